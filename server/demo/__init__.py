@@ -1,0 +1,1 @@
+"""The demo programme: simulated participants for a believable first start."""
