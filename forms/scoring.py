@@ -1,0 +1,150 @@
+"""Checking and scoring a participant's answers against the exact version they answered; pure."""
+
+from __future__ import annotations
+
+import math
+
+import msgspec
+
+from forms.model import SCORED_TYPES, Question, QuestionSet
+
+MAX_TEXT_LENGTH = 5000
+#: Absorbs float rounding, so 0.1 + 0.2 is within a tolerance of 0 of 0.3.
+_EPSILON = 1e-9
+
+
+class Score(msgspec.Struct, kw_only=True):
+    """Points per scored question and in total; `percent` is None for evaluations."""
+
+    points: dict[str, float]
+    max_points: dict[str, float]
+    total: float
+    maximum: float
+    percent: float | None
+
+
+def check_answers(qs: QuestionSet, answers: dict[str, object]) -> list[str]:
+    """Why these answers cannot be accepted, in a trainer's words; empty when they can."""
+    problems: list[str] = []
+    known = {q.id for q in qs.questions}
+    for qid in answers:
+        if qid not in known:
+            problems.append(
+                f"Answer given for {qid!r}, which is not a question of {qs.id} {qs.version}."
+            )
+    for q in qs.questions:
+        value = answers.get(q.id)
+        if q.type == "note":
+            if not _is_blank(value):
+                problems.append(f"Question {q.id!r} is a note; it takes no answer.")
+        elif _is_blank(value):
+            if q.required:
+                problems.append(f"Question {q.id!r} is required but was not answered.")
+        else:
+            problem = _check_value(q, value)
+            if problem:
+                problems.append(f"Question {q.id!r}: {problem}.")
+    return problems
+
+
+def score(qs: QuestionSet, answers: dict[str, object]) -> Score:
+    """Score a test; unanswered or invalid answers get 0. Evaluations are not scored."""
+    if qs.kind != "test":
+        return Score(points={}, max_points={}, total=0.0, maximum=0.0, percent=None)
+    scored = [q for q in qs.questions if q.type in SCORED_TYPES]
+    points = {q.id: _points(q, answers.get(q.id)) for q in scored}
+    max_points = {q.id: q.points for q in scored}
+    total = math.fsum(points.values())
+    maximum = math.fsum(max_points.values())
+    percent = total / maximum * 100 if maximum > 0 else None
+    return Score(
+        points=points, max_points=max_points, total=total, maximum=maximum, percent=percent
+    )
+
+
+def is_correct(points: float, max_points: float) -> bool:
+    """A question counts as correct only with full points."""
+    return max_points > 0 and points >= max_points - _EPSILON
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or value == [] or (isinstance(value, str) and not value.strip())
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+def _as_number(value: object) -> float | None:
+    """The value as a float when it is a number (true/false is not), else None."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def _check_value(q: Question, value: object) -> str | None:
+    choice_ids = [c.id for c in q.choices]
+    listed = ", ".join(choice_ids)
+    if q.type == "single":
+        if not isinstance(value, str):
+            return f"needs one choice ({listed}), got {_describe(value)}"
+        if value not in choice_ids:
+            return f"{value!r} is not one of its choices ({listed})"
+    elif q.type == "multiple":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return f"needs a list of choices ({listed}), got {_describe(value)}"
+        unknown = [v for v in value if v not in choice_ids]
+        if unknown:
+            return f"{', '.join(map(repr, unknown))} not among its choices ({listed})"
+        if len(set(value)) != len(value):
+            return "the same choice is picked more than once"
+    elif q.type == "truefalse":
+        if not isinstance(value, bool):
+            return f"needs true or false, got {_describe(value)}"
+    elif q.type == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"needs a number, got {_describe(value)}"
+        if not math.isfinite(value):
+            return "needs a finite number"
+    elif q.type == "likert" and q.scale is not None:
+        low, high = q.scale.min, q.scale.max
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            shown = value if _as_number(value) is not None else _describe(value)
+            return f"needs a whole number from {low} to {high}, got {shown}"
+    elif q.type == "text":
+        if not isinstance(value, str):
+            return f"needs text, got {_describe(value)}"
+        if len(value) > MAX_TEXT_LENGTH:
+            return f"the text has {len(value):,} characters; the limit is {MAX_TEXT_LENGTH:,}"
+    return None
+
+
+def _points(q: Question, value: object) -> float:
+    correct = {c.id for c in q.choices if c.correct}
+    if q.type == "single":
+        return q.points if isinstance(value, str) and value in correct else 0.0
+    if q.type == "multiple":
+        if not isinstance(value, list) or not correct:
+            return 0.0
+        picks = {v for v in value if isinstance(v, str)}
+        if not q.partial:
+            return q.points if picks == correct else 0.0
+        right, wrong = len(picks & correct), len(picks - correct)
+        return q.points * max(0, right - wrong) / len(correct)
+    if q.type == "truefalse":
+        return q.points if isinstance(value, bool) and value is q.answer else 0.0
+    if q.type == "number":
+        given, key = _as_number(value), _as_number(q.answer)
+        if given is None or key is None:
+            return 0.0
+        slack = q.tolerance + _EPSILON * max(1.0, abs(key))
+        return q.points if abs(given - key) <= slack else 0.0
+    return 0.0
