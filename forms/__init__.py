@@ -1,0 +1,1 @@
+"""Question sets: the typed model, loaders, validation, scoring and the bundled library."""

@@ -1,0 +1,117 @@
+"""The app factory: settings, database lifespan, routes, auth and security headers."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Request, Response
+from litestar.config.response_cache import ResponseCacheConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.types import ControllerRouterHandler
+
+from server import __version__
+from server.auth.middleware import auth_middleware
+from server.db.database import Database, StorageUnavailable
+from server.ratelimit import RateLimiter
+from server.routes.bundles import BUNDLE_ROUTES
+from server.routes.forms import FORM_ROUTES
+from server.routes.health import health
+from server.routes.institutions import INSTITUTION_ROUTES
+from server.routes.sync import SYNC_ROUTES
+from server.routes.trainings import TRAINING_ROUTES
+from server.settings import Settings
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+def _storage_unavailable(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return Response(
+        {"detail": "The server cannot store data right now; nothing was kept. Try again later."},
+        status_code=503,
+        headers={"Retry-After": "30"},
+    )
+
+
+async def _security_headers(response: Response[Any]) -> Response[Any]:
+    for key, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(key, value)
+    return response
+
+
+def _optional_routes() -> list[ControllerRouterHandler]:
+    """Routes whose modules are built separately (reports, app shell, console)."""
+    found: list[ControllerRouterHandler] = []
+    try:
+        from server.routes.reports import REPORT_ROUTES
+    except ImportError:
+        REPORT_ROUTES = []
+    try:
+        from server.routes.pwa import PWA_ROUTES
+    except ImportError:
+        PWA_ROUTES = []
+    found += REPORT_ROUTES + PWA_ROUTES
+    return found
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    db = Database(settings.db_path)
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        await db.open()
+        try:
+            yield
+        finally:
+            await db.close()
+
+    async def provide_db() -> Database:
+        return db
+
+    state = State(
+        {
+            "settings": settings,
+            "db": db,
+            "sync_limiter": RateLimiter(settings.sync_rate_per_minute),
+            "join_limiter": RateLimiter(30),
+            "login_limiter": RateLimiter(settings.login_attempts, window=15 * 60),
+        }
+    )
+    return Litestar(
+        route_handlers=[
+            health,
+            *FORM_ROUTES,
+            *INSTITUTION_ROUTES,
+            *TRAINING_ROUTES,
+            *BUNDLE_ROUTES,
+            *SYNC_ROUTES,
+            *_optional_routes(),
+        ],
+        dependencies={"db": Provide(provide_db)},
+        lifespan=[lifespan],
+        state=state,
+        middleware=[auth_middleware],
+        after_request=_security_headers,
+        exception_handlers={
+            StorageUnavailable: _storage_unavailable,
+            sqlite3.OperationalError: _storage_unavailable,
+        },
+        openapi_config=OpenAPIConfig(title="Tadrib", version=__version__, path="/schema"),
+        response_cache_config=ResponseCacheConfig(),
+        request_max_body_size=16 * 1024 * 1024,
+    )

@@ -1,0 +1,1 @@
+"""Who is asking: passwords, bearer tokens, console sessions, guards and training visibility."""

@@ -1,0 +1,110 @@
+"""SQL for published question sets (immutable once published)."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any, Literal
+
+import msgspec
+
+from forms.canonical import content_hash, from_json, to_json
+from forms.model import QuestionSet
+from server.clock import now_iso
+from server.db import audit
+from server.db.database import Database
+
+PublishOutcome = Literal["created", "unchanged", "conflict"]
+
+
+class PublishResult(msgspec.Struct):
+    outcome: PublishOutcome
+    id: str
+    version: str
+    hash: str
+    existing_hash: str | None = None
+
+
+async def publish(db: Database, qs: QuestionSet, actor: str) -> PublishResult:
+    """Store a new version; identical content is a no-op and other content under it a conflict."""
+    digest = content_hash(qs)
+    async with db.transaction() as conn:
+        async with conn.execute(
+            "SELECT hash FROM forms WHERE id = ? AND version = ?", (qs.id, qs.version)
+        ) as cur:
+            row = await cur.fetchone()
+        if row is not None:
+            outcome: PublishOutcome = "unchanged" if row[0] == digest else "conflict"
+            return PublishResult(outcome, qs.id, qs.version, digest, existing_hash=row[0])
+        await conn.execute(
+            "INSERT INTO forms (id, version, kind, title, content, hash, published_at,"
+            " published_by)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                qs.id,
+                qs.version,
+                qs.kind,
+                msgspec.json.encode(qs.title).decode(),
+                to_json(qs).decode(),
+                digest,
+                now_iso(),
+                actor,
+            ),
+        )
+        await audit.record(conn, actor, "form.publish", f"{qs.id}@{qs.version}", hash=digest)
+    return PublishResult("created", qs.id, qs.version, digest)
+
+
+def _summary(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "version": row["version"],
+        "kind": row["kind"],
+        "title": msgspec.json.decode(row["title"]),
+        "hash": row["hash"],
+        "published_at": row["published_at"],
+        "retired": row["retired_at"] is not None,
+    }
+
+
+async def list_all(db: Database) -> list[dict[str, Any]]:
+    rows = await db.fetch_all(
+        "SELECT id, version, kind, title, hash, published_at, retired_at FROM forms"
+        " ORDER BY id, published_at"
+    )
+    return [_summary(row) for row in rows]
+
+
+_cache: dict[tuple[str, str, str], QuestionSet] = {}
+
+
+async def get(db: Database, form_id: str, version: str) -> QuestionSet | None:
+    """The full set with its keys; published versions never change, so they are cached."""
+    row = await db.fetch_one(
+        "SELECT content, hash FROM forms WHERE id = ? AND version = ?", (form_id, version)
+    )
+    if row is None:
+        return None
+    key = (form_id, version, row["hash"])
+    if key not in _cache:
+        _cache[key] = from_json(row["content"].encode())
+    return _cache[key]
+
+
+async def set_retired(db: Database, form_id: str, version: str, retired: bool, actor: str) -> bool:
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "UPDATE forms SET retired_at = ? WHERE id = ? AND version = ?",
+            (now_iso() if retired else None, form_id, version),
+        )
+        if cur.rowcount == 0:
+            return False
+        action = "form.retire" if retired else "form.unretire"
+        await audit.record(conn, actor, action, f"{form_id}@{version}")
+    return True
+
+
+async def is_retired(db: Database, form_id: str, version: str) -> bool:
+    value = await db.fetch_value(
+        "SELECT retired_at FROM forms WHERE id = ? AND version = ?", (form_id, version)
+    )
+    return value is not None

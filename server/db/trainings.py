@@ -1,0 +1,182 @@
+"""SQL for trainings, their institutions and their trainers."""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+
+import aiosqlite
+import msgspec
+
+from server.clock import now_iso
+from server.db import audit
+from server.db.database import Database
+from server.schemas import FormRef, Training, TrainingIn
+
+#: Crockford's base32: no I, L, O, U, so a code read aloud or typed is unambiguous.
+JOIN_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+JOIN_LENGTH = 8  # 8 x 5 bits = 40 bits
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_LENGTH))
+
+
+def normalise_join_code(code: str) -> str:
+    """Read a typed join code the way Crockford's base32 intends (O is 0, I and L are 1)."""
+    table = str.maketrans({"O": "0", "I": "1", "L": "1", "-": None, " ": None})
+    return code.strip().upper().translate(table)
+
+
+_PHASE_COLUMNS = (("pre_test", "pre"), ("post_test", "post"), ("evaluation", "eval"))
+
+
+def _ref(row: sqlite3.Row, prefix: str) -> FormRef | None:
+    form = row[f"{prefix}_form"]
+    return None if form is None else FormRef(form, row[f"{prefix}_version"])
+
+
+async def _children(db: Database, training_id: str) -> tuple[list[str], list[str]]:
+    inst = await db.fetch_all(
+        "SELECT institution FROM training_institutions WHERE training_id = ? ORDER BY rowid",
+        (training_id,),
+    )
+    trainers = await db.fetch_all(
+        "SELECT username FROM training_trainers WHERE training_id = ? ORDER BY username",
+        (training_id,),
+    )
+    return [r[0] for r in inst], [r[0] for r in trainers]
+
+
+async def _from_row(db: Database, row: sqlite3.Row) -> Training:
+    institutions, trainers = await _children(db, row["id"])
+    return Training(
+        id=row["id"],
+        title=msgspec.json.decode(row["title"]),
+        country=row["country"],
+        location=row["location"],
+        starts_on=row["starts_on"],
+        ends_on=row["ends_on"],
+        institutions=institutions,
+        pre_test=_ref(row, "pre"),
+        post_test=_ref(row, "post"),
+        evaluation=_ref(row, "eval"),
+        parent=row["parent"],
+        trainers=trainers,
+        show_score=bool(row["show_score"]),
+        joining_open=bool(row["joining_open"]),
+        join_code=row["join_code"],
+        simulated=bool(row["simulated"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+async def get(db: Database, training_id: str) -> Training | None:
+    row = await db.fetch_one("SELECT * FROM trainings WHERE id = ?", (training_id,))
+    return None if row is None else await _from_row(db, row)
+
+
+async def by_join_code(db: Database, join_code: str) -> Training | None:
+    row = await db.fetch_one(
+        "SELECT * FROM trainings WHERE join_code = ?", (normalise_join_code(join_code),)
+    )
+    return None if row is None else await _from_row(db, row)
+
+
+async def list_visible(db: Database, username: str | None) -> list[Training]:
+    """All trainings, or only those a trainer is assigned to when `username` is given."""
+    if username is None:
+        rows = await db.fetch_all("SELECT * FROM trainings ORDER BY starts_on DESC, id")
+    else:
+        rows = await db.fetch_all(
+            "SELECT t.* FROM trainings t JOIN training_trainers tt ON tt.training_id = t.id"
+            " WHERE tt.username = ? ORDER BY t.starts_on DESC, t.id",
+            (username,),
+        )
+    return [await _from_row(db, row) for row in rows]
+
+
+async def is_trainer_of(db: Database, training_id: str, username: str) -> bool:
+    row = await db.fetch_one(
+        "SELECT 1 FROM training_trainers WHERE training_id = ? AND username = ?",
+        (training_id, username),
+    )
+    return row is not None
+
+
+async def _write_children(conn: aiosqlite.Connection, data: TrainingIn) -> None:
+    await conn.execute("DELETE FROM training_institutions WHERE training_id = ?", (data.id,))
+    await conn.executemany(
+        "INSERT INTO training_institutions (training_id, institution) VALUES (?, ?)",
+        [(data.id, key) for key in dict.fromkeys(data.institutions)],
+    )
+    await conn.execute("DELETE FROM training_trainers WHERE training_id = ?", (data.id,))
+    await conn.executemany(
+        "INSERT INTO training_trainers (training_id, username) VALUES (?, ?)",
+        [(data.id, name) for name in dict.fromkeys(data.trainers)],
+    )
+
+
+def _form_values(data: TrainingIn) -> list[str | None]:
+    values: list[str | None] = []
+    for attr, _ in _PHASE_COLUMNS:
+        ref: FormRef | None = getattr(data, attr)
+        values += [ref.form, ref.version] if ref else [None, None]
+    return values
+
+
+async def create(db: Database, data: TrainingIn, actor: str, simulated: bool = False) -> Training:
+    now = now_iso()
+    async with db.transaction() as conn:
+        while True:
+            code = new_join_code()
+            async with conn.execute("SELECT 1 FROM trainings WHERE join_code = ?", (code,)) as cur:
+                if await cur.fetchone() is None:
+                    break
+        await conn.execute(
+            "INSERT INTO trainings (id, title, country, location, starts_on, ends_on, join_code,"
+            " parent, pre_form, pre_version, post_form, post_version, eval_form, eval_version,"
+            " show_score, joining_open, simulated, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                data.id, msgspec.json.encode(data.title).decode(), data.country, data.location,
+                data.starts_on, data.ends_on, code, data.parent, *_form_values(data),
+                int(data.show_score), int(data.joining_open), int(simulated), now, now,
+            ),
+        )  # fmt: skip
+        await _write_children(conn, data)
+        await audit.record(conn, actor, "training.create", data.id, join_code=code)
+    created = await get(db, data.id)
+    assert created is not None
+    return created
+
+
+async def update(db: Database, data: TrainingIn, actor: str) -> Training:
+    """Replace a training's settings; its join code and collected data stay."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE trainings SET title = ?, country = ?, location = ?, starts_on = ?, ends_on = ?,"
+            " parent = ?, pre_form = ?, pre_version = ?, post_form = ?, post_version = ?,"
+            " eval_form = ?, eval_version = ?, show_score = ?, joining_open = ?, updated_at = ?"
+            " WHERE id = ?",
+            (
+                msgspec.json.encode(data.title).decode(), data.country, data.location,
+                data.starts_on, data.ends_on, data.parent, *_form_values(data),
+                int(data.show_score), int(data.joining_open), now_iso(), data.id,
+            ),
+        )  # fmt: skip
+        await _write_children(conn, data)
+        await audit.record(conn, actor, "training.update", data.id)
+    updated = await get(db, data.id)
+    assert updated is not None
+    return updated
+
+
+async def set_joining(db: Database, training_id: str, open_: bool, actor: str) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE trainings SET joining_open = ?, updated_at = ? WHERE id = ?",
+            (int(open_), now_iso(), training_id),
+        )
+        await audit.record(conn, actor, "training.open" if open_ else "training.close", training_id)

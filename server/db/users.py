@@ -1,0 +1,130 @@
+"""SQL for staff users, their API tokens and their console sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from server.clock import now_iso
+from server.db import audit
+from server.db.database import Database
+
+SESSION_DAYS = 7
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+async def get(db: Database, username: str) -> dict[str, Any] | None:
+    row = await db.fetch_one("SELECT * FROM users WHERE username = ?", (username,))
+    return None if row is None else dict(row)
+
+
+async def list_all(db: Database) -> list[dict[str, Any]]:
+    rows = await db.fetch_all(
+        "SELECT username, role, display_name, created_at, disabled FROM users ORDER BY username"
+    )
+    return [dict(row) for row in rows]
+
+
+async def existing(db: Database, usernames: list[str]) -> set[str]:
+    if not usernames:
+        return set()
+    marks = ",".join("?" * len(usernames))
+    rows = await db.fetch_all(f"SELECT username FROM users WHERE username IN ({marks})", usernames)
+    return {row[0] for row in rows}
+
+
+async def upsert(
+    db: Database, username: str, role: str, password_hash: str | None, actor: str
+) -> bool:
+    """Create a user or change its role (and password when given); True when it was new."""
+    async with db.transaction() as conn:
+        async with conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)) as cur:
+            existed = await cur.fetchone() is not None
+        if existed:
+            await conn.execute(
+                "UPDATE users SET role = ?, password_hash = COALESCE(?, password_hash)"
+                " WHERE username = ?",
+                (role, password_hash, username),
+            )
+        else:
+            await conn.execute(
+                "INSERT INTO users (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
+                (username, role, password_hash, now_iso()),
+            )
+        await audit.record(
+            conn, actor, "user.update" if existed else "user.create", username, role=role
+        )
+    return not existed
+
+
+async def create_token(db: Database, username: str, name: str, actor: str) -> str:
+    """Make a bearer token for a user; the secret is returned once and stored only hashed."""
+    secret = "tdb_" + secrets.token_urlsafe(32)
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO tokens (token_hash, username, name, created_at) VALUES (?, ?, ?, ?)",
+            (_digest(secret), username, name, now_iso()),
+        )
+        await audit.record(conn, actor, "token.create", username, name=name)
+    return secret
+
+
+async def list_tokens(db: Database, username: str | None = None) -> list[dict[str, Any]]:
+    sql = "SELECT id, username, name, created_at, last_used_at, revoked_at FROM tokens"
+    params: tuple[str, ...] = ()
+    if username is not None:
+        sql += " WHERE username = ?"
+        params = (username,)
+    return [dict(row) for row in await db.fetch_all(sql + " ORDER BY id", params)]
+
+
+async def revoke_token(db: Database, token_id: int, actor: str) -> bool:
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+            (now_iso(), token_id),
+        )
+        if cur.rowcount:
+            await audit.record(conn, actor, "token.revoke", str(token_id))
+        return bool(cur.rowcount)
+
+
+async def user_for_token(db: Database, secret: str) -> dict[str, Any] | None:
+    row = await db.fetch_one(
+        "SELECT u.username, u.role FROM tokens t JOIN users u ON u.username = t.username"
+        " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = 0",
+        (_digest(secret),),
+    )
+    return None if row is None else dict(row)
+
+
+async def create_session(db: Database, username: str) -> tuple[str, str]:
+    """Open a console session; returns (cookie secret, CSRF token)."""
+    secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+    expires = datetime.now(UTC) + timedelta(days=SESSION_DAYS)
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO sessions (id_hash, username, csrf, created_at, expires_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (_digest(secret), username, csrf, now_iso(), expires.strftime("%Y-%m-%dT%H:%M:%SZ")),
+        )
+    return secret, csrf
+
+
+async def session(db: Database, secret: str) -> dict[str, Any] | None:
+    row = await db.fetch_one(
+        "SELECT u.username, u.role, s.csrf FROM sessions s JOIN users u ON u.username = s.username"
+        " WHERE s.id_hash = ? AND s.expires_at > ? AND u.disabled = 0",
+        (_digest(secret), now_iso()),
+    )
+    return None if row is None else dict(row)
+
+
+async def end_session(db: Database, secret: str) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("DELETE FROM sessions WHERE id_hash = ?", (_digest(secret),))

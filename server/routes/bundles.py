@@ -1,0 +1,92 @@
+"""`GET /api/v1/bundles/{join_code}`: what a phone needs to work offline, with an ETag."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+
+from forms.public import public_view
+from server.db import forms as forms_db
+from server.db import institutions as inst_db
+from server.db import trainings as trainings_db
+from server.db.database import Database
+from sync.wire import Bundle, BundleInstitution, BundleTraining
+
+UI_LANGUAGES = ["ar", "fr", "en"]
+
+
+async def build_bundle(db: Database, join_code: str) -> Bundle | None:
+    training = await trainings_db.by_join_code(db, join_code)
+    if training is None:
+        return None
+    registry = {i["key"]: i for i in await inst_db.list_all(db)}
+    phases = {
+        "pre": training.pre_test,
+        "post": training.post_test,
+        "evaluation": training.evaluation,
+    }
+    forms: dict[str, dict[str, object]] = {}
+    languages: list[str] = []
+    for phase, ref in phases.items():
+        if ref is None:
+            continue
+        qs = await forms_db.get(db, ref.form, ref.version)
+        if qs is not None:
+            forms[phase] = public_view(qs)
+            languages += [lang for lang in qs.languages if lang not in languages]
+    return Bundle(
+        training=BundleTraining(
+            id=training.id,
+            join_code=training.join_code,
+            title=training.title,
+            country=training.country,
+            location=training.location,
+            starts_on=training.starts_on,
+            ends_on=training.ends_on,
+            show_score=training.show_score,
+            joining_open=training.joining_open,
+        ),
+        institutions=[
+            BundleInstitution(key, registry[key]["name"] if key in registry else {"en": key})
+            for key in training.institutions
+        ],
+        forms=forms,
+        languages=[lang for lang in UI_LANGUAGES if lang in languages] or UI_LANGUAGES,
+    )
+
+
+@get("/api/v1/bundles/{join_code:str}", tags=["sync"])
+async def get_bundle(
+    join_code: FromPath[str], request: Request[Any, Any, Any], db: NamedDependency[Database]
+) -> Response[bytes]:
+    limiter = request.app.state.join_limiter
+    client = request.client.host if request.client else "?"
+    bundle = await build_bundle(db, join_code)
+    if bundle is None:
+        # Unknown codes count against the address, so join codes cannot be guessed by brute force.
+        if not limiter.allow(client):
+            return Response(
+                msgspec.json.encode({"detail": "Too many unknown join codes; wait a minute."}),
+                status_code=429,
+                media_type="application/json",
+                headers={"Retry-After": str(limiter.retry_after(client))},
+            )
+        raise NotFoundException(
+            f"No training has the join code '{join_code}'. Check the link or QR code with the "
+            "trainer."
+        )
+    body = msgspec.json.encode(bundle)
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
+        return Response(b"", status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+BUNDLE_ROUTES = [get_bundle]

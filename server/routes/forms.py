@@ -1,0 +1,102 @@
+"""Question sets: publish (admin), list and read (staff)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+
+from forms.canonical import to_json
+from forms.errors import FormError, FormErrors
+from forms.loaders import load_bytes, load_obj
+from forms.model import QuestionSet
+from server.auth.guards import admin_guard, current, staff_guard
+from server.db import forms as forms_db
+from server.db.database import Database
+from server.schemas import ErrorItem, ErrorsOut, PublishOut
+
+MAX_FORM_BYTES = 5 * 1024 * 1024
+
+
+def errors_response(errors: list[FormError], status: int = 422) -> Response[ErrorsOut]:
+    return Response(ErrorsOut([ErrorItem(e.where, e.message) for e in errors]), status_code=status)
+
+
+async def read_question_set(request: Request[Any, Any, Any]) -> QuestionSet:
+    """The set sent as a JSON body or as a YAML/JSON/XLSX file in multipart field `file`."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise FormErrors(
+                [FormError("request", "Send the question set in the multipart field 'file'.")]
+            )
+        data = await upload.read()
+        if len(data) > MAX_FORM_BYTES:
+            raise FormErrors([FormError(upload.filename, "The file is larger than 5 MB.")])
+        return load_bytes(data, upload.filename or "upload")
+    body = await request.body()
+    try:
+        decoded = msgspec.json.decode(body)
+    except msgspec.DecodeError as exc:
+        raise FormErrors(
+            [
+                FormError(
+                    "request body",
+                    f"The body is not valid JSON ({exc}); send JSON or a "
+                    "file in multipart field 'file'.",
+                )
+            ]
+        ) from exc
+    return load_obj(decoded, "request body")
+
+
+@post("/api/v1/forms", guards=[admin_guard], tags=["forms"], status_code=201)
+async def publish_form(
+    request: Request[Any, Any, Any], db: NamedDependency[Database]
+) -> Response[Any]:
+    """Publish a question set; identical content is 200, other content under the version 409."""
+    try:
+        qs = await read_question_set(request)
+    except FormErrors as exc:
+        return errors_response(exc.errors)
+    result = await forms_db.publish(db, qs, current(request).username)
+    out = PublishOut(result.id, result.version, result.hash)
+    if result.outcome == "created":
+        return Response(out, status_code=201)
+    if result.outcome == "unchanged":
+        return Response(out, status_code=200)
+    return errors_response(
+        [
+            FormError(
+                f"{qs.id} version {qs.version}",
+                "This version is already published with other content, and published versions "
+                "never change. Give the new content a new version number.",
+            )
+        ],
+        status=409,
+    )
+
+
+@get("/api/v1/forms", guards=[staff_guard], tags=["forms"])
+async def list_forms(db: NamedDependency[Database]) -> list[dict[str, Any]]:
+    return await forms_db.list_all(db)
+
+
+@get("/api/v1/forms/{form_id:str}/{version:str}", guards=[staff_guard], tags=["forms"])
+async def get_form(
+    form_id: FromPath[str], version: FromPath[str], db: NamedDependency[Database]
+) -> Response[bytes]:
+    qs = await forms_db.get(db, form_id, version)
+    if qs is None:
+        raise NotFoundException(f"No question set '{form_id}' version {version}.")
+    return Response(to_json(qs), media_type="application/json")
+
+
+FORM_ROUTES = [publish_form, list_forms, get_form]

@@ -1,0 +1,45 @@
+"""The institution registry."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from litestar import Request, Response, get, put
+from litestar.di import NamedDependency
+from litestar.exceptions import ValidationException
+from litestar.params import FromPath, JSONBody
+
+from server.auth.guards import admin_guard, current, staff_guard
+from server.db import institutions as inst_db
+from server.db.database import Database
+from server.schemas import InstitutionIn
+
+KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+@put("/api/v1/institutions/{key:str}", guards=[admin_guard], tags=["institutions"])
+async def put_institution(
+    key: FromPath[str],
+    data: JSONBody[InstitutionIn],
+    request: Request[Any, Any, Any],
+    db: NamedDependency[Database],
+) -> Response[dict[str, Any]]:
+    if not KEY_RE.match(key):
+        raise ValidationException(
+            f"Institution key '{key}' must be lowercase letters, digits, '-' or '_' "
+            "(e.g. 'gendarmerie')."
+        )
+    if not data.name or not all(v.strip() for v in data.name.values()):
+        raise ValidationException('Give the institution a name, e.g. {"en": "..."}.')
+    created = await inst_db.upsert(db, key, data.name, data.country, current(request).username)
+    body = {"key": key, "name": data.name, "country": data.country}
+    return Response(body, status_code=201 if created else 200)
+
+
+@get("/api/v1/institutions", guards=[staff_guard], tags=["institutions"])
+async def list_institutions(db: NamedDependency[Database]) -> list[dict[str, Any]]:
+    return await inst_db.list_all(db)
+
+
+INSTITUTION_ROUTES = [put_institution, list_institutions]

@@ -1,0 +1,112 @@
+"""`POST /api/v1/sync` for phones, and `POST /api/v1/uploads` for files of unsent records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.exceptions import ClientException
+
+from server.auth.guards import staff_guard
+from server.db.database import Database
+from server.db.submissions import SqliteIngestStore
+from sync.ingest import Ingest
+from sync.limits import MAX_SUBMISSIONS
+from sync.wire import SyncBatch, SyncResponse
+
+
+class UnsentFile(msgspec.Struct):
+    """The file a phone exports when it never had a network (see sync/PROTOCOL.md)."""
+
+    format: str
+    device: str
+    submissions: list[msgspec.Raw]
+    version: int = 1
+    exported_at: str = ""
+
+
+def _json_error(status: int, detail: str, headers: dict[str, str] | None = None) -> Response[Any]:
+    return Response({"detail": detail}, status_code=status, headers=headers)
+
+
+def _decode_batch(body: bytes) -> SyncBatch:
+    try:
+        batch = msgspec.json.decode(body, type=SyncBatch)
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise ClientException(
+            f"The sync envelope is malformed: {exc}. Expected "
+            '{"device": "...", "pending": 0, "submissions": [...]}.'
+        ) from exc
+    if len(batch.submissions) > MAX_SUBMISSIONS:
+        raise ClientException(f"Send at most {MAX_SUBMISSIONS} submissions per batch.")
+    return batch
+
+
+async def _read_limited(request: Request[Any, Any, Any]) -> bytes | None:
+    """The body, or None when it is over the limit (checked while streaming)."""
+    limit: int = request.app.state.settings.max_body
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@post("/api/v1/sync", tags=["sync"], status_code=200, request_max_body_size=None)
+async def sync(request: Request[Any, Any, Any], db: NamedDependency[Database]) -> Response[Any]:
+    """Store a batch of submissions; one result per submission, in order."""
+    limiter = request.app.state.sync_limiter
+    client = request.client.host if request.client else "?"
+    if not limiter.allow(client):
+        return _json_error(
+            429, "Too many sync requests; retry later.",
+            {"Retry-After": str(limiter.retry_after(client))},
+        )  # fmt: skip
+    body = await _read_limited(request)
+    if body is None:
+        limit = request.app.state.settings.max_body
+        return _json_error(413, f"The batch is larger than {limit} bytes; send fewer at a time.")
+    batch = _decode_batch(body)
+    results = await Ingest(SqliteIngestStore(db)).run(
+        batch.submissions, batch.device, batch.pending, request.headers.get("user-agent", "")
+    )
+    return Response(SyncResponse(results), status_code=200)
+
+
+@post("/api/v1/uploads", guards=[staff_guard], tags=["sync"], status_code=200)
+async def upload_unsent(
+    request: Request[Any, Any, Any], db: NamedDependency[Database]
+) -> SyncResponse:
+    """Ingest a phone's exported unsent records (JSON body or multipart field `file`)."""
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise ClientException("Send the exported file in the multipart field 'file'.")
+        body = await upload.read()
+    else:
+        body = await request.body()
+    try:
+        unsent = msgspec.json.decode(body, type=UnsentFile)
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise ClientException(
+            f"This is not a file of unsent records exported by the Tadrib app ({exc})."
+        ) from exc
+    if unsent.format != "tadrib-unsent":
+        raise ClientException("This is not a file of unsent records exported by the Tadrib app.")
+    results = await Ingest(SqliteIngestStore(db)).run(
+        unsent.submissions, unsent.device, 0, source="upload"
+    )
+    return SyncResponse(results)
+
+
+SYNC_ROUTES = [sync, upload_unsent]

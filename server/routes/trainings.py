@@ -1,0 +1,170 @@
+"""Trainings: create and edit (admin), list and read (staff, trainers their own)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from litestar import Request, get, post, put
+from litestar.di import NamedDependency
+from litestar.exceptions import ValidationException
+from litestar.params import FromPath, JSONBody
+
+from server.auth.access import visible_training
+from server.auth.guards import admin_guard, current, staff_guard
+from server.db import forms as forms_db
+from server.db import institutions as inst_db
+from server.db import submissions as subs_db
+from server.db import trainings as trainings_db
+from server.db import users as users_db
+from server.db.database import Database
+from server.schemas import Training, TrainingIn
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
+
+
+def join_url(request: Request[Any, Any, Any], code: str) -> str:
+    base = request.app.state.settings.public_url or str(request.base_url).rstrip("/")
+    return f"{base}/t/{code}"
+
+
+def with_url(request: Request[Any, Any, Any], training: Training) -> Training:
+    training.join_url = join_url(request, training.join_code)
+    return training
+
+
+async def training_problems(db: Database, data: TrainingIn, creating: bool) -> list[str]:
+    """Everything wrong with a training as sent, each saying how to fix it."""
+    problems: list[str] = []
+    if not ID_RE.match(data.id):
+        problems.append(
+            f"id '{data.id}': use 2-64 lowercase letters, digits and '-' (e.g. 'rabat-tot-2019')."
+        )
+    elif creating and await trainings_db.get(db, data.id) is not None:
+        problems.append(f"id '{data.id}': a training with this id exists; choose another id.")
+    title = data.title if isinstance(data.title, str) else " ".join(data.title.values())
+    if not title.strip():
+        problems.append("title: give the training a title.")
+    if not re.match(r"^[A-Z]{2}$", data.country):
+        problems.append(f"country '{data.country}': use the two-letter ISO code, e.g. 'MA'.")
+    try:
+        if date.fromisoformat(data.ends_on) < date.fromisoformat(data.starts_on):
+            problems.append("ends_on: the training cannot end before it starts.")
+    except ValueError:
+        problems.append("starts_on/ends_on: use dates like 2019-01-07.")
+    if not data.institutions:
+        problems.append("institutions: list at least one institution key.")
+    missing = set(data.institutions) - await inst_db.existing_keys(db, data.institutions)
+    for key in sorted(missing):
+        problems.append(
+            f"institutions: '{key}' is not in the registry; add it with "
+            f"PUT /api/v1/institutions/{key} first."
+        )
+    missing_users = set(data.trainers) - await users_db.existing(db, data.trainers)
+    for name in sorted(missing_users):
+        problems.append(f"trainers: no user '{name}'; add it with 'tadrib users add {name}'.")
+    if data.parent is not None and (
+        data.parent == data.id or await trainings_db.get(db, data.parent) is None
+    ):
+        problems.append(f"parent: no other training '{data.parent}'.")
+    wanted = {"pre_test": "test", "post_test": "test", "evaluation": "evaluation"}
+    for field, kind in wanted.items():
+        ref = getattr(data, field)
+        if ref is None:
+            continue
+        qs = await forms_db.get(db, ref.form, ref.version)
+        if qs is None:
+            problems.append(
+                f"{field}: question set '{ref.form}' version {ref.version} is not published."
+            )
+        elif qs.kind != kind:
+            problems.append(
+                f"{field}: '{ref.form}' is a{'n' * (qs.kind == 'evaluation')} "
+                f"{qs.kind}, not a{'n' * (kind == 'evaluation')} {kind}."
+            )
+        elif creating and await forms_db.is_retired(db, ref.form, ref.version):
+            problems.append(f"{field}: '{ref.form}' version {ref.version} is retired.")
+    if data.pre_test is None and data.post_test is None and data.evaluation is None:
+        problems.append("Assign at least one of pre_test, post_test and evaluation.")
+    return problems
+
+
+def _refuse(problems: list[str]) -> None:
+    if problems:
+        raise ValidationException(
+            "The training was not saved: " + " ".join(problems),
+            extra=[{"message": p} for p in problems],
+        )
+
+
+@post("/api/v1/trainings", guards=[admin_guard], tags=["trainings"])
+async def create_training(
+    data: JSONBody[TrainingIn], request: Request[Any, Any, Any], db: NamedDependency[Database]
+) -> Training:
+    _refuse(await training_problems(db, data, creating=True))
+    created = await trainings_db.create(db, data, current(request).username)
+    return with_url(request, created)
+
+
+@put("/api/v1/trainings/{training_id:str}", guards=[admin_guard], tags=["trainings"])
+async def update_training(
+    training_id: FromPath[str],
+    data: JSONBody[TrainingIn],
+    request: Request[Any, Any, Any],
+    db: NamedDependency[Database],
+) -> Training:
+    await visible_training(db, current(request), training_id)
+    if data.id != training_id:
+        raise ValidationException(f"id: the body says '{data.id}' but the URL '{training_id}'.")
+    _refuse(await training_problems(db, data, creating=False))
+    return with_url(request, await trainings_db.update(db, data, current(request).username))
+
+
+@get("/api/v1/trainings", guards=[staff_guard], tags=["trainings"])
+async def list_trainings(
+    request: Request[Any, Any, Any], db: NamedDependency[Database]
+) -> list[Training]:
+    who = current(request)
+    found = await trainings_db.list_visible(db, None if who.is_admin else who.username)
+    return [with_url(request, t) for t in found]
+
+
+@get("/api/v1/trainings/{training_id:str}", guards=[staff_guard], tags=["trainings"])
+async def get_training(
+    training_id: FromPath[str], request: Request[Any, Any, Any], db: NamedDependency[Database]
+) -> Training:
+    return with_url(request, await visible_training(db, current(request), training_id))
+
+
+@get("/api/v1/trainings/{training_id:str}/submissions", guards=[staff_guard], tags=["trainings"])
+async def list_submissions(
+    training_id: FromPath[str], request: Request[Any, Any, Any], db: NamedDependency[Database]
+) -> list[dict[str, Any]]:
+    """What has arrived, newest first (participant codes, never names)."""
+    await visible_training(db, current(request), training_id)
+    return await subs_db.list_for_training(db, training_id)
+
+
+@get("/api/v1/trainings/{training_id:str}/monitor", guards=[staff_guard], tags=["trainings"])
+async def monitor(
+    training_id: FromPath[str], request: Request[Any, Any, Any], db: NamedDependency[Database]
+) -> dict[str, Any]:
+    """Counts per phase and institution, the last arrivals, devices still holding unsent work."""
+    await visible_training(db, current(request), training_id)
+    recent = await subs_db.list_for_training(db, training_id, limit=10)
+    return {
+        "counts": await subs_db.counts(db, training_id),
+        "recent": recent,
+        "devices_pending": await subs_db.devices_with_pending(db, training_id),
+    }
+
+
+TRAINING_ROUTES = [
+    create_training,
+    update_training,
+    list_trainings,
+    get_training,
+    list_submissions,
+    monitor,
+]

@@ -1,0 +1,38 @@
+"""Settings read from the environment, with defaults that work on a laptop."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import msgspec
+
+DEFAULT_DB = "data/tadrib.db"
+
+
+class Settings(msgspec.Struct, frozen=True):
+    """Everything the app needs to start; `from_env` fills it from `TADRIB_*` variables."""
+
+    db_path: Path = Path(DEFAULT_DB)
+    #: Largest accepted sync or upload body, in bytes (413 above it).
+    max_body: int = 1024 * 1024
+    #: Sync requests allowed per client address and minute (429 above it); 0 disables.
+    sync_rate_per_minute: int = 600
+    #: Failed sign-ins allowed per address and 15 minutes.
+    login_attempts: int = 10
+    #: Public base URL used in join links; empty means "from the request".
+    public_url: str = ""
+    #: Mark session cookies Secure (set when served behind HTTPS).
+    secure_cookies: bool = False
+
+    @classmethod
+    def from_env(cls, db_path: str | Path | None = None) -> Settings:
+        env = os.environ
+        return cls(
+            db_path=Path(db_path or env.get("TADRIB_DB") or DEFAULT_DB),
+            max_body=int(env.get("TADRIB_MAX_BODY", 1024 * 1024)),
+            sync_rate_per_minute=int(env.get("TADRIB_SYNC_RATE", 600)),
+            login_attempts=int(env.get("TADRIB_LOGIN_ATTEMPTS", 10)),
+            public_url=env.get("TADRIB_PUBLIC_URL", "").rstrip("/"),
+            secure_cookies=env.get("TADRIB_SECURE_COOKIES", "") in {"1", "true", "yes"},
+        )

@@ -1,0 +1,1 @@
+"""The sync protocol between phones and the server: wire types, ingest, limits."""

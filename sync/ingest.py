@@ -1,0 +1,238 @@
+"""Idempotent ingest of a sync batch: validate and score each submission, then store the new ones.
+
+Storage is whatever satisfies `IngestStore`; the server provides the SQLite one. The store must
+commit durably before `commit` returns, so an `accepted` result is on disk when it is sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime, timedelta
+from typing import Protocol
+
+import msgspec
+
+from forms.model import QuestionSet
+from forms.scoring import Score, check_answers, score
+from sync.limits import MAX_ID, TIMING_GRACE_DAYS
+from sync.normalise import code_problem, normalise_code
+from sync.wire import Submission, SyncResult
+
+PHASE_NAMES = {"pre": "pre-test", "post": "post-test", "evaluation": "evaluation"}
+
+
+class TrainingContext(msgspec.Struct, frozen=True):
+    """What ingest needs to know of a training."""
+
+    id: str
+    join_code: str
+    institutions: frozenset[str]
+    #: phase -> (form id, version)
+    assignments: dict[str, tuple[str, str]]
+    show_score: bool
+    starts_on: str
+    ends_on: str
+
+
+class Candidate(msgspec.Struct):
+    """A valid submission, scored, ready to be stored."""
+
+    submission: Submission
+    training_id: str
+    code: str
+    content_hash: str
+    score: Score | None
+    flags: list[str]
+
+
+class Stored(msgspec.Struct, frozen=True):
+    """A submission already on disk with the same id."""
+
+    content_hash: str
+    percent: float | None
+
+
+class DeviceReport(msgspec.Struct):
+    id: str
+    pending: int
+    training_id: str | None
+    user_agent: str = ""
+
+
+class IngestStore(Protocol):
+    async def training(self, join_code: str) -> TrainingContext | None: ...
+
+    async def form(self, form_id: str, version: str) -> QuestionSet | None: ...
+
+    async def commit(
+        self, device: DeviceReport, candidates: list[Candidate], source: str
+    ) -> dict[str, Stored]:
+        """Store the candidates whose id is new, in one durable transaction.
+
+        Returns, for each candidate id that was already stored, what is on disk.
+        """
+        ...
+
+
+class Rejection(Exception):
+    """A submission that cannot be accepted, with words a trainer understands."""
+
+
+def content_hash(sub: Submission) -> str:
+    return hashlib.sha256(msgspec.json.encode(sub, order="sorted")).hexdigest()
+
+
+def _id_of(raw: msgspec.Raw) -> str:
+    try:
+        value = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        return ""
+    found = value.get("id") if isinstance(value, dict) else None
+    return found[:MAX_ID] if isinstance(found, str) else ""
+
+
+def _timing_flags(completed_at: str, ctx: TrainingContext) -> list[str]:
+    try:
+        done = datetime.fromisoformat(completed_at.replace("Z", "+00:00")).date()
+        starts, ends = date.fromisoformat(ctx.starts_on), date.fromisoformat(ctx.ends_on)
+    except ValueError:
+        return ["bad-time"]
+    grace = timedelta(days=TIMING_GRACE_DAYS)
+    if done < starts - grace:
+        return ["early"]
+    if done > ends + grace:
+        return ["late"]
+    return []
+
+
+class Ingest:
+    """Validates, scores and stores a batch; one bad submission never sinks the others."""
+
+    def __init__(self, store: IngestStore) -> None:
+        self.store = store
+        self._trainings: dict[str, TrainingContext | None] = {}
+
+    async def _training(self, join_code: str) -> TrainingContext | None:
+        if join_code not in self._trainings:
+            self._trainings[join_code] = await self.store.training(join_code)
+        return self._trainings[join_code]
+
+    async def _check(self, raw: msgspec.Raw) -> Candidate:
+        try:
+            sub = msgspec.json.decode(raw, type=Submission)
+        except msgspec.ValidationError as exc:
+            raise Rejection(f"The submission is malformed: {exc}.") from exc
+        except msgspec.DecodeError as exc:
+            raise Rejection("The submission is not valid JSON.") from exc
+        if not sub.id or len(sub.id) > MAX_ID:
+            raise Rejection(f"The submission id must be 1 to {MAX_ID} characters.")
+        ctx = await self._training(sub.training)
+        if ctx is None:
+            raise Rejection(
+                f"No training has the join code '{sub.training}'; "
+                "the phone should open the training's join link again."
+            )
+        phase = PHASE_NAMES[sub.phase]
+        assigned = ctx.assignments.get(sub.phase)
+        if assigned is None:
+            raise Rejection(f"Training '{ctx.id}' has no {phase}.")
+        if assigned[0] != sub.form:
+            raise Rejection(
+                f"The {phase} of training '{ctx.id}' is question set '{assigned[0]}', "
+                f"not '{sub.form}'."
+            )
+        if sub.participant.institution not in ctx.institutions:
+            raise Rejection(
+                f"Institution '{sub.participant.institution}' does not take part in training "
+                f"'{ctx.id}'; the trainer can add it to the training, then export and upload "
+                "this record again."
+            )
+        problem = code_problem(sub.participant.code)
+        if problem:
+            raise Rejection(problem)
+        form = await self.store.form(sub.form, sub.version)
+        if form is None:
+            raise Rejection(f"Question set '{sub.form}' version {sub.version} is not published.")
+        # A phone that started offline on an earlier version finishes on it and is scored with it.
+        flags = [] if assigned[1] == sub.version else ["other-version"]
+        problems = check_answers(form, dict(sub.answers))
+        if problems:
+            raise Rejection(" ".join(problems))
+        scored = score(form, dict(sub.answers)) if form.kind == "test" else None
+        return Candidate(
+            submission=sub,
+            training_id=ctx.id,
+            code=normalise_code(sub.participant.code),
+            content_hash=content_hash(sub),
+            score=scored,
+            flags=flags + _timing_flags(sub.completed_at, ctx),
+        )
+
+    def _visible_score(self, join_code: str, percent: float | None) -> float | None:
+        ctx = self._trainings.get(join_code)
+        if ctx is None or not ctx.show_score or percent is None:
+            return None
+        return round(percent, 1)
+
+    async def run(
+        self,
+        raws: list[msgspec.Raw],
+        device_id: str,
+        pending: int,
+        user_agent: str = "",
+        source: str = "sync",
+    ) -> list[SyncResult]:
+        """Decide every submission of the batch and store the new ones in one transaction."""
+        results: list[SyncResult | Candidate] = []
+        for raw in raws:
+            try:
+                results.append(await self._check(raw))
+            except Rejection as exc:
+                results.append(SyncResult(id=_id_of(raw), status="rejected", detail=str(exc)))
+
+        # The first occurrence of an id in the batch is the one stored; the rest compare to it.
+        first: dict[str, Candidate] = {}
+        for item in results:
+            if isinstance(item, Candidate):
+                first.setdefault(item.submission.id, item)
+        to_store = list(first.values())
+        training_id = to_store[0].training_id if to_store else None
+        # `pending` counts this batch too; what remains on the phone is the rest.
+        remaining = max(pending - len(to_store), 0)
+        device = DeviceReport(device_id[:MAX_ID], remaining, training_id, user_agent[:200])
+        stored = await self.store.commit(device, to_store, source)
+
+        out: list[SyncResult] = []
+        for item in results:
+            if isinstance(item, SyncResult):
+                out.append(item)
+                continue
+            sub = item.submission
+            prior = stored.get(sub.id)
+            if prior is None and first[sub.id] is not item:
+                chosen = first[sub.id]
+                prior = Stored(chosen.content_hash, chosen.score.percent if chosen.score else None)
+            if prior is None:
+                percent = item.score.percent if item.score else None
+                out.append(
+                    SyncResult(sub.id, "accepted", score=self._visible_score(sub.training, percent))
+                )
+            elif prior.content_hash == item.content_hash:
+                out.append(
+                    SyncResult(
+                        sub.id,
+                        "duplicate",
+                        "Already stored.",
+                        score=self._visible_score(sub.training, prior.percent),
+                    )
+                )
+            else:
+                out.append(
+                    SyncResult(
+                        sub.id,
+                        "conflict",
+                        "A different submission with this id is already stored; the first one "
+                        "is kept. Export this record and give it to the trainer.",
+                    )
+                )
+        return out

@@ -1,0 +1,91 @@
+"""Wire types of `POST /api/v1/sync`: the one definition used by routes, tests and benchmarks."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+Phase = Literal["pre", "post", "evaluation"]
+Sex = Literal["female", "male", "other", "undisclosed"]
+Status = Literal["accepted", "duplicate", "conflict", "rejected"]
+
+#: One answer value: a choice id, choice ids, true/false, a number or free text.
+AnswerValue = str | bool | int | float | list[str] | None
+
+
+class ParticipantInfo(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """The profile a participant entered on the phone; no names."""
+
+    code: str
+    institution: str
+    sex: Sex
+    age_band: str | None = None
+
+
+class Submission(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """One completed form, as made on the phone."""
+
+    id: str
+    training: str
+    form: str
+    version: str
+    phase: Phase
+    lang: str
+    participant: ParticipantInfo
+    answers: dict[str, AnswerValue]
+    completed_at: str
+    started_at: str | None = None
+
+
+class SyncBatch(msgspec.Struct, forbid_unknown_fields=True):
+    """The envelope; submissions are decoded one by one so one bad item never sinks the batch."""
+
+    device: str
+    submissions: list[msgspec.Raw]
+    pending: int = 0
+
+
+class SyncResult(msgspec.Struct, omit_defaults=True):
+    """The server's verdict on one submission, in batch order."""
+
+    id: str
+    status: Status
+    detail: str = ""
+    score: float | None = None
+
+
+class SyncResponse(msgspec.Struct):
+    results: list[SyncResult]
+
+
+class BundleTraining(msgspec.Struct):
+    """What a phone needs to know of its training."""
+
+    id: str
+    join_code: str
+    title: str | dict[str, str]
+    country: str
+    location: str
+    starts_on: str
+    ends_on: str
+    show_score: bool
+    joining_open: bool
+
+
+class BundleInstitution(msgspec.Struct):
+    key: str
+    name: dict[str, str]
+
+
+class Bundle(msgspec.Struct):
+    """`GET /api/v1/bundles/{join_code}`: everything a phone needs offline; no answer keys.
+
+    `forms` maps a phase (`pre`, `post`, `evaluation`) to the public view of its question set.
+    """
+
+    training: BundleTraining
+    institutions: list[BundleInstitution]
+    forms: dict[str, dict[str, object]]
+    languages: list[str]
+    sync_url: str = "/api/v1/sync"

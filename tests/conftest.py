@@ -1,0 +1,151 @@
+"""Shared fixtures: the real app on a temporary SQLite file, staff credentials, a training."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from server.app import create_app
+from server.db import users
+from server.db.database import Database
+from server.settings import Settings
+
+LIBRARY = Path(__file__).resolve().parents[1] / "forms" / "library"
+KNOWLEDGE = LIBRARY / "tip-som-knowledge.yaml"
+EVALUATION = LIBRARY / "tot-evaluation.yaml"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "tadrib.db"
+
+
+@pytest.fixture
+def app(db_path: Path) -> Litestar:
+    return create_app(Settings(db_path=db_path))
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app=app) as c:
+        yield c
+
+
+async def make_token(app: Litestar, name: str, role: str) -> dict[str, str]:
+    db: Database = app.state.db
+    if await users.get(db, name) is None:
+        await users.upsert(db, name, role, None, "test")
+    secret = await users.create_token(db, name, "test", "test")
+    return {"Authorization": f"Bearer {secret}"}
+
+
+@pytest.fixture
+async def admin(app: Litestar, client: AsyncTestClient[Litestar]) -> dict[str, str]:
+    return await make_token(app, "ada", "admin")
+
+
+@pytest.fixture
+async def trainer(app: Litestar, client: AsyncTestClient[Litestar]) -> dict[str, str]:
+    return await make_token(app, "tariq", "trainer")
+
+
+async def publish_file(
+    client: AsyncTestClient[Litestar], headers: dict[str, str], path: Path
+) -> Any:
+    return await client.post(
+        "/api/v1/forms", files={"file": (path.name, path.read_bytes())}, headers=headers
+    )
+
+
+INSTITUTIONS = {
+    "gendarmerie": {"en": "Royal Gendarmerie", "fr": "Gendarmerie royale", "ar": "الدرك الملكي"},
+    "police": {"en": "National police", "fr": "Sûreté nationale", "ar": "الأمن الوطني"},
+}
+
+
+async def create_training(
+    client: AsyncTestClient[Litestar], admin: dict[str, str], **overrides: Any
+) -> dict[str, Any]:
+    for path in (KNOWLEDGE, EVALUATION):
+        assert (await publish_file(client, admin, path)).status_code in {200, 201}
+    for key, name in INSTITUTIONS.items():
+        await client.put(f"/api/v1/institutions/{key}", json={"name": name, "country": "MA"},
+                         headers=admin)  # fmt: skip
+    body = {
+        "id": "rabat-tot",
+        "title": "ToT on TIP and SOM",
+        "country": "MA",
+        "location": "Rabat",
+        "starts_on": "2019-01-07",
+        "ends_on": "2019-01-11",
+        "institutions": list(INSTITUTIONS),
+        "pre_test": {"form": "tip-som-knowledge", "version": "2019.1"},
+        "post_test": {"form": "tip-som-knowledge", "version": "2019.1"},
+        "evaluation": {"form": "tot-evaluation", "version": "2019.1"},
+        "trainers": ["tariq"],
+        **overrides,
+    }
+    if "tariq" in body["trainers"]:
+        db: Database = client.app.state.db
+        if await users.get(db, "tariq") is None:
+            await users.upsert(db, "tariq", "trainer", None, "test")
+    response = await client.post("/api/v1/trainings", json=body, headers=admin)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+@pytest.fixture
+async def training(client: AsyncTestClient[Litestar], admin: dict[str, str]) -> dict[str, Any]:
+    return await create_training(client, admin)
+
+
+#: Right answers to the bundled knowledge test, and a set with some wrong.
+def knowledge_answers(right: bool = True) -> dict[str, Any]:
+    from forms.loaders import load_path
+
+    qs = load_path(KNOWLEDGE)
+    answers: dict[str, Any] = {}
+    for q in qs.questions:
+        if q.type == "single":
+            pick = [c.id for c in q.choices if c.correct == right]
+            answers[q.id] = pick[0]
+        elif q.type == "multiple":
+            answers[q.id] = [c.id for c in q.choices if c.correct == right] or [q.choices[0].id]
+        elif q.type == "truefalse":
+            answers[q.id] = q.answer if right else not q.answer
+        elif q.type == "number":
+            assert isinstance(q.answer, float | int)
+            answers[q.id] = q.answer if right else q.answer + q.tolerance + 10
+    return answers
+
+
+def submission(join_code: str, phase: str = "pre", **overrides: Any) -> dict[str, Any]:
+    sub: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "training": join_code,
+        "form": "tip-som-knowledge",
+        "version": "2019.1",
+        "phase": phase,
+        "lang": "fr",
+        "participant": {"code": "KM07R", "institution": "gendarmerie", "sex": "female"},
+        "answers": knowledge_answers(),
+        "started_at": "2019-01-07T09:01:00Z",
+        "completed_at": "2019-01-07T09:19:30Z",
+    }
+    sub.update(overrides)
+    return sub
+
+
+def batch(*subs: dict[str, Any], pending: int | None = None) -> dict[str, Any]:
+    return {
+        "device": "3b1f2c1e-7d4a-4a51-9d0e-5b8d8f3c2a10",
+        "pending": len(subs) if pending is None else pending,
+        "submissions": list(subs),
+    }
