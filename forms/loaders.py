@@ -19,6 +19,7 @@ from forms.model import QuestionSet
 from forms.validate import validate
 
 _YamlLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 #: How msgspec's type names read to an author.
 _WORDS = {
@@ -115,10 +116,13 @@ def _load_json(data: bytes, filename: str) -> QuestionSet:
         raw = msgspec.json.decode(data)
     except msgspec.DecodeError as exc:
         raise FormErrors([_json_error(exc, data, filename)]) from None
-    # Tabs are JSON whitespace but not YAML's; swapping them keeps every line number.
-    return _build(
-        raw, _Source(filename, lambda: yaml.compose(data.replace(b"\t", b" "), _YamlLoader))
-    )
+    return _build(raw, _Source(filename, lambda: yaml.compose(_as_yaml(data), _YamlLoader)))
+
+
+def _as_yaml(data: bytes) -> bytes:
+    """The JSON made readable to PyYAML, lines unchanged: it chokes on escaped surrogate pairs,
+    and its pure-Python scanner on tabs."""
+    return _SURROGATE.sub(rb"\\u0020", data.replace(b"\t", b" "))
 
 
 def _yaml_error(exc: yaml.YAMLError, filename: str) -> FormError:
@@ -185,10 +189,17 @@ def _structure_errors(
     for key in raw:
         if key not in fields:
             problems.append((_join(path, str(key)), _unknown_key(str(key), list(fields))))
+    missing = [f"`{name}`" for name, field in fields.items() if field.required and name not in raw]
+    if missing:
+        listed = ", ".join(missing[:-1]) + " and " + missing[-1] if len(missing) > 1 else missing[0]
+        problems.append(
+            (
+                path,
+                f"{listed} {'are missing; add them' if len(missing) > 1 else 'is missing; add it'}",
+            )
+        )
     for name, field in fields.items():
         if name not in raw:
-            if field.required:
-                problems.append((path, f"`{name}` is missing; add it"))
             continue
         value, where = raw[name], _join(path, name)
         inner, item = _struct_in(field.type), _list_item_struct(field.type)
@@ -284,9 +295,16 @@ def _line_of(node: Any, path: str) -> int | None:
     return line
 
 
-def _duplicate_keys(node: Any, path: str = "") -> list[tuple[str, str]]:
+def _duplicate_keys(
+    node: Any, path: str = "", seen_nodes: set[int] | None = None
+) -> list[tuple[str, str]]:
     """Keys given twice in one mapping: YAML and JSON silently keep the last, so say so."""
     found: list[tuple[str, str]] = []
+    # Aliases share nodes, and may even point back at an ancestor: visit each node once.
+    seen_nodes = set() if seen_nodes is None else seen_nodes
+    if id(node) in seen_nodes:
+        return found
+    seen_nodes.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key, value in node.value:
@@ -296,8 +314,8 @@ def _duplicate_keys(node: Any, path: str = "") -> list[tuple[str, str]]:
                 found.append((where, f"`{name}` is given twice here; keep only one"))
             if name is not None:
                 seen.add(name)
-            found += _duplicate_keys(value, where)
+            found += _duplicate_keys(value, where, seen_nodes)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            found += _duplicate_keys(item, f"{path}[{i}]")
+            found += _duplicate_keys(item, f"{path}[{i}]", seen_nodes)
     return found

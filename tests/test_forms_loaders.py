@@ -205,6 +205,28 @@ def test_json_type_error_reports_line_of_the_path(tmp_path: Path) -> None:
     assert error.message == "expected true/false or a number, got text"
 
 
+def test_json_lines_survive_escaped_non_bmp_characters(tmp_path: Path) -> None:
+    qs = load_bytes(GOOD_YAML.encode(), "tip.yaml")
+    doc = json.loads(to_json(qs))
+    doc["title"]["en"] = "TIP \U0001f600"
+    doc["questions"][0]["id"] = 1
+    text = json.dumps(doc, indent=1)  # ASCII only: the emoji becomes a surrogate pair escape
+    assert "\\ud83d" in text
+    (error,) = errors_of(write(tmp_path, "tip.json", text))
+    line = line_of(text, '"id": 1')
+    assert error.where.endswith(f"tip.json, line {line}, questions[0].id")
+
+
+def test_recursive_yaml_aliases_are_refused_without_crashing(tmp_path: Path) -> None:
+    errors = errors_of(write(tmp_path, "r.yaml", "questions: &x [*x]\ntitle: &y {a: *y}\n"))
+    assert [e.where.split(", ", 1)[1] for e in errors] == [
+        "line 1",
+        "line 2, title",
+        "line 1, questions[0]",
+    ]
+    assert errors[0].message == "`id`, `version`, `kind` and `languages` are missing; add them"
+
+
 def test_json_label_keys_must_be_numbers(tmp_path: Path) -> None:
     qs = load_bytes(GOOD_YAML.encode(), "tip.yaml")
     doc: Any = json.loads(to_json(qs))
@@ -218,9 +240,8 @@ def test_body_errors_name_the_body_and_the_path() -> None:
     with pytest.raises(FormErrors) as caught:
         load_obj({"id": "x", "version": "1", "kind": "quiz", "title": {}}, "request body")
     assert [(e.where, e.message) for e in caught.value.errors] == [
+        ("request body", "`languages` and `questions` are missing; add them"),
         ("request body, kind", "'quiz' is not a valid kind; use one of test, evaluation"),
-        ("request body", "`languages` is missing; add it"),
-        ("request body", "`questions` is missing; add it"),
     ]
 
 
