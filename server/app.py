@@ -54,17 +54,20 @@ async def _security_headers(response: Response[Any]) -> Response[Any]:
 
 
 def _optional_routes() -> list[ControllerRouterHandler]:
-    """Routes whose modules are built separately (reports, app shell, console)."""
+    """Routes of the parts built in their own packages (reports, app shell, console)."""
+    import importlib
+
     found: list[ControllerRouterHandler] = []
-    try:
-        from server.routes.reports import REPORT_ROUTES
-    except ImportError:
-        REPORT_ROUTES = []
-    try:
-        from server.routes.pwa import PWA_ROUTES
-    except ImportError:
-        PWA_ROUTES = []
-    found += REPORT_ROUTES + PWA_ROUTES
+    for module, name in (
+        ("server.routes.reports", "REPORT_ROUTES"),
+        ("server.routes.pwa", "PWA_ROUTES"),
+        ("server.console.routes", "CONSOLE_ROUTES"),
+    ):
+        try:
+            found += getattr(importlib.import_module(module), name)
+        except ModuleNotFoundError as exc:
+            if exc.name is None or not module.startswith(exc.name):
+                raise
     return found
 
 
