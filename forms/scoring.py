@@ -103,7 +103,8 @@ def _check_value(q: Question, value: object) -> str | None:
             return f"needs a list of choices ({listed}), got {_describe(value)}"
         unknown = [v for v in value if v not in choice_ids]
         if unknown:
-            return f"{', '.join(map(repr, unknown))} not among its choices ({listed})"
+            verb = "are" if len(unknown) > 1 else "is"
+            return f"{', '.join(map(repr, unknown))} {verb} not among its choices ({listed})"
         if len(set(value)) != len(value):
             return "the same choice is picked more than once"
     elif q.type == "truefalse":
