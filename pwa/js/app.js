@@ -1,0 +1,297 @@
+// The participant app: boot, routes, the training's home, profile and language.
+
+import { getMeta, setMeta, all, get, put } from './db.js';
+import { h, render, banner, radios } from './ui.js';
+import { t, setLang, getLang, pick, when, fmt, LANGS } from './i18n.js';
+import { buildCode, normaliseCard } from './code.js';
+import { load, revalidate, held, BundleError } from './bundle.js';
+import { flush, events, exportUnsent } from './outbox.js';
+import { showForm } from './form.js';
+
+const PHASES = ['pre', 'post', 'evaluation'];
+const AGES = ['18-24', '25-34', '35-44', '45-54', '55+'];
+const code = location.pathname.startsWith('/t/')
+  ? decodeURIComponent(location.pathname.slice(3).split('/')[0]) : null;
+let ctx = null; // {code, bundle, profile, go, home}
+
+const go = (hash) => { if (location.hash.slice(1) === hash.replace('#', '')) route(); else location.hash = hash; };
+const home = () => go('#');
+
+async function route() {
+  const hash = location.hash.slice(1);
+  if (!(await getMeta('lang')) || hash === 'lang') return showLanguage();
+  if (!code) return showHome();
+  if (!ctx) {
+    try {
+      const rec = await load(code);
+      ctx = { code, bundle: rec.bundle, go, home };
+      navigator.storage?.persist?.().catch(() => {});
+      revalidate(code).then((fresh) => { if (fresh) { ctx.bundle = fresh.bundle; if (!location.hash.slice(1)) route(); } });
+    } catch (e) {
+      return showLoadError(e);
+    }
+  }
+  ctx.profile = await getMeta(`profile:${code}`);
+  const [view, phase, pos] = hash.split('/');
+  if (view === 'profile' || !ctx.profile) return showProfile(view === 'q' ? hash : '');
+  if (view === 'q' && ctx.bundle.forms[phase]) return showForm(ctx, phase, pos === undefined ? NaN : Number(pos));
+  return showTraining();
+}
+
+function showLanguage() {
+  const pickLang = async (l) => {
+    setLang(l);
+    await setMeta('lang', l);
+    if (location.hash === '#lang') history.back(); else route();
+  };
+  render(
+    h('h1', null, 'Tadrib · تدريب'),
+    h('p', { class: 'muted' }, `${LANGS.en} · ${LANGS.fr} · ${LANGS.ar}`),
+    h('ul', { class: 'langs', 'aria-label': t('choose_lang') }, Object.entries(LANGS).map(([l, name]) =>
+      h('li', null, h('button', { type: 'button', lang: l, dir: l === 'ar' ? 'rtl' : 'ltr', onclick: () => pickLang(l), 'aria-pressed': String(l === getLang()) }, name)))),
+  );
+}
+
+function showLoadError(e) {
+  const kind = e instanceof BundleError ? e.kind : 'failed';
+  render(
+    h('h1', null, t('app')),
+    h('p', { class: 'error', role: 'alert' }, t(kind === 'unknown' ? 'unknown_code' : kind === 'offline' ? 'need_network' : 'load_failed')),
+    h('button', { type: 'button', onclick: () => location.reload() }, t('retry')),
+    h('p', null, h('a', { href: '/app/' }, t('all_trainings'))),
+  );
+}
+
+const title = (b) => pick(b.training.title, b.training.id);
+const dates = (b) => [b.training.location, `${b.training.starts_on} – ${b.training.ends_on}`].filter(Boolean).join(' · ');
+
+async function showHome() {
+  const list = await held();
+  const outbox = await all('outbox');
+  render(
+    h('h1', null, t('my_trainings')),
+    list.length
+      ? h('ul', { class: 'cards' }, list.map((r) => h('li', null,
+        h('a', { href: `/t/${encodeURIComponent(r.code)}`, class: 'card' },
+          h('strong', null, title(r.bundle)), h('span', { class: 'muted' }, dates(r.bundle)),
+          outbox.some((o) => o.code === r.code) ? h('span', { class: 'tag' }, t('pending_n', { n: outbox.filter((o) => o.code === r.code).length })) : null))))
+      : h('p', null, t('no_trainings')),
+    h('form', { class: 'join', onsubmit: (e) => { e.preventDefault(); const v = e.target.elements.code.value.trim(); if (v) location.href = `/t/${encodeURIComponent(v)}`; } },
+      h('label', { for: 'code' }, t('join_code')),
+      h('div', { class: 'row' }, h('input', { id: 'code', name: 'code', autocomplete: 'off', autocapitalize: 'characters', dir: 'ltr' }),
+        h('button', { type: 'submit' }, t('open')))),
+    await outboxPanel(outbox),
+  );
+}
+
+/** What this phone holds for the training, per phase: new, draft, queued, sent or attention. */
+async function phaseStatus(phase) {
+  const out = (await all('outbox')).find((r) => r.code === code && r.phase === phase);
+  if (out) return out.state === 'pending' ? { st: 'queued' } : { st: 'attention', rec: out };
+  const sent = (await all('sent')).find((r) => r.code === code && r.phase === phase);
+  if (sent) return { st: 'sent', rec: sent };
+  const draft = await get('drafts', `${code}/${phase}`);
+  return draft ? { st: 'draft', draft } : { st: 'new' };
+}
+
+function problem(rec) {
+  return rec.state === 'conflict' ? t('conflict') : t('rejected', { detail: rec.detail });
+}
+
+async function showTraining() {
+  const b = ctx.bundle;
+  const p = ctx.profile;
+  const inst = b.institutions.find((i) => i.key === p?.institution);
+  const phases = [];
+  for (const phase of PHASES) {
+    if (!b.forms[phase]) continue;
+    const s = await phaseStatus(phase);
+    phases.push(h('li', { class: `phase ${s.st}` },
+      h('h2', null, t(`phase_${phase}`)),
+      h('p', { class: 'muted' }, pick(b.forms[phase].title)),
+      h('p', { class: 'status' }, t(`st_${s.st}`)),
+      s.st === 'sent' && s.rec.score != null && b.training.show_score
+        ? h('p', { class: 'score' }, t('score', { score: Math.round(s.rec.score * 10) / 10 })) : null,
+      s.st === 'attention' ? h('p', { class: 'error' }, problem(s.rec)) : null,
+      s.st === 'new' || s.st === 'draft'
+        ? h('a', { class: 'button', href: `#q/${phase}` }, t(s.st === 'new' ? 'start' : 'resume')) : null));
+  }
+  render(
+    h('h1', null, title(b)),
+    h('p', { class: 'muted' }, dates(b)),
+    p ? h('section', { class: 'profile', 'aria-label': t('profile') },
+      h('p', null, h('strong', { dir: 'ltr' }, p.code), ' · ', pick(inst?.name, p.institution)),
+      h('a', { href: '#profile' }, t('edit_profile'))) : null,
+    h('ul', { class: 'phases' }, phases),
+    await outboxPanel(await all('outbox')),
+  );
+}
+
+async function outboxPanel(outbox) {
+  const pending = outbox.filter((r) => r.state === 'pending');
+  const attention = outbox.filter((r) => r.state !== 'pending');
+  const sent = (await all('sent')).filter((r) => !code || r.code === code);
+  const last = await getMeta('last_sync');
+  const failing = (await getMeta('failures')) > 0;
+  const send = async (e) => {
+    e.target.disabled = true;
+    e.target.textContent = t('sending');
+    await tick(true);
+  };
+  return h('section', { class: 'outbox', 'aria-labelledby': 'outbox-h' },
+    h('h2', { id: 'outbox-h' }, t('outbox')),
+    h('p', { id: 'queue', role: 'status' }, outbox.length
+      ? [t('pending_n', { n: pending.length }), attention.length ? ` · ${t('attention_n', { n: attention.length })}` : '']
+      : t('all_sent')),
+    h('p', { class: 'muted' }, t('sent_n', { n: sent.length }), last ? ` · ${t('last_sync', { time: when(last) })}` : ''),
+    failing && pending.length ? h('p', { class: 'warn' }, t('retry_in')) : null,
+    !navigator.onLine ? h('p', { class: 'warn' }, t('offline')) : null,
+    pending.length ? h('button', { type: 'button', id: 'send', onclick: send }, t('send_now')) : null,
+    outbox.length ? h('button', { type: 'button', id: 'export', class: 'secondary', onclick: download, 'aria-describedby': 'export-help' }, t('export')) : null,
+    outbox.length ? h('p', { class: 'muted', id: 'export-help' }, t('export_help')) : null,
+  );
+}
+
+async function download() {
+  const data = await exportUnsent();
+  const a = h('a', {
+    href: URL.createObjectURL(new Blob([JSON.stringify(data, null, 1)], { type: 'application/json' })),
+    download: `tadrib-unsent-${data.device.slice(0, 8)}-${data.exported_at.slice(0, 10)}.json`,
+  });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+}
+
+function showProfile(then) {
+  const b = ctx.bundle;
+  const p = { institution: '', sex: '', age_band: '', mode: 'build', mother: '', day: '', place: '', card: '', ...ctx.profile };
+  const preview = h('p', { class: 'code', role: 'status', 'aria-live': 'polite' });
+  const error = h('p', { class: 'error', role: 'alert' });
+  const codeNow = () => (p.mode === 'card' ? normaliseCard(p.card) : buildCode(p.mother, p.day, p.place));
+  const update = () => {
+    const c = codeNow();
+    preview.replaceChildren(c ? h('span', null, t('code_is', { code: '' }), h('strong', { dir: 'ltr' }, c)) : '', c ? h('br') : '', c ? t('code_confirm') : '');
+    build.hidden = p.mode === 'card';
+    card.hidden = p.mode !== 'card';
+  };
+  const text = (key, label, attrs) => h('div', { class: 'field' },
+    h('label', { for: key }, label),
+    h('input', { id: key, value: p[key], autocomplete: 'off', autocapitalize: 'characters', spellcheck: false, ...attrs, oninput: (e) => { p[key] = e.target.value; update(); } }));
+  const build = h('div', null,
+    text('mother', t('code_mother'), { maxlength: 20 }),
+    text('day', t('code_day'), { inputmode: 'numeric', maxlength: 2, dir: 'ltr' }),
+    text('place', t('code_place'), { maxlength: 20 }));
+  const card = h('div', null, text('card', t('code_card_label'), { maxlength: 24, dir: 'ltr' }));
+  const save = async (e) => {
+    e.preventDefault();
+    const c = codeNow();
+    const lack = !p.institution ? 'institution' : !p.sex ? 'sex' : !c ? (p.mode === 'card' ? 'card' : 'mother') : null;
+    if (lack) {
+      error.textContent = lack === 'institution' || lack === 'sex' ? `${t(lack)}: ${t('choose')}` : t('code_missing');
+      document.querySelector(`[name=${lack}], #${lack}`)?.focus();
+      return;
+    }
+    const profile = { ...p, code: c };
+    await setMeta(`profile:${code}`, profile);
+    ctx.profile = profile;
+    go(then ? `#${then}` : '#');
+  };
+  render(
+    h('h1', null, t('profile')),
+    h('form', { onsubmit: save, novalidate: true },
+      radios('institution', t('institution'), b.institutions.map((i) => [i.key, pick(i.name, i.key)]), p.institution, (e) => { p.institution = e.target.value; }),
+      radios('sex', t('sex'), ['female', 'male', 'other', 'undisclosed'].map((s) => [s, t(`sex_${s}`)]), p.sex, (e) => { p.sex = e.target.value; }),
+      h('div', { class: 'field' }, h('label', { for: 'age' }, t('age_band')),
+        h('select', { id: 'age', onchange: (e) => { p.age_band = e.target.value; } },
+          h('option', { value: '' }, t('age_none')),
+          AGES.map((a) => h('option', { value: a, selected: p.age_band === a, dir: 'ltr' }, a)))),
+      h('fieldset', { class: 'codebox' },
+        h('legend', null, t('code')),
+        h('p', { class: 'muted' }, t('code_help')),
+        h('div', { class: 'tabs' }, radios('mode', t('code'), [['build', t('code_build')], ['card', t('code_card')]], p.mode, (e) => { p.mode = e.target.value; update(); }, { class: 'choices inline' })),
+        build, card, preview),
+      error,
+      h('div', { class: 'nav' },
+        ctx.profile ? h('a', { href: '#', class: 'button secondary' }, t('back')) : null,
+        h('button', { type: 'submit' }, t('save')))),
+  );
+  update();
+}
+
+// ---- sending: on load, online, visibility, a timer with backoff, the button, Background Sync
+
+let timer;
+async function tick(force) {
+  clearTimeout(timer);
+  const retryAt = (await getMeta('retry_at')) || 0;
+  if (!force && Date.now() < retryAt) { timer = setTimeout(tick, retryAt - Date.now()); return; }
+  const r = await flush();
+  if (r.error) timer = setTimeout(tick, r.retryIn);
+  else if (r.busy) timer = setTimeout(tick, 15000);
+  refresh();
+}
+
+let refreshing;
+function refresh() {
+  // Views that only show stored state are redrawn when it changes; forms are left alone.
+  const view = location.hash.slice(1).split('/')[0];
+  if (view) return;
+  clearTimeout(refreshing);
+  refreshing = setTimeout(() => {
+    const focused = document.activeElement?.id;
+    route().then(() => focused && document.getElementById(focused)?.focus());
+  }, 50);
+}
+
+async function registerWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  const sw = navigator.serviceWorker;
+  let updating = false;
+  sw.addEventListener('controllerchange', () => { if (updating) location.reload(); });
+  sw.addEventListener('message', (e) => { if (e.data?.type === 'flush') tick(true); });
+  const reg = await sw.register('/sw.js', { scope: '/' });
+  const offer = (w) => banner('update', t('update'), {
+    label: t('update_now'),
+    run: () => { updating = true; w.postMessage({ type: 'skip-waiting' }); },
+  });
+  if (reg.waiting && sw.controller) offer(reg.waiting);
+  reg.addEventListener('updatefound', () => {
+    const w = reg.installing;
+    w?.addEventListener('statechange', () => { if (w.state === 'installed' && sw.controller) offer(w); });
+  });
+  const check = () => navigator.onLine && reg.update().catch(() => {});
+  document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && check());
+  setInterval(check, 30 * 60 * 1000);
+}
+
+async function iosHint() {
+  const ios = /iphone|ipad|ipod/i.test(navigator.userAgent) || (navigator.platform === 'MacIntel' && navigator.maxTouchPoints > 1);
+  if (!ios || navigator.standalone || (await getMeta('ios_hint_closed'))) return;
+  banner('ios', t('ios_hint'), { label: t('dismiss'), run: () => { banner('ios'); setMeta('ios_hint_closed', true); } });
+}
+
+function netStatus() {
+  document.documentElement.classList.toggle('offline', !navigator.onLine);
+}
+
+async function boot() {
+  const saved = await getMeta('lang');
+  setLang(saved || (navigator.language || 'en').slice(0, 2));
+  netStatus();
+  await route();
+  addEventListener('hashchange', route);
+  addEventListener('online', () => { netStatus(); tick(true); ctx && revalidate(code); });
+  addEventListener('offline', () => { netStatus(); refresh(); });
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') tick(true); });
+  events.addEventListener('change', refresh);
+  registerWorker().catch(() => {});
+  iosHint();
+  tick(true);
+}
+
+boot();
+
+// Exposed for tests and the console; not an API.
+self.tadrib = { flush: () => tick(true), fmt, put };

@@ -1,0 +1,236 @@
+// A form being filled in: one question per screen, a draft saved on every answer, a review.
+
+import { tx, req } from './db.js';
+import { h, render, banner } from './ui.js';
+import { t, pick, getLang, fmt } from './i18n.js';
+import { uuid, parseNumber, latinDigits } from './code.js';
+import { finishDraft, changed } from './outbox.js';
+
+const draftKey = (code, phase) => `${code}/${phase}`;
+
+/**
+ * The draft of this phase, made on first open. The submission id is made here
+ * and kept, so every copy of this form (reloads, tabs) sends the same id. The
+ * form is copied into the draft: a draft finishes on the version it started with.
+ * Null when the phase is already finished.
+ */
+export function openDraft(code, phase, bundle) {
+  const key = draftKey(code, phase);
+  return tx(['drafts', 'outbox', 'sent'], 'readwrite', async (s) => {
+    const d = await req(s.drafts.get(key));
+    if (d) return d;
+    const finished = [...await req(s.outbox.index('code').getAll(code)), ...await req(s.sent.index('code').getAll(code))];
+    if (finished.some((r) => r.phase === phase)) return null;
+    const draft = {
+      key, id: uuid(), code, phase, form: bundle.forms[phase], url: bundle.sync_url,
+      answers: {}, pos: 0, lang: getLang(), started_at: new Date().toISOString(),
+    };
+    s.drafts.put(draft);
+    return draft;
+  });
+}
+
+/** Saves one answer (undefined clears it) and the position; false when the draft is gone. */
+function saveAnswer(key, qid, value, pos) {
+  return tx('drafts', 'readwrite', async (s) => {
+    const d = await req(s.drafts.get(key));
+    if (!d) return false;
+    if (qid) {
+      if (value === undefined) delete d.answers[qid];
+      else d.answers[qid] = value;
+    }
+    d.pos = pos;
+    d.lang = getLang();
+    s.drafts.put(d);
+    return true;
+  });
+}
+
+const isEmpty = (v) => v === undefined || v === null || v === '' || (Array.isArray(v) && !v.length);
+const questions = (form) => form.questions.filter((q) => q.type !== 'note');
+const missing = (form, answers) =>
+  questions(form).filter((q) => q.required !== false && isEmpty(answers[q.id]));
+
+/** What an answer looks like in words, for the review. */
+function answerText(q, v) {
+  if (isEmpty(v)) return t('not_answered');
+  const choice = (id) => pick(q.choices?.find((c) => c.id === id)?.text, id);
+  switch (q.type) {
+    case 'single': return choice(v);
+    case 'multiple': return v.map(choice).join(' · ');
+    case 'truefalse': return t(v ? 't_true' : 't_false');
+    case 'likert': return `${fmt(v)} ${pick(q.scale?.labels?.[v], '')}`.trim();
+    case 'number': return fmt(v);
+    default: return String(v);
+  }
+}
+
+/** The input(s) of one question; `set(value)` is called on every change. */
+function control(q, value, set, describedBy) {
+  const name = `q-${q.id}`;
+  const radio = (v, label) => h('label', { class: 'choice' },
+    h('input', { type: 'radio', name, value: String(v), checked: value === v, onchange: () => set(v) }),
+    h('span', null, label));
+  switch (q.type) {
+    case 'single':
+      return q.choices.map((c) => radio(c.id, pick(c.text)));
+    case 'truefalse':
+      return [radio(true, t('t_true')), radio(false, t('t_false'))];
+    case 'likert': {
+      const out = [];
+      for (let v = q.scale.min; v <= q.scale.max; v++) {
+        out.push(radio(v, `${fmt(v)}${q.scale.labels?.[v] ? ` · ${pick(q.scale.labels[v])}` : ''}`));
+      }
+      return h('div', { class: 'likert' }, out);
+    }
+    case 'multiple': {
+      const picked = new Set(value || []);
+      return q.choices.map((c) => h('label', { class: 'choice' },
+        h('input', {
+          type: 'checkbox', name, value: c.id, checked: picked.has(c.id),
+          onchange: (e) => {
+            e.target.checked ? picked.add(c.id) : picked.delete(c.id);
+            set(q.choices.map((x) => x.id).filter((id) => picked.has(id)));
+          },
+        }),
+        h('span', null, pick(c.text))));
+    }
+    case 'number':
+      return h('input', {
+        id: name, type: 'text', inputmode: 'decimal', autocomplete: 'off', dir: 'ltr',
+        value: value == null ? '' : String(value), 'aria-describedby': describedBy,
+        oninput: (e) => set(e.target.value.trim() === '' ? undefined : (parseNumber(e.target.value) ?? { bad: latinDigits(e.target.value) }), true),
+      });
+    case 'text':
+      return h('textarea', {
+        id: name, rows: 5, value: value ?? '', 'aria-describedby': describedBy,
+        oninput: (e) => set(e.target.value.trim() === '' ? undefined : e.target.value, true),
+      });
+    default:
+      return null;
+  }
+}
+
+/**
+ * Shows screen `pos` of the draft (past the last question: the review).
+ * `ctx` is {code, bundle, profile, go(hash), home()}.
+ */
+export async function showForm(ctx, phase, pos) {
+  const draft = await openDraft(ctx.code, phase, ctx.bundle);
+  if (!draft) { banner('form', t('other_tab')); return ctx.home(); }
+  const { form } = draft;
+  const steps = form.questions;
+  if (!(pos >= 0)) pos = Math.min(draft.pos || 0, steps.length);
+  if (pos >= steps.length) return showReview(ctx, draft);
+  await saveAnswer(draft.key, null, undefined, pos);
+
+  const q = steps[pos];
+  const answers = draft.answers;
+  let pendingSave;
+  let timer;
+  const error = h('p', { class: 'error', id: 'err', role: 'alert' });
+  const saved = h('span', { class: 'saved', 'aria-hidden': 'true' });
+  const store = async (value) => {
+    if (value && typeof value === 'object' && 'bad' in value) { error.textContent = t('number_bad'); return; }
+    error.textContent = '';
+    if (value === undefined) delete answers[q.id]; else answers[q.id] = value;
+    const ok = await saveAnswer(draft.key, q.id, value, pos);
+    if (!ok) { banner('form', t('other_tab')); return ctx.home(); }
+    saved.textContent = `✓ ${t('saved')}`;
+  };
+  // Text is saved a moment after typing stops, and at once when the page is hidden.
+  const set = (value, typing) => {
+    clearTimeout(timer);
+    if (!typing) return store(value);
+    pendingSave = () => { pendingSave = null; return store(value); };
+    timer = setTimeout(pendingSave, 250);
+  };
+  const flushTyping = () => { clearTimeout(timer); return pendingSave?.(); };
+  addEventListener('pagehide', flushTyping, { once: true });
+
+  const hintId = q.hint ? 'hint' : undefined;
+  const describedBy = [hintId, 'err'].filter(Boolean).join(' ');
+  const input = control(q, answers[q.id], set, describedBy);
+  const optional = q.type !== 'note' && q.required === false ? h('span', { class: 'tag' }, t('optional')) : null;
+  const question = q.type === 'note'
+    ? h('div', { class: 'note' }, h('p', null, pick(q.text)))
+    : ['number', 'text'].includes(q.type)
+      ? h('div', { class: 'field' }, h('label', { for: `q-${q.id}`, class: 'qtext' }, pick(q.text), optional), input)
+      : h('fieldset', { class: 'choices', 'aria-describedby': describedBy },
+        h('legend', { class: 'qtext' }, pick(q.text), optional), input);
+
+  const go = async (to) => {
+    await flushTyping();
+    removeEventListener('pagehide', flushTyping);
+    ctx.go(`#q/${phase}/${to}`);
+  };
+  const next = async (e) => {
+    e.preventDefault();
+    await flushTyping();
+    if (error.textContent) return;
+    if (q.type !== 'note' && q.required !== false && isEmpty(answers[q.id])) {
+      error.textContent = t('required');
+      (question.querySelector('input, textarea') || question).focus();
+      return;
+    }
+    go(pos + 1);
+  };
+
+  render(
+    h('h1', { class: 'step' }, pick(form.title), h('small', null, t('question_of', { n: pos + 1, total: steps.length }))),
+    h('progress', { max: steps.length, value: pos + 1, 'aria-hidden': 'true' }),
+    h('form', { class: 'question', onsubmit: next, novalidate: true, 'data-pos': pos },
+      question,
+      q.hint && h('p', { class: 'hint', id: 'hint' }, pick(q.hint)),
+      error,
+      h('div', { class: 'nav' },
+        h('button', { type: 'button', class: 'secondary', onclick: () => (pos ? go(pos - 1) : ctx.home()) }, t('back')),
+        saved,
+        h('button', { type: 'submit' }, pos + 1 === steps.length ? t('review') : t('next')))),
+  );
+}
+
+async function showReview(ctx, draft) {
+  const { form, answers } = draft;
+  const lacking = missing(form, answers);
+  const error = h('p', { class: 'error', role: 'alert' });
+  const finish = async () => {
+    const now = missing(form, (await openDraft(ctx.code, draft.phase, ctx.bundle))?.answers || answers);
+    if (now.length) {
+      error.textContent = t('missing_n', { n: now.length });
+      document.querySelector('.review .missing a')?.focus();
+      return;
+    }
+    const rec = await finishDraft(draft.key, (d) => submission(ctx, d));
+    banner('form', rec ? t('queued') : t('other_tab'), null, 'ok');
+    changed({ type: 'outbox' });
+    ctx.home(true);
+  };
+  render(
+    h('h1', null, t('review')),
+    h('p', null, pick(form.title)),
+    h('p', { class: 'muted' }, t('review_help')),
+    h('ol', { class: 'review', 'data-phase': draft.phase }, form.questions.map((q, i) => q.type === 'note' ? null
+      : h('li', { class: lacking.includes(q) ? 'missing' : '' },
+        h('p', { class: 'qtext' }, pick(q.text)),
+        h('p', { class: 'answer' }, answerText(q, answers[q.id])),
+        h('a', { href: `#q/${draft.phase}/${i}`, class: 'change' }, t('change'))))),
+    error,
+    h('div', { class: 'nav' },
+      h('a', { href: `#q/${draft.phase}/${form.questions.length - 1}`, class: 'button secondary' }, t('back')),
+      h('button', { type: 'button', id: 'finish', onclick: finish }, t('finish'))),
+  );
+}
+
+/** The wire submission of a finished draft (sync/wire.py `Submission`). */
+function submission(ctx, d) {
+  const p = ctx.profile;
+  const answers = {};
+  for (const q of questions(d.form)) if (!isEmpty(d.answers[q.id])) answers[q.id] = d.answers[q.id];
+  return {
+    id: d.id, training: ctx.code, form: d.form.id, version: d.form.version, phase: d.phase,
+    lang: d.lang || getLang(),
+    participant: { code: p.code, institution: p.institution, sex: p.sex, ...(p.age_band ? { age_band: p.age_band } : {}) },
+    answers, started_at: d.started_at, completed_at: new Date().toISOString(),
+  };
+}

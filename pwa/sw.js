@@ -1,0 +1,76 @@
+// Tadrib's service worker: a versioned shell, cache-first; navigations network-first
+// with the cached shell as the offline fallback. The server stamps VERSION with a
+// hash of pwa/, so any change to the app makes a new worker and a new cache.
+const VERSION = 'dev';
+const PREFIX = 'tadrib-shell-';
+const CACHE = PREFIX + VERSION;
+const SHELL = [
+  '/app/',
+  '/app/app.css',
+  '/app/js/app.js',
+  '/app/js/bundle.js',
+  '/app/js/code.js',
+  '/app/js/db.js',
+  '/app/js/form.js',
+  '/app/js/i18n.js',
+  '/app/js/outbox.js',
+  '/app/js/ui.js',
+  '/app/icons/icon.svg',
+  '/app/icons/icon-192.png',
+  '/app/icons/icon-512.png',
+  '/manifest.webmanifest',
+];
+
+self.addEventListener('install', (e) => {
+  e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL.map((u) => new Request(u, { cache: 'reload' })))));
+});
+
+self.addEventListener('activate', (e) => {
+  e.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener('message', (e) => {
+  if (e.data?.type === 'skip-waiting') self.skipWaiting();
+});
+
+/** Network first, with a time limit, then the cached shell: the app reads the path itself. */
+async function navigate(request) {
+  try {
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), 4000);
+    const res = await fetch(request, { signal: ctl.signal });
+    clearTimeout(timer);
+    if (res.ok) return res;
+  } catch { /* offline or too slow */ }
+  return (await caches.match('/app/', { cacheName: CACHE })) || Response.error();
+}
+
+async function shell(request) {
+  const hit = await caches.match(request, { cacheName: CACHE, ignoreSearch: true });
+  return hit || fetch(request);
+}
+
+self.addEventListener('fetch', (e) => {
+  const { request } = e;
+  const url = new URL(request.url);
+  if (request.method !== 'GET' || url.origin !== location.origin) return;
+  if (request.mode === 'navigate' && (url.pathname.startsWith('/t/') || url.pathname === '/app/' || url.pathname === '/app')) {
+    e.respondWith(navigate(request));
+  } else if (url.pathname.startsWith('/app/') || url.pathname === '/manifest.webmanifest') {
+    e.respondWith(shell(request));
+  }
+  // Everything else (the API, the console) goes to the network untouched.
+});
+
+// Background Sync: the open app does the sending; the worker wakes it.
+self.addEventListener('sync', (e) => {
+  if (e.tag !== 'tadrib-outbox') return;
+  e.waitUntil(self.clients.matchAll({ type: 'window' }).then((list) => {
+    for (const c of list) c.postMessage({ type: 'flush' });
+  }));
+});

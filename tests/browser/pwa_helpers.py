@@ -1,0 +1,66 @@
+"""Steps of a participant's journey through the app, shared by the browser tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SW_READY = "() => navigator.serviceWorker.controller !== null"
+
+
+def join(page: Any, code: str, lang: str = "en") -> None:
+    """Opens the join link, picks a language and waits until the worker controls the page."""
+    page.goto(f"/t/{code}")
+    page.locator(f".langs button[lang={lang}]").click()
+    page.wait_for_function(SW_READY)
+
+
+def fill_profile(page: Any, institution: str = "gendarmerie", sex: str = "female") -> None:
+    page.locator(f"input[name=institution][value={institution}]").check()
+    page.locator(f"input[name=sex][value={sex}]").check()
+    page.locator("#mother").fill("Karima")
+    page.locator("#day").fill("7")
+    page.locator("#place").fill("Rabat")
+    page.locator("form button[type=submit]").click()
+    page.locator("ul.phases").wait_for()
+
+
+def start(page: Any, phase: str) -> None:
+    page.locator(f"a[href='#q/{phase}']").click()
+    page.locator("form.question").wait_for()
+
+
+def answer_current(page: Any) -> None:
+    """Gives the first possible answer on the current screen and moves on."""
+    form = page.locator("form.question")
+    pos = form.get_attribute("data-pos")
+    if form.locator("input[type=radio]").count():
+        form.locator(".choice").first.click()
+    elif form.locator("input[type=checkbox]").count():
+        form.locator(".choice").first.click()
+    elif form.locator("textarea").count():
+        form.locator("textarea").fill("Very useful, thank you")
+    elif form.locator("input[inputmode=decimal]").count():
+        form.locator("input[inputmode=decimal]").fill("27")
+    form.locator("button[type=submit]").click()
+    page.wait_for_function(
+        "p => { const f = document.querySelector('form.question');"
+        " return !f || f.dataset.pos !== p }",
+        arg=pos,
+    )
+
+
+def answer_until_review(page: Any, limit: int = 60) -> None:
+    for _ in range(limit):
+        if page.locator("#finish").count():
+            return
+        answer_current(page)
+    raise AssertionError("the review never came")
+
+
+def finish(page: Any) -> None:
+    page.locator("#finish").click()
+    page.locator("ul.phases").wait_for()
+
+
+def queue_text(page: Any) -> str:
+    return str(page.locator("#queue").inner_text())
