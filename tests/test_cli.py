@@ -1,0 +1,82 @@
+"""The `tadrib` command: forms check/publish, users, tokens, demo, backup."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from server.cli import main
+from tests.conftest import EVALUATION, KNOWLEDGE
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_forms_check_reports_ok_and_errors_with_places(tmp_path: Path) -> None:
+    code, out = run("forms", "check", str(KNOWLEDGE), str(EVALUATION))
+    assert code == 0
+    assert "ok: tip-som-knowledge version 2019.1 (test" in out
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(KNOWLEDGE.read_text().replace("id: q2\n", "id: q1\n", 1))
+    code, out = run("forms", "check", str(broken))
+    assert code == 1
+    assert "broken.yaml" in out and "q1" in out
+
+
+def test_forms_publish_is_idempotent(tmp_path: Path) -> None:
+    db = str(tmp_path / "t.db")
+    code, out = run("forms", "publish", str(KNOWLEDGE), "--db", db)
+    assert code == 0 and out.startswith("published: tip-som-knowledge")
+    code, out = run("forms", "publish", str(KNOWLEDGE), "--db", db)
+    assert code == 0 and out.startswith("unchanged: tip-som-knowledge")
+
+
+def test_token_create_prints_the_token_last_and_it_works(tmp_path: Path) -> None:
+    db = str(tmp_path / "t.db")
+    code, out = run("token", "create", "script", "--role", "admin", "--db", db)
+    assert code == 0
+    token = out.strip().splitlines()[-1]
+    assert token.startswith("tdb_") and len(token) > 30
+    rows = sqlite3.connect(db).execute("SELECT token_hash FROM tokens").fetchall()
+    assert len(rows) == 1 and token not in rows[0][0]
+
+
+def test_users_add_refuses_short_password(tmp_path: Path) -> None:
+    db = str(tmp_path / "t.db")
+    result = CliRunner().invoke(
+        main, ["users", "add", "amina", "--role", "trainer", "--password", "short", "--db", db]
+    )
+    assert result.exit_code == 2 and "at least" in result.output
+    code, out = run("users", "add", "amina", "--role", "trainer", "--password", "long enough pw",
+                    "--db", db)  # fmt: skip
+    assert code == 0 and "added: amina (trainer)" in out
+
+
+def test_demo_is_idempotent_and_backup_copies_everything(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    code, first = run("demo", "--db", str(db))
+    assert code == 0 and "/t/" in first and "login: admin /" in first
+    count = sqlite3.connect(db).execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+    assert count > 100
+    code, second = run("demo", "--db", str(db))
+    assert code == 0 and second == first
+    assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == count
+    simulated = (
+        sqlite3.connect(db)
+        .execute("SELECT COUNT(*) FROM submissions WHERE simulated = 1")
+        .fetchone()[0]
+    )
+    assert simulated == count
+
+    copy = tmp_path / "copy.db"
+    code, out = run("backup", str(copy), "--db", str(db))
+    assert code == 0 and "backup written" in out
+    conn = sqlite3.connect(copy)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == count
+    code, _ = run("backup", str(copy), "--db", str(db))
+    assert code != 0
