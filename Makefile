@@ -24,13 +24,13 @@ $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 test: $(STAMP) $(CHROMIUM)
-	$(BIN)/ruff check server forms sync tests bench
+	$(BIN)/ruff check
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check server forms sync tests bench
-	$(BIN)/ruff format --check server forms sync tests bench
+	$(BIN)/ruff check
+	$(BIN)/ruff format --check
 	$(BIN)/mypy
 
 bench: $(STAMP)

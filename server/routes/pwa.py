@@ -1,4 +1,4 @@
-"""Serving the participant app: the shell at `/t/{code}` and `/app/`, its files, its service worker."""
+"""Serving the participant app: the shell at `/t/{code}` and `/app/`, its files, its worker."""
 
 from __future__ import annotations
 

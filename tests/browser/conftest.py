@@ -136,4 +136,3 @@ def context(browser: Any, live: Live) -> Iterator[Any]:
     ctx.set_default_timeout(10_000)
     yield ctx
     ctx.close()
-

@@ -33,9 +33,7 @@ def answer_current(page: Any) -> None:
     """Gives the first possible answer on the current screen and moves on."""
     form = page.locator("form.question")
     pos = form.get_attribute("data-pos")
-    if form.locator("input[type=radio]").count():
-        form.locator(".choice").first.click()
-    elif form.locator("input[type=checkbox]").count():
+    if form.locator("input[type=radio]").count() or form.locator("input[type=checkbox]").count():
         form.locator(".choice").first.click()
     elif form.locator("textarea").count():
         form.locator("textarea").fill("Very useful, thank you")
