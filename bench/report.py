@@ -1,0 +1,181 @@
+"""Benchmark: the report JSON of 10,000 matched participants x 40 questions.
+
+DESIGN.md asks for at most 3 x the time SQLite needs to read those submission rows, measured
+in the same run. Run: `.venv/bin/python bench/report.py [--participants N] [--questions Q]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Coroutine, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import msgspec
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from server.db.schema import MIGRATIONS
+from server.reports.build import build_report
+from server.reports.queries import load_input
+from server.reports.sample import INSTITUTIONS, knowledge_form
+
+LIMIT = 3.0
+T = TypeVar("T")
+NOW = "2019-01-11T12:00:00Z"
+
+
+class SyncReader:
+    """The report's `Reader` over a plain sqlite3 connection, so both timings share one driver."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        return self.conn.execute(sql, params).fetchall()
+
+    async def fetch_one(self, sql: str, params: Sequence[Any] = ()) -> Any | None:
+        return self.conn.execute(sql, params).fetchone()
+
+
+def seed(path: Path, n: int, n_questions: int, seed: int = 7) -> None:
+    """Write a training with `n` matched participants straight into a fresh database."""
+    conn = sqlite3.connect(path)
+    for migration in MIGRATIONS:
+        conn.executescript(migration)
+    form = knowledge_form(n_questions, form_id="bench-test")
+    content = msgspec.json.encode(form).decode()
+    conn.execute(
+        "INSERT INTO forms VALUES (?, ?, 'test', ?, ?, 'x', ?, NULL, NULL)",
+        (form.id, form.version, '{"en": "Bench"}', content, NOW),
+    )
+    conn.execute(
+        "INSERT INTO trainings (id, title, country, starts_on, ends_on, join_code, pre_form,"
+        " pre_version, post_form, post_version, created_at, updated_at)"
+        " VALUES ('bench', '\"Bench\"', 'MA', '2019-01-07', '2019-01-11', 'BENCH234', ?, ?, ?, ?,"
+        " ?, ?)",
+        (form.id, form.version, form.id, form.version, NOW, NOW),
+    )
+    for key in INSTITUTIONS:
+        conn.execute("INSERT INTO institutions VALUES (?, ?, 'MA', ?)", (key, '{"en": "x"}', NOW))
+        conn.execute("INSERT INTO training_institutions VALUES ('bench', ?)", (key,))
+    conn.executemany(
+        "INSERT INTO participants (id, training_id, code, created_at) VALUES (?, 'bench', ?, ?)",
+        [(i + 1, f"C{i:06d}", NOW) for i in range(n)],
+    )
+    rng = np.random.default_rng(seed)
+    qids = [q.id for q in form.questions]
+    difficulty = rng.normal(0, 1, n_questions)
+    ability = rng.normal(0, 1, n)
+    rows = []
+    for phase, shift in (("pre", 0.0), ("post", 1.0)):
+        right = rng.random((n, n_questions)) < 1 / (
+            1 + np.exp(-(ability[:, None] + shift - difficulty[None, :]))
+        )
+        for i in range(n):
+            r = right[i]
+            points = msgspec.json.encode({q: float(x) for q, x in zip(qids, r, strict=True)})
+            picks = {q: "a" if x else "b" for q, x in zip(qids, r, strict=True)}
+            answers = msgspec.json.encode(picks)
+            score = float(r.sum())
+            rows.append(
+                (
+                    f"{phase}-{i}",
+                    i + 1,
+                    form.id,
+                    form.version,
+                    phase,
+                    f"C{i:06d}",
+                    INSTITUTIONS[i % len(INSTITUTIONS)],
+                    "female" if i % 2 else "male",
+                    answers.decode(),
+                    score,
+                    float(n_questions),
+                    100.0 * score / n_questions,
+                    points.decode(),
+                    f"device-{i}",
+                    f"2019-01-{'07' if phase == 'pre' else '11'}T09:00:00Z",
+                )
+            )
+    conn.executemany(
+        "INSERT INTO submissions (id, training_id, participant_id, form_id, form_version, phase,"
+        " lang, raw_code, institution, sex, answers, content_hash, score, max_score, percent,"
+        " item_points, device, completed_at, received_at)"
+        " VALUES (?, 'bench', ?, ?, ?, ?, 'en', ?, ?, ?, ?, 'h', ?, ?, ?, ?, ?, ?, ?)",
+        [(*r, NOW) for r in rows],
+    )
+    conn.commit()
+    conn.close()
+
+
+def read_rows(conn: sqlite3.Connection) -> int:
+    """The baseline: read every submission row of the training, all columns."""
+    return len(conn.execute("SELECT * FROM submissions WHERE training_id = 'bench'").fetchall())
+
+
+def run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    """Drive a coroutine that never suspends (SyncReader never does) without an event loop.
+
+    asyncio.run() would add its own overhead, and in 3.11 it reprs the finished task's result.
+    """
+    try:
+        coro.send(None)
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
+    coro.close()
+    raise RuntimeError("the reader suspended")
+
+
+def make_report(conn: sqlite3.Connection) -> bytes:
+    """What `GET /api/v1/trainings/{id}/report` does: load, compute, encode."""
+    inp = run_sync(load_input(SyncReader(conn), "bench"))
+    assert inp is not None
+    return msgspec.json.encode(build_report(inp))
+
+
+def best_of(fn: Any, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--participants", type=int, default=10_000)
+    parser.add_argument("--questions", type=int, default=40)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.db"
+        seed(path, args.participants, args.questions)
+        conn = sqlite3.connect(path)
+        n_rows = read_rows(conn)
+        body = make_report(conn)  # warm caches and imports before timing
+        if args.profile:
+            import cProfile
+            import pstats
+
+            cProfile.runctx("make_report(conn)", globals(), {"conn": conn}, "/tmp/report.prof")
+            pstats.Stats("/tmp/report.prof").sort_stats("cumulative").print_stats(25)
+        read = best_of(lambda: read_rows(conn), args.repeat)
+        report = best_of(lambda: make_report(conn), args.repeat)
+        conn.close()
+    ratio = report / read
+    print(f"rows read: {n_rows} ({args.participants} matched x {args.questions} questions)")
+    print(f"read rows: {read * 1000:.1f} ms (SELECT * of the training's submissions)")
+    print(f"report JSON: {report * 1000:.1f} ms (load, compute, encode; {len(body)} bytes)")
+    print(f"ratio: {ratio:.2f} (limit {LIMIT:.1f}) -> {'PASS' if ratio <= LIMIT else 'FAIL'}")
+    return 0 if ratio <= LIMIT else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,375 @@
+"""Assemble the report of one training (DESIGN.md "Reports" fixes the JSON names)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from functools import cached_property, lru_cache
+from typing import Any
+
+import msgspec
+import numpy as np
+from msgspec.structs import astuple
+from numpy.typing import NDArray
+
+from forms.model import SCORED_TYPES, QuestionSet
+from server.reports import evaluation as ev
+from server.reports import items as it
+from server.reports import stats
+from server.reports.gcpause import gc_paused
+from server.reports.inputs import ReportInput, Response
+from server.reports.matching import Matching, Participant, match
+from server.reports.numbers import num, scrub
+from server.reports.strings import METHODS, SEXES
+from server.reports.text import label
+
+Floats = NDArray[np.float64]
+SEX_ORDER = ("female", "male", "other", "undisclosed")
+_any_dict = msgspec.json.Decoder(dict[str, Any])
+
+
+class PhaseMatrix:
+    """Item points of everyone who took one test: rows follow `codes`, columns `qids`."""
+
+    def __init__(self, form: QuestionSet | None, responses: Sequence[Response]) -> None:
+        questions = [q for q in form.questions if q.type in SCORED_TYPES] if form else []
+        self.form = form
+        self.qids = [q.id for q in questions]
+        self.topics = {q.id: q.topic for q in questions}
+        self.labels = {q.id: q.text for q in questions}
+        self.types = {q.id: q.type for q in questions}
+        self.maxes = np.asarray([q.points for q in questions], dtype=np.float64)
+        self.codes = [r.code for r in responses]
+        self.points = points_matrix(self.qids, responses)
+        self.ok = it.correct(self.points, self.maxes)
+        total = float(self.maxes.sum())
+        computed = 100.0 * self.points.sum(axis=1) / total if total > 0 else None
+        # The stored percent is what the participant was told; fall back to the item sums.
+        self.percent = np.asarray(
+            [
+                r.percent if r.percent is not None else (computed[i] if computed is not None else 0)
+                for i, r in enumerate(responses)
+            ],
+            dtype=np.float64,
+        ).reshape(len(responses))
+        self.pass_mark = form.pass_mark if form else None
+
+    @cached_property
+    def moodle(self) -> list[dict[str, float | None]]:
+        """Moodle's item statistics of this test, one dict per question."""
+        return it.moodle_items(self.points, self.maxes)
+
+
+@lru_cache(maxsize=32)
+def _points_decoder(qids: tuple[str, ...]) -> msgspec.json.Decoder[list[Any]]:
+    # A struct with one float field per question decodes `{qid: points}` without building a
+    # dict per row; unknown keys are ignored and missing questions score 0.
+    fields = [(f"f{i}", float, 0.0) for i in range(len(qids))]
+    rename = {f"f{i}": q for i, q in enumerate(qids)}
+    row = msgspec.defstruct("ItemPoints", fields, rename=rename, gc=False)
+    return msgspec.json.Decoder(list[row])  # type: ignore[valid-type]
+
+
+def points_matrix(qids: list[str], responses: Sequence[Response]) -> Floats:
+    """Rows of item points as a float matrix; a question missing from a row scores 0."""
+    n = len(responses)
+    if not qids:
+        return np.zeros((n, 0))
+    if n and all(r.points_json for r in responses):
+        try:
+            rows = _points_decoder(tuple(qids)).decode(
+                "[" + ",".join(r.points_json for r in responses) + "]"
+            )
+        except msgspec.ValidationError:
+            pass  # a null or odd value somewhere: take the careful path below
+        else:
+            flat = (v for row in rows for v in astuple(row))
+            return np.fromiter(flat, dtype=np.float64, count=n * len(qids)).reshape(n, len(qids))
+    out = np.zeros((n, len(qids)))
+    for i, r in enumerate(responses):
+        points = r.item_points or (_any_dict.decode(r.points_json) if r.points_json else {})
+        for j, q in enumerate(qids):
+            v = points.get(q)
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                out[i, j] = v
+    return out
+
+
+def _ordered(keys: Iterable[str], first: Sequence[str]) -> list[str]:
+    present = set(keys)
+    return [k for k in first if k in present] + sorted(present - set(first))
+
+
+class _Groups:
+    """Rows of the matched and of all takers, with each row's group keys, for group figures."""
+
+    def __init__(self, m: Matching, pre: PhaseMatrix, post: PhaseMatrix) -> None:
+        self.pre, self.post = pre, post
+        people = m.participants
+        has_pre = np.fromiter((p.pre is not None for p in people), dtype=bool, count=len(people))
+        has_post = np.fromiter((p.post is not None for p in people), dtype=bool, count=len(people))
+        both = has_pre & has_post
+        # PhaseMatrix rows follow the participants' order, so ranks give the matched rows.
+        self.m_pre = (np.cumsum(has_pre) - 1)[both].astype(np.intp)
+        self.m_post = (np.cumsum(has_post) - 1)[both].astype(np.intp)
+        # Group keys per row: of the matched, of the pre-test takers, of the post-test takers.
+        self.keys: dict[str, dict[str, NDArray[np.object_]]] = {}
+        for field in ("institution", "sex"):
+            every = np.asarray([getattr(p, field) for p in people], dtype=object)
+            self.keys[field] = {
+                "matched": every[both],
+                "pre": every[has_pre],
+                "post": every[has_post],
+            }
+
+    def _rows(self, field: str | None, key: str, which: str, size: int) -> NDArray[np.bool_]:
+        if field is None:
+            return np.ones(size, dtype=bool)
+        out: NDArray[np.bool_] = self.keys[field][which] == key
+        return out
+
+    def figures(self, field: str | None, key: str, name: str) -> dict[str, Any]:
+        sel = self._rows(field, key, "matched", self.m_pre.size)
+        out: dict[str, Any] = {"key": key, "name": name}
+        out.update(
+            stats.paired(
+                self.pre.percent[self.m_pre[sel]],
+                self.post.percent[self.m_post[sel]],
+                pass_mark_pre=self.pre.pass_mark,
+                pass_mark_post=self.post.pass_mark,
+            )
+        )
+        for phase, tm in (("pre", self.pre), ("post", self.post)):
+            rows = self._rows(field, key, phase, tm.percent.size)
+            d = stats.descriptive(tm.percent[rows])
+            out[f"{phase}_n"] = d["n"]
+            out[f"{phase}_all_mean"] = d["mean"]
+        return out
+
+
+def build_report(
+    inp: ReportInput, *, lang: str = "en", generated_at: str | None = None
+) -> dict[str, Any]:
+    """The whole report of one training as a JSON-ready dict, never holding NaN or infinity."""
+    with gc_paused():
+        return _build(inp, lang, generated_at)
+
+
+def _build(inp: ReportInput, lang: str, generated_at: str | None) -> dict[str, Any]:
+    m = match(inp.responses)
+    pre = PhaseMatrix(inp.pre_form, [p.pre for p in m.participants if p.pre is not None])
+    post = PhaseMatrix(inp.post_form, [p.post for p in m.participants if p.post is not None])
+    inst_names = {i.key: label(i.name, lang) or i.key for i in inp.institutions}
+    inst_order = _ordered(
+        (p.institution for p in m.participants), [i.key for i in inp.institutions]
+    )
+    sex_order = _ordered((p.sex for p in m.participants), SEX_ORDER)
+
+    g = _Groups(m, pre, post)
+    overall = g.figures(None, "overall", "All participants")
+    institutions = [g.figures("institution", k, inst_names.get(k, k)) for k in inst_order]
+    sexes = [g.figures("sex", k, SEXES.get(k, k)) for k in sex_order]
+
+    items = _items(pre, post, g, lang)
+    eval_entries: list[dict[str, Any]] = []
+    comments: list[dict[str, Any]] = []
+    if inp.eval_form is not None:
+        answered = [
+            (p.institution, p.evaluation.answers)
+            for p in m.participants
+            if p.evaluation is not None
+        ]
+        eval_entries, comments = ev.evaluate(inp.eval_form, answered, lang)
+    for c in comments:
+        c["institution_name"] = inst_names.get(c["institution"], c["institution"])
+
+    counted = [r for p in m.participants for r in (p.pre, p.post, p.evaluation) if r is not None]
+    timing: dict[str, int] = {}
+    for r in counted:
+        for f in r.flags:
+            timing[f] = timing.get(f, 0) + 1
+
+    t = inp.training
+    report: dict[str, Any] = {
+        "training": {
+            "id": t.id,
+            "title": t.title,
+            "country": t.country,
+            "location": t.location,
+            "starts_on": t.starts_on,
+            "ends_on": t.ends_on,
+            "parent": t.parent,
+            "pre_test": _form_ref(inp.pre_form, lang),
+            "post_test": _form_ref(inp.post_form, lang),
+            "evaluation": _form_ref(inp.eval_form, lang),
+        },
+        "generated_at": generated_at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "simulated": t.simulated or any(r.simulated for r in inp.responses),
+        "flow": m.flow,
+        "overall": overall,
+        "institutions": institutions,
+        "sexes": sexes,
+        "items": items,
+        "item_stats": {
+            "pre": _item_stats(pre),
+            "post": _item_stats(post),
+        },
+        "test_stats": {
+            "pre": it.test_stats(pre.points, pre.maxes),
+            "post": it.test_stats(post.points, post.maxes),
+        },
+        "topics": _topics(pre, post, g),
+        "heatmap": _heatmap(post, g, inst_order, inst_names),
+        "evaluation": eval_entries,
+        "comments": comments,
+        "participants": [_participant_row(p) for p in m.participants],
+        "repeats": m.repeats,
+        "flags": {
+            "near_matches": m.near_matches,
+            "duplicate_codes": m.duplicate_codes,
+            "institution_changes": m.institution_changes,
+            "timing": timing,
+        },
+        "methods": METHODS,
+    }
+    bulky = {"participants": report.pop("participants"), "repeats": report.pop("repeats")}
+    safe: dict[str, Any] = scrub(report)
+    safe.update(bulky)
+    return safe
+
+
+def _form_ref(form: QuestionSet | None, lang: str) -> dict[str, Any] | None:
+    if form is None:
+        return None
+    return {
+        "form": form.id,
+        "version": form.version,
+        "title": label(form.title, lang),
+        "pass_mark": form.pass_mark,
+        "questions": sum(q.type in SCORED_TYPES for q in form.questions),
+    }
+
+
+def _item_stats(tm: PhaseMatrix) -> list[dict[str, Any]]:
+    figures = tm.moodle
+    return [{"id": q, **fig} for q, fig in zip(tm.qids, figures, strict=True)]
+
+
+def _items(pre: PhaseMatrix, post: PhaseMatrix, g: _Groups, lang: str) -> list[dict[str, Any]]:
+    qids = post.qids + [q for q in pre.qids if q not in post.topics]
+    pre_pct = dict(zip(pre.qids, it.pct_correct(pre.ok), strict=True))
+    post_pct = dict(zip(post.qids, it.pct_correct(post.ok), strict=True))
+    moodle = dict(zip(post.qids, post.moodle, strict=True))
+    both = [q for q in qids if q in pre.topics and q in post.topics]
+    pre_cols = np.asarray([pre.qids.index(q) for q in both], dtype=np.intp)
+    post_cols = np.asarray([post.qids.index(q) for q in both], dtype=np.intp)
+    mc = it.mcnemar(
+        pre.ok[np.ix_(g.m_pre, pre_cols)] if both else np.zeros((0, 0), dtype=bool),
+        post.ok[np.ix_(g.m_post, post_cols)] if both else np.zeros((0, 0), dtype=bool),
+    )
+    mcnemar = dict(zip(both, mc, strict=True))
+    none_mc = {"mcnemar_b": None, "mcnemar_c": None, "mcnemar_p": None}
+    none_moodle = dict.fromkeys(("facility", "sd", "discrimination", "discriminative_efficiency"))
+    out = []
+    for q in qids:
+        src = post if q in post.topics else pre
+        before, after = pre_pct.get(q), post_pct.get(q)
+        out.append(
+            {
+                "id": q,
+                "topic": src.topics[q],
+                "type": src.types[q],
+                "label": label(src.labels[q], lang),
+                "max_points": float(src.maxes[src.qids.index(q)]),
+                "pre_correct_pct": before,
+                "post_correct_pct": after,
+                "change_pct": num(after - before)
+                if before is not None and after is not None
+                else None,
+                **mcnemar.get(q, none_mc),
+                **moodle.get(q, none_moodle),
+            }
+        )
+    return out
+
+
+def _topic_pct(tm: PhaseMatrix, cols: list[int]) -> Floats:
+    top = float(tm.maxes[cols].sum())
+    if top <= 0:
+        return np.zeros(tm.points.shape[0])
+    return np.asarray(100.0 * tm.points[:, cols].sum(axis=1) / top, dtype=np.float64)
+
+
+def _topics(pre: PhaseMatrix, post: PhaseMatrix, g: _Groups) -> list[dict[str, Any]]:
+    names: list[str] = []
+    for tm in (post, pre):
+        for q in tm.qids:
+            t = tm.topics[q]
+            if t and t not in names:
+                names.append(t)
+    out = []
+    for name in names:
+        pre_cols = [i for i, q in enumerate(pre.qids) if pre.topics[q] == name]
+        post_cols = [i for i, q in enumerate(post.qids) if post.topics[q] == name]
+        pre_s = _topic_pct(pre, pre_cols) if pre_cols else None
+        post_s = _topic_pct(post, post_cols) if post_cols else None
+        change = None
+        if pre_s is not None and post_s is not None and g.m_pre.size:
+            change = num((post_s[g.m_post] - pre_s[g.m_pre]).mean())
+        out.append(
+            {
+                "topic": name,
+                "questions": len(post_cols or pre_cols),
+                "pre_mean": num(pre_s.mean()) if pre_s is not None and pre_s.size else None,
+                "post_mean": num(post_s.mean()) if post_s is not None and post_s.size else None,
+                "mean_change_matched": change,
+            }
+        )
+    return out
+
+
+def _heatmap(
+    post: PhaseMatrix, g: _Groups, inst_order: list[str], inst_names: dict[str, str]
+) -> dict[str, Any]:
+    inst_of = g.keys["institution"]["post"]
+    columns = []
+    values = []
+    for k in inst_order:
+        mask = inst_of == k
+        n = int(np.count_nonzero(mask))
+        if not n:
+            continue
+        columns.append({"key": k, "name": inst_names.get(k, k), "n": n})
+        values.append(100.0 * post.ok[mask].mean(axis=0))
+    rows = []
+    for j, q in enumerate(post.qids):
+        rows.append(
+            {
+                "id": q,
+                "topic": post.topics[q],
+                "values": [num(v[j]) for v in values],
+                "all": num(100.0 * post.ok[:, j].mean()) if post.ok.shape[0] else None,
+            }
+        )
+    return {"phase": "post", "columns": columns, "rows": rows}
+
+
+def _participant_row(p: Participant) -> dict[str, Any]:
+    pre = num(p.pre.percent) if p.pre is not None else None
+    post = num(p.post.percent) if p.post is not None else None
+    change = post - pre if pre is not None and post is not None else None
+    gain = None
+    if change is not None and pre is not None and pre < 100.0 - stats.EPS:
+        gain = change / (100.0 - pre)
+    return {
+        "code": p.code,
+        "institution": p.institution,
+        "sex": p.sex,
+        "pre_percent": pre,
+        "post_percent": post,
+        "change": change,
+        "gain": gain,
+        "evaluation": p.evaluation is not None,
+        "matched": p.matched,
+        "flags": p.flags,
+    }

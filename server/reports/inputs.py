@@ -1,0 +1,63 @@
+"""Plain inputs of a report: what `queries.py` loads and what the pure computation reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from forms.model import QuestionSet
+
+
+class Response(msgspec.Struct, kw_only=True):
+    """One stored submission, reduced to what a report needs."""
+
+    submission_id: str
+    code: str
+    institution: str
+    sex: str
+    phase: str
+    completed_at: str
+    received_at: str = ""
+    lang: str = ""
+    device: str = ""
+    form_id: str = ""
+    form_version: str = ""
+    percent: float | None = None
+    item_points: dict[str, float] = {}
+    #: The stored JSON of `item_points`, left undecoded so a whole test decodes in one pass.
+    points_json: str = ""
+    answers: dict[str, Any] = {}
+    flags: list[str] = []
+    simulated: bool = False
+
+
+class Institution(msgspec.Struct, kw_only=True):
+    """An institution taking part, with its name per language."""
+
+    key: str
+    name: dict[str, str] = {}
+
+
+class TrainingInfo(msgspec.Struct, kw_only=True):
+    """The training a report is about."""
+
+    id: str
+    title: str
+    country: str = ""
+    location: str = ""
+    starts_on: str = ""
+    ends_on: str = ""
+    parent: str | None = None
+    simulated: bool = False
+
+
+class ReportInput(msgspec.Struct, kw_only=True):
+    """Everything the pure report computation needs for one training."""
+
+    training: TrainingInfo
+    institutions: list[Institution]
+    responses: list[Response]
+    pre_form: QuestionSet | None = None
+    post_form: QuestionSet | None = None
+    eval_form: QuestionSet | None = None

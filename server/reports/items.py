@@ -1,0 +1,140 @@
+"""Per-question and whole-test statistics, following Moodle's quiz statistics report.
+
+Formulas (Moodle developer docs, "Quiz statistics calculations"): with S attempts, item
+scores x_i and rest-of-test scores X_i = T - x_i, variances and covariances use S - 1;
+facility and SD are percents of the item's range; the discrimination index is 100 r(x_i, X_i);
+discriminative efficiency is 100 C(x_i, X_i) / C_max where C_max pairs both sorted lists;
+skewness and kurtosis are k-statistic ratios; CIC = 100 P/(P-1) (1 - sum V(x_i) / V(T)).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import stats as sps
+
+from server.reports.numbers import num
+from server.reports.stats import EPS, MIN_INFERENTIAL_N
+
+Floats = NDArray[np.float64]
+Bools = NDArray[np.bool_]
+
+
+def correct(points: Floats, maxes: Floats) -> Bools:
+    """A question is correct only with full points."""
+    return points >= maxes - EPS
+
+
+def pct_correct(ok: Bools) -> list[float | None]:
+    """Percent correct per column, over every row (everyone who took the test)."""
+    if not ok.shape[0]:
+        return [None] * ok.shape[1]
+    return [num(v) for v in 100.0 * ok.mean(axis=0)]
+
+
+def _cov_cols(a: Floats, b: Floats) -> Floats:
+    s = a.shape[0]
+    out: Floats = ((a - a.mean(axis=0)) * (b - b.mean(axis=0))).sum(axis=0) / (s - 1)
+    return out
+
+
+def moodle_items(points: Floats, maxes: Floats) -> list[dict[str, float | None]]:
+    """Facility, SD, discrimination index and discriminative efficiency per item (percent)."""
+    s, n_items = points.shape
+    blank: dict[str, float | None] = {
+        "facility": None,
+        "sd": None,
+        "discrimination": None,
+        "discriminative_efficiency": None,
+    }
+    if s == 0:
+        return [dict(blank) for _ in range(n_items)]
+    span = np.where(maxes > 0, maxes, np.nan)
+    facility = 100.0 * points.mean(axis=0) / span
+    if s < 2:
+        return [{**blank, "facility": num(f)} for f in facility]
+    rest = points.sum(axis=1, keepdims=True) - points
+    v_item = points.var(axis=0, ddof=1)
+    v_rest = rest.var(axis=0, ddof=1)
+    cov = _cov_cols(points, rest)
+    cov_max = _cov_cols(np.sort(points, axis=0), np.sort(rest, axis=0))
+    out = []
+    for i in range(n_items):
+        denom = v_item[i] * v_rest[i]
+        out.append(
+            {
+                "facility": num(facility[i]),
+                "sd": num(100.0 * math.sqrt(v_item[i]) / span[i]),
+                "discrimination": num(100.0 * cov[i] / math.sqrt(denom)) if denom > EPS else None,
+                "discriminative_efficiency": (
+                    num(100.0 * cov[i] / cov_max[i]) if cov_max[i] > EPS else None
+                ),
+            }
+        )
+    return out
+
+
+def test_stats(points: Floats, maxes: Floats) -> dict[str, Any]:
+    """Moodle's test statistics for one test; scores as percents of the maximum."""
+    s, n_items = points.shape
+    out: dict[str, Any] = {
+        "n": int(s),
+        "mean": None,
+        "median": None,
+        "sd": None,
+        "skewness": None,
+        "kurtosis": None,
+        "cic": None,
+        "error_ratio": None,
+        "standard_error": None,
+    }
+    total_max = float(maxes.sum())
+    if s == 0 or total_max <= 0:
+        return out
+    totals = points.sum(axis=1)
+    scores = 100.0 * totals / total_max
+    out["mean"] = num(scores.mean())
+    out["median"] = num(np.median(scores))
+    if s < 2:
+        return out
+    k2 = float(scores.var(ddof=1))
+    out["sd"] = num(math.sqrt(k2))
+    if k2 <= EPS:
+        return out
+    dev = scores - scores.mean()
+    m2, m3, m4 = (float(np.mean(dev**k)) for k in (2, 3, 4))
+    if s >= 3:
+        k3 = s * s / ((s - 1) * (s - 2)) * m3
+        out["skewness"] = num(k3 / k2**1.5)
+    if s >= 4:
+        k4 = s * s / ((s - 1) * (s - 2) * (s - 3)) * ((s + 1) * m4 - 3 * (s - 1) * m2 * m2)
+        out["kurtosis"] = num(k4 / (k2 * k2))
+    v_total = float(totals.var(ddof=1))
+    if n_items >= 2 and v_total > EPS:
+        v_items = float(points.var(axis=0, ddof=1).sum())
+        cic = 100.0 * n_items / (n_items - 1) * (1.0 - v_items / v_total)
+        out["cic"] = num(cic)
+        if cic <= 100.0:
+            er = 100.0 * math.sqrt(1.0 - cic / 100.0)
+            out["error_ratio"] = num(er)
+            out["standard_error"] = num(er * math.sqrt(k2) / 100.0)
+    return out
+
+
+def mcnemar(pre_ok: Bools, post_ok: Bools) -> list[dict[str, Any]]:
+    """Per item among the matched: b (wrong to right), c (right to wrong) and the exact p."""
+    n = pre_ok.shape[0]
+    b = np.count_nonzero(~pre_ok & post_ok, axis=0)
+    c = np.count_nonzero(pre_ok & ~post_ok, axis=0)
+    # The exact test is binomtest(b, b + c, 0.5); with p = 0.5 the distribution is symmetric,
+    # so its two-sided p is twice the smaller tail, computed here for all items at once.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.minimum(1.0, 2.0 * sps.binom.cdf(np.minimum(b, c), b + c, 0.5))
+    out = []
+    for bi, ci, pi in zip(b.tolist(), c.tolist(), p.tolist(), strict=True):
+        ok = n >= MIN_INFERENTIAL_N and bi + ci > 0
+        out.append({"mcnemar_b": bi, "mcnemar_c": ci, "mcnemar_p": num(pi) if ok else None})
+    return out

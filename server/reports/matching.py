@@ -1,0 +1,194 @@
+"""Pre/post matching by participant code, with the flags a trainer must check by hand.
+
+The first completed submission per participant and phase counts; later ones are repeats.
+Nothing is merged by guesswork: near-matches, shared codes and changed institutions are
+reported, never silently resolved.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import msgspec
+
+from server.reports.inputs import Response
+
+PHASES = ("pre", "post", "evaluation")
+
+
+class Participant(msgspec.Struct, kw_only=True):
+    """One participant code with the submissions that count for it."""
+
+    code: str
+    institution: str
+    sex: str
+    pre: Response | None = None
+    post: Response | None = None
+    evaluation: Response | None = None
+    flags: list[str] = []
+
+    @property
+    def matched(self) -> bool:
+        return self.pre is not None and self.post is not None
+
+
+class Matching(msgspec.Struct, kw_only=True):
+    """The result of matching one training's submissions."""
+
+    participants: list[Participant]
+    flow: dict[str, int]
+    repeats: list[dict[str, Any]]
+    near_matches: list[dict[str, Any]]
+    duplicate_codes: list[dict[str, Any]]
+    institution_changes: list[dict[str, Any]]
+
+
+def _order(r: Response) -> tuple[str, str, str]:
+    return (r.completed_at, r.received_at, r.submission_id)
+
+
+def match(responses: list[Response]) -> Matching:
+    """Group submissions by code and phase, keep the first completed one, flag the doubtful."""
+    firsts: dict[tuple[str, str], Response] = {}
+    several: dict[tuple[str, str], list[Response]] = {}
+    for r in responses:
+        key = (r.code, r.phase)
+        seen = firsts.get(key)
+        if seen is None:
+            firsts[key] = r
+        elif key in several:
+            several[key].append(r)
+        else:
+            several[key] = [seen, r]
+
+    repeats: list[dict[str, Any]] = []
+    reasons: dict[str, set[str]] = defaultdict(set)
+    for (code, phase), subs in sorted(several.items()):
+        subs.sort(key=_order)
+        first = firsts[(code, phase)] = subs[0]
+        for later in subs[1:]:
+            repeats.append(
+                {
+                    "code": code,
+                    "phase": phase,
+                    "submission_id": later.submission_id,
+                    "completed_at": later.completed_at,
+                    "counted_submission_id": first.submission_id,
+                }
+            )
+            if later.device and first.device and later.device != first.device:
+                reasons[code].add(f"{phase} sent from {len({s.device for s in subs})} devices")
+            if later.sex != first.sex:
+                reasons[code].add(f"{phase} answered as {first.sex} and as {later.sex}")
+            if later.institution != first.institution:
+                reasons[code].add(
+                    f"{phase} answered from {first.institution} and from {later.institution}"
+                )
+    repeated = {code for code, _ in several}
+
+    participants: list[Participant] = []
+    duplicates: list[dict[str, Any]] = []
+    changes: list[dict[str, Any]] = []
+    for code in sorted({code for code, _ in firsts}):
+        pre = firsts.get((code, "pre"))
+        post = firsts.get((code, "post"))
+        evaluation = firsts.get((code, "evaluation"))
+        anchor = pre or post or evaluation
+        assert anchor is not None
+        flags: list[str] = []
+        if code in reasons:
+            flags.append("duplicate_code")
+            duplicates.append({"code": code, "reasons": sorted(reasons[code])})
+        if pre is not None and post is not None and pre.institution != post.institution:
+            flags.append("institution_changed")
+            changes.append({"code": code, "pre": pre.institution, "post": post.institution})
+        if code in repeated:
+            flags.append("repeat")
+        participants.append(
+            Participant(
+                code=code,
+                institution=anchor.institution,
+                sex=anchor.sex,
+                pre=pre,
+                post=post,
+                evaluation=evaluation,
+                flags=flags,
+            )
+        )
+
+    near = near_matches(participants)
+    near_codes = {c for pair in near for c in (pair["pre_code"], pair["post_code"])}
+    for p in participants:
+        if p.code in near_codes:
+            p.flags.append("near_match")
+
+    n_pre = sum(p.pre is not None for p in participants)
+    n_post = sum(p.post is not None for p in participants)
+    n_matched = sum(p.matched for p in participants)
+    flow = {
+        "registered": len(participants),
+        "pre": n_pre,
+        "post": n_post,
+        "matched": n_matched,
+        "pre_only": n_pre - n_matched,
+        "post_only": n_post - n_matched,
+        "evaluation": sum(p.evaluation is not None for p in participants),
+        "repeats": len(repeats),
+    }
+    return Matching(
+        participants=participants,
+        flow=flow,
+        repeats=repeats,
+        near_matches=near,
+        duplicate_codes=duplicates,
+        institution_changes=changes,
+    )
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """True when `a` and `b` differ by exactly one substituted, inserted or deleted character."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _deletions(code: str) -> set[str]:
+    return {code} | {code[:i] + code[i + 1 :] for i in range(len(code))}
+
+
+def near_matches(participants: list[Participant]) -> list[dict[str, Any]]:
+    """Pairs of a pre-only and a post-only code one edit apart: probably one person, typed twice.
+
+    Candidates are found through their one-deletion neighbourhoods, so the cost grows with the
+    number of unmatched codes, not with its square.
+    """
+    pre_only = [p for p in participants if p.pre is not None and p.post is None]
+    post_only = [p for p in participants if p.post is not None and p.pre is None]
+    index: dict[str, list[Participant]] = defaultdict(list)
+    for p in post_only:
+        for key in _deletions(p.code):
+            index[key].append(p)
+    pairs: list[dict[str, Any]] = []
+    for a in pre_only:
+        seen: set[str] = set()
+        for key in _deletions(a.code):
+            for b in index.get(key, ()):
+                if b.code in seen or not within_one_edit(a.code, b.code):
+                    continue
+                seen.add(b.code)
+                pairs.append(
+                    {
+                        "pre_code": a.code,
+                        "post_code": b.code,
+                        "pre_institution": a.institution,
+                        "post_institution": b.institution,
+                        "same_institution": a.institution == b.institution,
+                        "same_sex": a.sex == b.sex,
+                    }
+                )
+    pairs.sort(key=lambda d: (d["pre_code"], d["post_code"]))
+    return pairs

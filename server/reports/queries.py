@@ -1,0 +1,142 @@
+"""Read-only SQL that loads one training's report inputs (the only I/O of the computation)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import msgspec
+
+from forms.canonical import from_json
+from forms.model import QuestionSet
+from server.reports.gcpause import gc_paused
+from server.reports.inputs import Institution, ReportInput, Response, TrainingInfo
+from server.reports.text import label
+
+
+class Reader(Protocol):
+    """What the report needs of `server.db.database.Database`: reads on a read connection."""
+
+    async def fetch_all(self, sql: str, params: Sequence[Any] = ...) -> list[Any]: ...
+
+    async def fetch_one(self, sql: str, params: Sequence[Any] = ...) -> Any | None: ...
+
+
+TRAINING_SQL = """
+SELECT id, title, country, location, starts_on, ends_on, parent,
+       pre_form, pre_version, post_form, post_version, eval_form, eval_version, simulated
+FROM trainings WHERE id = ?
+"""
+
+FORM_SQL = "SELECT content FROM forms WHERE id = ? AND version = ?"
+
+INSTITUTIONS_SQL = """
+SELECT i.key, i.name
+FROM training_institutions AS ti JOIN institutions AS i ON i.key = ti.institution
+WHERE ti.training_id = ?
+ORDER BY ti.rowid
+"""
+
+# Test answers are only needed for the `responses` table; item points carry the scores.
+SUBMISSIONS_SQL = """
+SELECT s.id, p.code, s.institution, s.sex, s.phase, s.completed_at, s.received_at, s.lang,
+       s.device, s.form_id, s.form_version, s.percent, s.item_points,
+       CASE WHEN s.phase = 'evaluation' OR ? THEN s.answers END,
+       s.flags, s.simulated
+FROM submissions AS s JOIN participants AS p ON p.id = s.participant_id
+WHERE s.training_id = ?
+"""
+
+_answers = msgspec.json.Decoder(dict[str, Any])
+_flags = msgspec.json.Decoder(list[str])
+_any = msgspec.json.Decoder()
+
+
+def decode_form(content: str | bytes) -> QuestionSet:
+    """A stored question set (answer keys included) back to the typed model."""
+    return from_json(content.encode() if isinstance(content, str) else content)
+
+
+async def _load_form(db: Reader, form_id: str | None, version: str | None) -> QuestionSet | None:
+    if not form_id or not version:
+        return None
+    row = await db.fetch_one(FORM_SQL, (form_id, version))
+    return decode_form(row[0]) if row is not None else None
+
+
+def _title(raw: str) -> str:
+    try:
+        value = _any.decode(raw)
+    except msgspec.DecodeError:
+        return raw
+    return label(value) if isinstance(value, dict | str) else raw
+
+
+def responses_from_rows(rows: Sequence[Sequence[Any]]) -> list[Response]:
+    """Submission rows (in SUBMISSIONS_SQL's column order) to Responses, decoding JSON in bulk."""
+    with gc_paused():
+        return _responses(rows)
+
+
+def _responses(rows: Sequence[Sequence[Any]]) -> list[Response]:
+    out = []
+    for r in rows:
+        flags = r[14]
+        out.append(
+            Response(
+                submission_id=r[0],
+                code=r[1],
+                institution=r[2],
+                sex=r[3],
+                phase=r[4],
+                completed_at=r[5],
+                received_at=r[6] or "",
+                lang=r[7] or "",
+                device=r[8] or "",
+                form_id=r[9] or "",
+                form_version=r[10] or "",
+                percent=r[11],
+                points_json=r[12] or "",
+                answers=_answers.decode(r[13]) if r[13] else {},
+                flags=_flags.decode(flags) if flags and flags != "[]" else [],
+                simulated=bool(r[15]),
+            )
+        )
+    return out
+
+
+async def load_input(db: Reader, training_id: str, *, answers: bool = False) -> ReportInput | None:
+    """Everything the report of `training_id` needs, or None when there is no such training.
+
+    Test answers are loaded only when `answers` is true (for the `responses` table).
+    """
+    with gc_paused():
+        return await _load(db, training_id, answers)
+
+
+async def _load(db: Reader, training_id: str, answers: bool) -> ReportInput | None:
+    t = await db.fetch_one(TRAINING_SQL, (training_id,))
+    if t is None:
+        return None
+    institutions = [
+        Institution(key=r[0], name=_any.decode(r[1]) if r[1] else {})
+        for r in await db.fetch_all(INSTITUTIONS_SQL, (training_id,))
+    ]
+    rows = await db.fetch_all(SUBMISSIONS_SQL, (1 if answers else 0, training_id))
+    return ReportInput(
+        training=TrainingInfo(
+            id=t[0],
+            title=_title(t[1]),
+            country=t[2] or "",
+            location=t[3] or "",
+            starts_on=t[4] or "",
+            ends_on=t[5] or "",
+            parent=t[6],
+            simulated=bool(t[13]),
+        ),
+        institutions=institutions,
+        responses=responses_from_rows(rows),
+        pre_form=await _load_form(db, t[7], t[8]),
+        post_form=await _load_form(db, t[9], t[10]),
+        eval_form=await _load_form(db, t[11], t[12]),
+    )
