@@ -219,3 +219,18 @@ def integrity(db: Path) -> str:
         return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
     finally:
         conn.close()
+
+
+def evaluation_answers(comment: str = "Good.") -> dict[str, Any]:
+    """Answers to every question of the bundled evaluation; `comment` in each text question."""
+    from forms.loaders import load_path
+
+    answers: dict[str, Any] = {}
+    for q in load_path(LIBRARY / "tot-evaluation.yaml").questions:
+        if q.type == "likert" and q.scale is not None:
+            answers[q.id] = q.scale.max
+        elif q.type == "single":
+            answers[q.id] = q.choices[0].id
+        elif q.type == "text":
+            answers[q.id] = comment
+    return answers
