@@ -1,0 +1,71 @@
+"""Loading, building and rendering a report in one call: what the routes and the CLI use."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from server.reports import tables as tbl
+from server.reports.build import build_report
+from server.reports.inputs import ReportInput
+from server.reports.queries import Reader, load_input
+from server.reports.render_csv import render_csv
+from server.reports.render_html import render_html
+from server.reports.render_xlsx import render_xlsx
+
+FORMATS = ("html", "csv", "xlsx", "json")
+
+
+class NoSuchTraining(LookupError):
+    """The training asked for does not exist."""
+
+
+async def report_for(
+    db: Reader, training_id: str, *, lang: str = "en", answers: bool = False
+) -> tuple[dict[str, Any], ReportInput]:
+    """The report of a training and its input; raises NoSuchTraining."""
+    inp = await load_input(db, training_id, answers=answers)
+    if inp is None:
+        raise NoSuchTraining(f"No training '{training_id}'.")
+    return build_report(inp, lang=lang), inp
+
+
+def csv_zip(report: dict[str, Any], inp: ReportInput, prefix: str) -> bytes:
+    """Every table as `<prefix>-<table>.csv` inside one zip archive."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for t in tbl.all_tables(report, inp):
+            zf.writestr(f"{prefix}-{t.name}.csv", render_csv(t))
+    return buf.getvalue()
+
+
+async def write_report(db: Reader, training_id: str, fmt: str, out: Path) -> None:
+    """Write the report of `training_id` for `tadrib report`.
+
+    html, xlsx and json write the file `out`. csv writes one file per table: into the
+    directory `out` (created if needed) as `<training>-<table>.csv`, or, when `out` ends in
+    `.zip`, into that zip archive.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"Unknown format '{fmt}'; use one of {', '.join(FORMATS)}.")
+    report, inp = await report_for(db, training_id, answers=fmt in ("csv", "xlsx"))
+    if fmt == "csv":
+        if out.suffix.lower() == ".zip":
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(csv_zip(report, inp, training_id))
+            return
+        out.mkdir(parents=True, exist_ok=True)
+        for t in tbl.all_tables(report, inp):
+            (out / f"{training_id}-{t.name}.csv").write_bytes(render_csv(t))
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "json":
+        out.write_bytes(msgspec.json.encode(report))
+    elif fmt == "xlsx":
+        out.write_bytes(render_xlsx(report, tbl.all_tables(report, inp)))
+    else:
+        out.write_text(render_html(report), encoding="utf-8")

@@ -1,0 +1,176 @@
+"""Report routes through the real app: JSON names, CSV tables, XLSX, the page, and who may see."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import openpyxl
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from server.reports.tables import TABLES
+from tests.conftest import batch, knowledge_answers, make_token, submission
+
+Client = AsyncTestClient[Litestar]
+
+EVIL_COMMENT = '=HYPERLINK("http://evil.example","click") <script>alert(1)</script>'
+
+
+def _mixed_answers(n_right: int) -> dict[str, Any]:
+    right, wrong = knowledge_answers(True), knowledge_answers(False)
+    return {q: (right[q] if i < n_right else wrong[q]) for i, q in enumerate(right)}
+
+
+def _evaluation(i: int) -> dict[str, Any]:
+    answers: dict[str, Any] = {f"e{k}": 1 + (i + k) % 5 for k in range(1, 9)}
+    answers["e9"] = "right"
+    if i == 0:
+        answers["e10"] = EVIL_COMMENT
+    return answers
+
+
+async def seed(client: Client, join_code: str, n: int = 6) -> None:
+    subs = []
+    for i in range(n):
+        who = {
+            "code": f"AB{i:02d}X",
+            "institution": "gendarmerie" if i % 2 else "police",
+            "sex": "female" if i % 3 else "male",
+        }
+        subs.append(submission(join_code, "pre", participant=who, answers=_mixed_answers(3 + i)))
+        subs.append(
+            submission(
+                join_code, "post", participant=who, answers=_mixed_answers(6 + 2 * i),
+                completed_at="2019-01-11T15:00:00Z",
+            )
+        )  # fmt: skip
+        subs.append(
+            submission(
+                join_code, "evaluation", form="tot-evaluation", participant=who,
+                answers=_evaluation(i), completed_at="2019-01-11T16:00:00Z",
+            )
+        )  # fmt: skip
+    response = await client.post("/api/v1/sync", json=batch(*subs))
+    assert response.status_code == 200, response.text
+    statuses = {r["status"] for r in response.json()["results"]}
+    assert statuses == {"accepted"}, response.json()
+
+
+async def test_report_json_has_designs_names_and_real_numbers(
+    client: Client, admin: dict[str, str], training: dict[str, Any]
+) -> None:
+    await seed(client, training["join_code"])
+    response = await client.get(f"/api/v1/trainings/{training['id']}/report", headers=admin)
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["flow"]["matched"] == 6 and report["flow"]["registered"] == 6
+    overall = report["overall"]
+    assert overall["n_matched"] == 6
+    assert overall["post_mean"] > overall["pre_mean"]
+    assert overall["t"] is not None and overall["df"] == 5
+    assert {g["key"] for g in report["institutions"]} == {"gendarmerie", "police"}
+    assert len(report["items"]) == 15
+    assert report["test_stats"]["post"]["n"] == 6
+    assert any(e["id"] == "e1" and sum(e["counts"].values()) == 6 for e in report["evaluation"])
+    assert [c["text"] for c in report["comments"]] == [EVIL_COMMENT]
+    assert response.headers["cache-control"] == "no-store"
+
+
+async def test_csv_tables_have_bom_and_neutralise_formulas(
+    client: Client, admin: dict[str, str], training: dict[str, Any]
+) -> None:
+    await seed(client, training["join_code"])
+    base = f"/api/v1/trainings/{training['id']}/report.csv"
+    for name in TABLES:
+        response = await client.get(base, params={"table": name}, headers=admin)
+        assert response.status_code == 200, (name, response.text)
+        assert response.content.startswith(b"\xef\xbb\xbf"), name
+        assert response.headers["content-type"].startswith("text/csv")
+    comments = await client.get(base, params={"table": "comments"}, headers=admin)
+    rows = list(csv.reader(io.StringIO(comments.content.decode("utf-8-sig"))))
+    assert rows[1][-1] == "'" + EVIL_COMMENT
+    responses = await client.get(base, params={"table": "responses"}, headers=admin)
+    cells = [
+        c for row in csv.reader(io.StringIO(responses.content.decode("utf-8-sig"))) for c in row
+    ]
+    assert "'" + EVIL_COMMENT in cells
+    assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)
+
+
+async def test_unknown_csv_table_is_400_listing_the_valid_ones(
+    client: Client, admin: dict[str, str], training: dict[str, Any]
+) -> None:
+    response = await client.get(
+        f"/api/v1/trainings/{training['id']}/report.csv", params={"table": "nope"}, headers=admin
+    )
+    assert response.status_code == 400
+    assert "participants" in response.text and "responses" in response.text
+
+
+async def test_xlsx_opens_with_sheets_and_charts(
+    client: Client, admin: dict[str, str], training: dict[str, Any]
+) -> None:
+    await seed(client, training["join_code"])
+    response = await client.get(f"/api/v1/trainings/{training['id']}/report.xlsx", headers=admin)
+    assert response.status_code == 200
+    wb = openpyxl.load_workbook(io.BytesIO(response.content))
+    for sheet in ("Overview", "Participants", "Institutions", "Questions", "Evaluation",
+                  "Comments", "Responses"):  # fmt: skip
+        assert sheet in wb.sheetnames
+    assert wb["Participants"].freeze_panes == "A2"
+    assert wb["Comments"]["D2"].value == EVIL_COMMENT  # stored as text, not as a formula
+    assert wb["Comments"]["D2"].data_type == "s"
+    # openpyxl drops charts on load; count the chart parts in the package instead.
+    import zipfile
+
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert len([n for n in names if n.startswith("xl/charts/chart")]) >= 3
+
+
+async def test_report_page_escapes_comments(
+    client: Client, admin: dict[str, str], training: dict[str, Any]
+) -> None:
+    await seed(client, training["join_code"])
+    response = await client.get(f"/console/trainings/{training['id']}/report", headers=admin)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    page = response.text
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<svg" in page and "Methods" in page
+
+
+async def test_reports_need_staff_and_trainers_see_only_their_trainings(
+    app: Litestar, client: Client, admin: dict[str, str], training: dict[str, Any]
+) -> None:
+    url = f"/api/v1/trainings/{training['id']}/report"
+    assert (await client.get(url)).status_code == 401
+    page = await client.get(f"/console/trainings/{training['id']}/report", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"].startswith("/console/login")
+    own = await make_token(app, "tariq", "trainer")
+    assert (await client.get(url, headers=own)).status_code == 200
+    other = await make_token(app, "omar", "trainer")
+    for suffix in ("", ".csv", ".xlsx"):
+        response = await client.get(f"{url}{suffix}", headers=other)
+        assert response.status_code == 404, suffix
+    assert (await client.get("/api/v1/trainings/nope/report", headers=admin)).status_code == 404
+
+
+async def test_write_report_for_the_cli(
+    app: Litestar, client: Client, admin: dict[str, str], training: dict[str, Any], tmp_path: Any
+) -> None:
+    from server.reports.output import write_report
+
+    await seed(client, training["join_code"])
+    db = app.state.db
+    await write_report(db, training["id"], "json", tmp_path / "r.json")
+    await write_report(db, training["id"], "html", tmp_path / "r.html")
+    await write_report(db, training["id"], "xlsx", tmp_path / "r.xlsx")
+    await write_report(db, training["id"], "csv", tmp_path / "csv")
+    await write_report(db, training["id"], "csv", tmp_path / "r.zip")
+    assert (tmp_path / "r.json").read_bytes().startswith(b"{")
+    assert "<svg" in (tmp_path / "r.html").read_text()
+    assert (tmp_path / "csv" / f"{training['id']}-participants.csv").exists()
+    assert (tmp_path / "r.zip").stat().st_size > 0
