@@ -11,6 +11,8 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from forms.errors import FormErrors
 from forms.loaders import load_bytes
@@ -543,3 +545,62 @@ def test_cli_forms_check_accepts_xlsx(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["forms", "check", str(bad)])
     assert result.exit_code == 1
     assert f"{bad}, sheet 'survey', row 7, column 'type': choice list 'means'" in result.stderr
+
+
+def test_likert_appearance_needs_whole_number_names_else_stays_single() -> None:
+    qs = load(
+        survey=[
+            ["type", "name", "label::en", "appearance"],
+            ["select_one freq", "e1", "How often?", "likert"],
+        ],
+        choices=[["list_name", "name", "label::en"], ["freq", "never", "Never"], ["freq", "often", "Often"]],
+    )  # fmt: skip
+    assert qs.questions[0].type == "single"
+    assert [c.id for c in qs.questions[0].choices] == ["never", "often"]
+
+
+def test_range_labels_must_be_named_by_their_values() -> None:
+    errors = errors_of(
+        survey=[
+            ["type", "name", "label::en", "parameters", "labels"],
+            ["range", "e1", "Useful?", "start=1 end=5", "agree"],
+            ["range", "e2", "Clear?", "start=1 end=5 to=9", "scale"],
+        ],
+        choices=[["list_name", "name", "label::en"], ["agree", "low", "Low"], ["agree", 5, "High"]],
+    )
+    assert errors == [
+        "tip.xlsx, sheet 'survey', row 3, column 'parameters': 'to=9': a range takes start, end "
+        "and step, e.g. start=1 end=5",
+        "tip.xlsx, sheet 'survey', row 3, column 'labels': choice list 'scale' is not defined on "
+        "sheet 'choices'",
+        "tip.xlsx, sheet 'choices', row 2, column 'name': list 'agree' labels a range: name its "
+        "choices 1, 2, ...",
+    ]
+
+
+CELLS = st.sampled_from(
+    [None, "", "text", "note", "integer", "range", "select_one yn", "select_multiple yn", "yes",
+     "begin group", "end group", "begin repeat", "q1", "q2", "1", "2.5", "y", "n", "start=1 end=3",
+     "likert", "true", "x y", "geopoint", "label::fr", 7, 0.5, True]
+)  # fmt: skip
+HEADERS = ["type", "name", "label::en", "required", "answer", "parameters", "appearance", "points"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    survey=st.lists(st.lists(CELLS, max_size=len(HEADERS)), max_size=8),
+    choices=st.lists(st.lists(CELLS, max_size=4), max_size=5),
+)
+def test_any_grid_of_cells_loads_or_fails_with_placed_errors(
+    survey: list[list[Any]], choices: list[list[Any]]
+) -> None:
+    try:
+        qs = load(
+            survey=[HEADERS, *survey],
+            choices=[["list_name", "name", "label::en", "correct"], *choices],
+        )
+    except FormErrors as exc:
+        assert exc.errors
+        assert all(e.where.startswith("tip.xlsx, sheet '") for e in exc.errors)
+    else:
+        assert validate(qs) == []
