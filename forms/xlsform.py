@@ -298,6 +298,7 @@ class _Reader:
         self.names: dict[str, str] = {}
         self.lists: dict[str, list[_ChoiceRow]] = {}
         self.shaky_lists: set[str] = set()
+        self.absent: set[tuple[str, str, str]] = set()
         self.places: list[_Places] = []
         self.order: dict[FormError, tuple[int, int]] = {}
 
@@ -337,7 +338,7 @@ class _Reader:
         self._read_choices()
         questions = self._read_survey(self.survey)
         qs = self._build(settings, questions)
-        placed = [self._place(e, qs) for e in validate(qs)]
+        placed = [p for e in validate(qs) if (p := self._place(e, qs)) is not None]
         if self.errors:
             # What is wrong where something is already reported mostly follows from it.
             placed = [p for p in placed if p[1][0] is not None and p[1] not in self.bad]
@@ -431,6 +432,15 @@ class _Reader:
                     f"{self._name(code)} has no label column on sheet '{self.survey_title}'; "
                     "add one there or remove this column",
                 )
+        if not quiet and base in ("label", "hint") and (out or base == "label"):
+            # One report for a missing column, rather than one per row left without its text.
+            for lang in self.languages:
+                if all(code != lang for _, code in out):
+                    self.absent.add((sheet.title, base, lang))
+                    name = self._name(lang)
+                    self.at(sheet.title, 1)(
+                        None, f"no {base} column in {name}; add '{base}::{name}'"
+                    )
         return out
 
     def _name(self, code: str) -> str:
@@ -692,7 +702,7 @@ class _Reader:
             text = {lang: text.get(lang) or plain for lang in self.languages}
         return text
 
-    def _place(self, e: FormError, qs: QuestionSet) -> _Placed:
+    def _place(self, e: FormError, qs: QuestionSet) -> _Placed | None:
         """A validation error moved from its path in the document to its sheet, row and column."""
         message = e.message
         for yaml_words, sheet_words in _REWORDS:
@@ -717,7 +727,9 @@ class _Reader:
         elif rest:
             column = {"id": "name", "scale": "parameters", "choices": "type"}.get(rest, rest)
         if text is not None and column and message.startswith("missing the"):
-            message = self._missing(text, column)
+            if (missing := self._missing(text, sheet, column)) is None:
+                return None
+            message = missing
         return FormError(self.where(sheet, row, column), message), (row, sheet, None)
 
     def _place_set(self, path: str, message: str, qs: QuestionSet) -> _Placed:
@@ -730,11 +742,15 @@ class _Reader:
         column = {"id": "form_id", "title": "form_title"}.get(head, head)
         text = {"title": qs.title, "description": qs.description}.get(head)
         if text is not None and message.startswith("missing the"):
-            message = self._missing(text, column)
+            message = self._missing(text, self.settings_title, column) or message
         where = self.where(self.settings_title, row, column)
         return FormError(where, message), (row, self.settings_title, column)
 
-    def _missing(self, text: Text, column: str) -> str:
-        missing = " and ".join(self._name(lang) for lang in self.languages if lang not in text)
+    def _missing(self, text: Text, sheet: str, column: str) -> str | None:
+        """Which translations a text lacks, or None when a missing column says it already."""
+        langs = [lang for lang in self.languages if lang not in text]
+        if not (langs := [lang for lang in langs if (sheet, column, lang) not in self.absent]):
+            return None
         every = ", ".join(self._name(lang) for lang in self.languages)
+        missing = " and ".join(self._name(lang) for lang in langs)
         return f"the {missing} {column} is empty; fill it in (every text needs {every})"

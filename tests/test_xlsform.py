@@ -354,10 +354,9 @@ def test_missing_label_translation_names_its_row_and_language() -> None:
         choices=[["list_name", "name", EN, FR], ["yn", "y", "Yes", "Oui"], ["yn", "n", "No"]],
     )
     assert errors == [
+        "tip.xlsx, sheet 'survey', row 1: no hint column in French (fr); add 'hint::French (fr)'",
         "tip.xlsx, sheet 'survey', row 3, column 'label': the French (fr) label is empty; fill it "
         "in (every text needs English (en), French (fr))",
-        "tip.xlsx, sheet 'survey', row 3, column 'hint': the French (fr) hint is empty; fill it in "
-        "(every text needs English (en), French (fr))",
         "tip.xlsx, sheet 'choices', row 3, column 'label': the French (fr) label is empty; fill it "
         "in (every text needs English (en), French (fr))",
     ]
@@ -383,6 +382,16 @@ def test_bad_settings_are_reported_on_their_cells() -> None:
         "percent, e.g. 70",
         "tip.xlsx, sheet 'settings', row 2, column 'form_id': the set's id 'tip test!' may only "
         "use letters, digits, '-', '_' and '.', starting with a letter or digit",
+    ]
+
+
+def test_a_missing_translation_column_is_reported_once() -> None:
+    errors = errors_of(
+        survey=[["type", "name", EN, FR], ["select_one yn", "q1", "Consent?", "Consentement ?"]],
+        choices=[["list_name", "name", EN], ["yn", "y", "Yes"], ["yn", "n", "No"]],
+    )
+    assert errors == [
+        "tip.xlsx, sheet 'choices', row 1: no label column in French (fr); add 'label::French (fr)'"
     ]
 
 
