@@ -5,7 +5,7 @@ import { h, render, banner, radios } from './ui.js';
 import { t, setLang, getLang, pick, when, fmt, LANGS } from './i18n.js';
 import { buildCode, normaliseCard } from './code.js';
 import { load, revalidate, held, BundleError } from './bundle.js';
-import { flush, events, exportUnsent } from './outbox.js';
+import { flush, events, listen, exportUnsent } from './outbox.js';
 import { showForm } from './form.js';
 
 const PHASES = ['pre', 'post', 'evaluation'];
@@ -13,20 +13,22 @@ const AGES = ['18-24', '25-34', '35-44', '45-54', '55+'];
 const code = location.pathname.startsWith('/t/')
   ? decodeURIComponent(location.pathname.slice(3).split('/')[0]) : null;
 let ctx = null; // {code, bundle, profile, go, home}
+let shown = ''; // the view on screen, so that only state views redraw themselves
 
 const go = (hash) => { if (location.hash.slice(1) === hash.replace('#', '')) route(); else location.hash = hash; };
 const home = () => go('#');
 
 async function route() {
+  shown = '';
   const hash = location.hash.slice(1);
   if (!(await getMeta('lang')) || hash === 'lang') return showLanguage();
   if (!code) return showHome();
   if (!ctx) {
     try {
       const rec = await load(code);
-      ctx = { code, bundle: rec.bundle, go, home };
+      ctx = { code, bundle: rec.bundle, go, home, send: () => tick(true) };
       navigator.storage?.persist?.().catch(() => {});
-      revalidate(code).then((fresh) => { if (fresh) { ctx.bundle = fresh.bundle; if (!location.hash.slice(1)) route(); } });
+      if (rec.stored) revalidate(code).then((fresh) => { if (fresh) { ctx.bundle = fresh.bundle; if (!location.hash.slice(1)) route(); } });
     } catch (e) {
       return showLoadError(e);
     }
@@ -66,6 +68,7 @@ const title = (b) => pick(b.training.title, b.training.id);
 const dates = (b) => [b.training.location, `${b.training.starts_on} – ${b.training.ends_on}`].filter(Boolean).join(' · ');
 
 async function showHome() {
+  shown = 'home';
   const list = await held();
   const outbox = await all('outbox');
   render(
@@ -99,6 +102,7 @@ function problem(rec) {
 }
 
 async function showTraining() {
+  shown = 'training';
   const b = ctx.bundle;
   const p = ctx.profile;
   const inst = b.institutions.find((i) => i.key === p?.institution);
@@ -137,6 +141,7 @@ async function outboxPanel(outbox) {
     e.target.disabled = true;
     e.target.textContent = t('sending');
     await tick(true);
+    refresh();
   };
   return h('section', { class: 'outbox', 'aria-labelledby': 'outbox-h' },
     h('h2', { id: 'outbox-h' }, t('outbox')),
@@ -230,14 +235,13 @@ async function tick(force) {
   const r = await flush();
   if (r.error) timer = setTimeout(tick, r.retryIn);
   else if (r.busy) timer = setTimeout(tick, 15000);
-  refresh();
+  return r;
 }
 
 let refreshing;
 function refresh() {
   // Views that only show stored state are redrawn when it changes; forms are left alone.
-  const view = location.hash.slice(1).split('/')[0];
-  if (view) return;
+  if (shown !== 'training' && shown !== 'home') return;
   clearTimeout(refreshing);
   refreshing = setTimeout(() => {
     const focused = document.activeElement?.id;
@@ -285,6 +289,7 @@ async function boot() {
   addEventListener('online', () => { netStatus(); tick(true); ctx && revalidate(code); });
   addEventListener('offline', () => { netStatus(); refresh(); });
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') tick(true); });
+  listen();
   events.addEventListener('change', refresh);
   registerWorker().catch(() => {});
   iosHint();

@@ -24,7 +24,7 @@ async function fetchBundle(code, etag) {
 /** The stored bundle, or the network's when this phone has none yet. */
 export async function load(code) {
   const stored = await get('bundles', code);
-  if (stored) return stored;
+  if (stored) return { ...stored, stored: true };
   const fresh = await fetchBundle(code);
   await put('bundles', fresh);
   return fresh;

@@ -4,7 +4,7 @@ import { tx, req } from './db.js';
 import { h, render, banner } from './ui.js';
 import { t, pick, getLang, fmt } from './i18n.js';
 import { uuid, parseNumber, latinDigits } from './code.js';
-import { finishDraft, changed } from './outbox.js';
+import { finishDraft } from './outbox.js';
 
 const draftKey = (code, phase) => `${code}/${phase}`;
 
@@ -203,8 +203,8 @@ async function showReview(ctx, draft) {
     }
     const rec = await finishDraft(draft.key, (d) => submission(ctx, d));
     banner('form', rec ? t('queued') : t('other_tab'), null, 'ok');
-    changed({ type: 'outbox' });
-    ctx.home(true);
+    ctx.home();
+    ctx.send();
   };
   render(
     h('h1', null, t('review')),

@@ -36,15 +36,21 @@ export async function deviceId() {
   return id;
 }
 
-const channel = 'BroadcastChannel' in self ? new BroadcastChannel('tadrib') : null;
 export const events = new EventTarget();
+let channel;
+
+/** Listens to the other tabs; the app calls it once. */
+export function listen() {
+  if (typeof BroadcastChannel !== 'function') return;
+  channel = new BroadcastChannel('tadrib');
+  channel.onmessage = (e) => events.dispatchEvent(new CustomEvent('change', { detail: e.data }));
+}
 
 /** Tells this tab and the others that stored data changed. */
 export function changed(what) {
   events.dispatchEvent(new CustomEvent('change', { detail: what }));
   channel?.postMessage(what);
 }
-if (channel) channel.onmessage = (e) => events.dispatchEvent(new CustomEvent('change', { detail: e.data }));
 
 /**
  * Moves a draft to the outbox in one transaction. The record keeps the id made

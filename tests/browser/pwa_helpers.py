@@ -33,18 +33,22 @@ def answer_current(page: Any) -> None:
     """Gives the first possible answer on the current screen and moves on."""
     form = page.locator("form.question")
     pos = form.get_attribute("data-pos")
-    if form.locator("input[type=radio]").count() or form.locator("input[type=checkbox]").count():
-        form.locator(".choice").first.click()
+    if form.locator("input[type=radio], input[type=checkbox]").count():
+        if not form.locator("input:checked").count():
+            form.locator("input").first.check()
     elif form.locator("textarea").count():
         form.locator("textarea").fill("Very useful, thank you")
     elif form.locator("input[inputmode=decimal]").count():
         form.locator("input[inputmode=decimal]").fill("27")
     form.locator("button[type=submit]").click()
-    page.wait_for_function(
-        "p => { const f = document.querySelector('form.question');"
-        " return !f || f.dataset.pos !== p }",
-        arg=pos,
-    )
+    try:
+        page.wait_for_function(
+            "p => { const f = document.querySelector('form.question');"
+            " return !f || f.dataset.pos !== p }",
+            arg=pos,
+        )
+    except Exception as exc:
+        raise AssertionError(f"stuck on screen {pos}: {page.locator('main').inner_text()}") from exc
 
 
 def answer_until_review(page: Any, limit: int = 60) -> None:
