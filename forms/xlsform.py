@@ -496,7 +496,9 @@ class _Reader:
             if head in ("select", "begin", "end") and args:
                 head, args = f"{head}_{args[0].lower()}", args[1:]
             if not raw:
-                bad("type", "the type is empty; fill it in or clear the row")
+                # A row holding only the author's own notes is not a question.
+                if any(row.get(c.key) for c in sheet.columns if c.base in ("name", "label")):
+                    bad("type", "the type is empty; fill it in or clear the row")
             elif head in ("begin_group", "begin_repeat"):
                 if head == "begin_repeat":
                     bad("type", "Tadrib does not support repeats; ask each question once")
@@ -576,7 +578,7 @@ class _Reader:
                     f"{answer!r}: give {'true or false' if head == 'truefalse' else 'a number'}",
                 )
         elif answer and q.type not in ("single", "multiple"):
-            bad("answer", f"{raw} questions are not scored; clear the answer")
+            bad("answer", f"{q.type} questions are not scored; clear the answer")
         if len(self.errors) > before:
             return None
         self.places.append(places)

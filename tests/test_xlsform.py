@@ -72,6 +72,7 @@ REAL_SURVEY = [
      None, None, None, None, None, "false"],
     ["end_group"],
     ["text", "comments", "Comments", "Commentaires", "تعليقات"],
+    [None, None, None, None, None, None, None, None, None, None, None, None, None, "check ar"],
 ]  # fmt: skip
 REAL_CHOICES = [
     ["list_name", "name", EN, FR, AR, "correct"],
