@@ -21,8 +21,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from server.db.schema import MIGRATIONS
-from server.reports.build import build_report
-from server.reports.queries import load_input
+from server.reports.output import report_for
 from server.reports.sample import INSTITUTIONS, knowledge_form
 
 LIMIT = 3.0
@@ -133,25 +132,32 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
 
 def make_report(conn: sqlite3.Connection) -> bytes:
     """What `GET /api/v1/trainings/{id}/report` does: load, compute, encode."""
-    inp = run_sync(load_input(SyncReader(conn), "bench"))
-    assert inp is not None
-    return msgspec.json.encode(build_report(inp))
+    report, _ = run_sync(report_for(SyncReader(conn), "bench"))
+    return msgspec.json.encode(report)
 
 
-def best_of(fn: Any, repeat: int) -> float:
-    times = []
+def timed(fn: Any) -> tuple[float, float]:
+    """(wall, CPU) seconds of one call."""
+    w0, c0 = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - w0, time.process_time() - c0
+
+
+def interleaved(a: Any, b: Any, repeat: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Best (wall, CPU) of each, run alternately so that a busy machine slows both alike."""
+    ta, tb = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+        ta.append(timed(a))
+        tb.append(timed(b))
+    best = lambda ts: (min(t[0] for t in ts), min(t[1] for t in ts))  # noqa: E731
+    return best(ta), best(tb)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--participants", type=int, default=10_000)
     parser.add_argument("--questions", type=int, default=40)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -166,14 +172,23 @@ def main() -> int:
 
             cProfile.runctx("make_report(conn)", globals(), {"conn": conn}, "/tmp/report.prof")
             pstats.Stats("/tmp/report.prof").sort_stats("cumulative").print_stats(25)
-        read = best_of(lambda: read_rows(conn), args.repeat)
-        report = best_of(lambda: make_report(conn), args.repeat)
+        read, report = interleaved(lambda: read_rows(conn), lambda: make_report(conn), args.repeat)
         conn.close()
-    ratio = report / read
+    # Both sides run in this one thread, so CPU time measures the same work as wall time
+    # without the noise of other processes on a shared machine; it decides, wall is shown.
+    ratio = report[1] / read[1]
+    wall_ratio = report[0] / read[0]
     print(f"rows read: {n_rows} ({args.participants} matched x {args.questions} questions)")
-    print(f"read rows: {read * 1000:.1f} ms (SELECT * of the training's submissions)")
-    print(f"report JSON: {report * 1000:.1f} ms (load, compute, encode; {len(body)} bytes)")
-    print(f"ratio: {ratio:.2f} (limit {LIMIT:.1f}) -> {'PASS' if ratio <= LIMIT else 'FAIL'}")
+    print(
+        f"read rows (SELECT * of the training's submissions): {read[0] * 1000:.1f} ms wall, "
+        f"{read[1] * 1000:.1f} ms CPU"
+    )
+    print(
+        f"report JSON (load, compute, encode; {len(body)} bytes): {report[0] * 1000:.1f} ms wall, "
+        f"{report[1] * 1000:.1f} ms CPU"
+    )
+    print(f"wall-time ratio: {wall_ratio:.2f}")
+    print(f"ratio (CPU): {ratio:.2f} (limit {LIMIT:.1f}) -> {'PASS' if ratio <= LIMIT else 'FAIL'}")
     return 0 if ratio <= LIMIT else 1
 
 

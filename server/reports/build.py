@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from functools import cached_property, lru_cache
+from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 import msgspec
@@ -18,7 +20,7 @@ from server.reports import items as it
 from server.reports import stats
 from server.reports.gcpause import gc_paused
 from server.reports.inputs import ReportInput, Response
-from server.reports.matching import Matching, Participant, match
+from server.reports.matching import Matching, match
 from server.reports.numbers import num, scrub
 from server.reports.strings import METHODS, SEXES
 from server.reports.text import label
@@ -45,13 +47,11 @@ class PhaseMatrix:
         total = float(self.maxes.sum())
         computed = 100.0 * self.points.sum(axis=1) / total if total > 0 else None
         # The stored percent is what the participant was told; fall back to the item sums.
-        self.percent = np.asarray(
-            [
-                r.percent if r.percent is not None else (computed[i] if computed is not None else 0)
-                for i, r in enumerate(responses)
-            ],
-            dtype=np.float64,
-        ).reshape(len(responses))
+        stored = np.asarray([r.percent for r in responses], dtype=np.float64).reshape(-1)
+        missing = ~np.isfinite(stored)
+        if missing.any():
+            stored[missing] = computed[missing] if computed is not None else 0.0
+        self.percent = stored
         self.pass_mark = form.pass_mark if form else None
 
     @cached_property
@@ -75,15 +75,14 @@ def points_matrix(qids: list[str], responses: Sequence[Response]) -> Floats:
     n = len(responses)
     if not qids:
         return np.zeros((n, 0))
-    if n and all(r.points_json for r in responses):
+    jsons = [r.points_json for r in responses]
+    if n and all(jsons):
         try:
-            rows = _points_decoder(tuple(qids)).decode(
-                "[" + ",".join(r.points_json for r in responses) + "]"
-            )
+            rows = _points_decoder(tuple(qids)).decode("[" + ",".join(jsons) + "]")
         except msgspec.ValidationError:
             pass  # a null or odd value somewhere: take the careful path below
         else:
-            flat = (v for row in rows for v in astuple(row))
+            flat = chain.from_iterable(map(astuple, rows))  # no Python frame per value
             return np.fromiter(flat, dtype=np.float64, count=n * len(qids)).reshape(n, len(qids))
     out = np.zeros((n, len(qids)))
     for i, r in enumerate(responses):
@@ -106,16 +105,17 @@ class _Groups:
     def __init__(self, m: Matching, pre: PhaseMatrix, post: PhaseMatrix) -> None:
         self.pre, self.post = pre, post
         people = m.participants
-        has_pre = np.fromiter((p.pre is not None for p in people), dtype=bool, count=len(people))
-        has_post = np.fromiter((p.post is not None for p in people), dtype=bool, count=len(people))
+        has_pre = np.asarray([p.pre is not None for p in people], dtype=bool).reshape(-1)
+        has_post = np.asarray([p.post is not None for p in people], dtype=bool).reshape(-1)
         both = has_pre & has_post
+        self.has_pre, self.has_post = has_pre, has_post
         # PhaseMatrix rows follow the participants' order, so ranks give the matched rows.
         self.m_pre = (np.cumsum(has_pre) - 1)[both].astype(np.intp)
         self.m_post = (np.cumsum(has_post) - 1)[both].astype(np.intp)
         # Group keys per row: of the matched, of the pre-test takers, of the post-test takers.
         self.keys: dict[str, dict[str, NDArray[np.object_]]] = {}
         for field in ("institution", "sex"):
-            every = np.asarray([getattr(p, field) for p in people], dtype=object)
+            every = np.asarray(list(map(attrgetter(field), people)), dtype=object)
             self.keys[field] = {
                 "matched": every[both],
                 "pre": every[has_pre],
@@ -161,9 +161,9 @@ def _build(inp: ReportInput, lang: str, generated_at: str | None) -> dict[str, A
     post = PhaseMatrix(inp.post_form, [p.post for p in m.participants if p.post is not None])
     inst_names = {i.key: label(i.name, lang) or i.key for i in inp.institutions}
     inst_order = _ordered(
-        (p.institution for p in m.participants), [i.key for i in inp.institutions]
+        {p.institution for p in m.participants}, [i.key for i in inp.institutions]
     )
-    sex_order = _ordered((p.sex for p in m.participants), SEX_ORDER)
+    sex_order = _ordered({p.sex for p in m.participants}, SEX_ORDER)
 
     g = _Groups(m, pre, post)
     overall = g.figures(None, "overall", "All participants")
@@ -183,11 +183,12 @@ def _build(inp: ReportInput, lang: str, generated_at: str | None) -> dict[str, A
     for c in comments:
         c["institution_name"] = inst_names.get(c["institution"], c["institution"])
 
-    counted = [r for p in m.participants for r in (p.pre, p.post, p.evaluation) if r is not None]
+    repeated = {r["submission_id"] for r in m.repeats}
     timing: dict[str, int] = {}
-    for r in counted:
-        for f in r.flags:
-            timing[f] = timing.get(f, 0) + 1
+    for r in inp.responses:
+        if r.flags and r.submission_id not in repeated:
+            for f in r.flags:
+                timing[f] = timing.get(f, 0) + 1
 
     t = inp.training
     report: dict[str, Any] = {
@@ -204,7 +205,7 @@ def _build(inp: ReportInput, lang: str, generated_at: str | None) -> dict[str, A
             "evaluation": _form_ref(inp.eval_form, lang),
         },
         "generated_at": generated_at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "simulated": t.simulated or any(r.simulated for r in inp.responses),
+        "simulated": t.simulated or any(map(attrgetter("simulated"), inp.responses)),
         "flow": m.flow,
         "overall": overall,
         "institutions": institutions,
@@ -222,7 +223,7 @@ def _build(inp: ReportInput, lang: str, generated_at: str | None) -> dict[str, A
         "heatmap": _heatmap(post, g, inst_order, inst_names),
         "evaluation": eval_entries,
         "comments": comments,
-        "participants": [_participant_row(p) for p in m.participants],
+        "participants": _participant_rows(m, g),
         "repeats": m.repeats,
         "flags": {
             "near_matches": m.near_matches,
@@ -354,22 +355,38 @@ def _heatmap(
     return {"phase": "post", "columns": columns, "rows": rows}
 
 
-def _participant_row(p: Participant) -> dict[str, Any]:
-    pre = num(p.pre.percent) if p.pre is not None else None
-    post = num(p.post.percent) if p.post is not None else None
-    change = post - pre if pre is not None and post is not None else None
-    gain = None
-    if change is not None and pre is not None and pre < 100.0 - stats.EPS:
-        gain = change / (100.0 - pre)
-    return {
-        "code": p.code,
-        "institution": p.institution,
-        "sex": p.sex,
-        "pre_percent": pre,
-        "post_percent": post,
-        "change": change,
-        "gain": gain,
-        "evaluation": p.evaluation is not None,
-        "matched": p.matched,
-        "flags": p.flags,
-    }
+def _finite(values: Floats) -> list[float | None]:
+    out: list[float | None] = values.tolist()
+    for i in np.flatnonzero(~np.isfinite(values)).tolist():
+        out[i] = None
+    return out
+
+
+def _participant_rows(m: Matching, g: _Groups) -> list[dict[str, Any]]:
+    """One row per participant code; percents, change and individual gain g (None if absent)."""
+    n = len(m.participants)
+    pre = np.full(n, np.nan)
+    pre[g.has_pre] = g.pre.percent
+    post = np.full(n, np.nan)
+    post[g.has_post] = g.post.percent
+    change = post - pre
+    room = 100.0 - pre
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gain = np.where(room > stats.EPS, change / np.where(room > stats.EPS, room, 1.0), np.nan)
+    return [
+        {
+            "code": p.code,
+            "institution": p.institution,
+            "sex": p.sex,
+            "pre_percent": a,
+            "post_percent": b,
+            "change": c,
+            "gain": d,
+            "evaluation": p.evaluation is not None,
+            "matched": p.pre is not None and p.post is not None,
+            "flags": p.flags,
+        }
+        for p, a, b, c, d in zip(
+            m.participants, _finite(pre), _finite(post), _finite(change), _finite(gain), strict=True
+        )
+    ]

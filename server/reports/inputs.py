@@ -9,8 +9,12 @@ import msgspec
 from forms.model import QuestionSet
 
 
-class Response(msgspec.Struct, kw_only=True):
-    """One stored submission, reduced to what a report needs."""
+class Response(msgspec.Struct, gc=False):
+    """One stored submission, reduced to what a report needs.
+
+    Fields follow `queries.SUBMISSIONS_SQL` so rows convert positionally. Never part of a
+    reference cycle, so the garbage collector need not track the thousands a report loads.
+    """
 
     submission_id: str
     code: str
@@ -24,12 +28,13 @@ class Response(msgspec.Struct, kw_only=True):
     form_id: str = ""
     form_version: str = ""
     percent: float | None = None
-    item_points: dict[str, float] = {}
     #: The stored JSON of `item_points`, left undecoded so a whole test decodes in one pass.
     points_json: str = ""
     answers: dict[str, Any] = {}
     flags: list[str] = []
     simulated: bool = False
+    #: Item points as a dict, for inputs built by hand (tests, samples).
+    item_points: dict[str, float] = {}
 
 
 class Institution(msgspec.Struct, kw_only=True):

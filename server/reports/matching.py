@@ -17,8 +17,8 @@ from server.reports.inputs import Response
 PHASES = ("pre", "post", "evaluation")
 
 
-class Participant(msgspec.Struct, kw_only=True):
-    """One participant code with the submissions that count for it."""
+class Participant(msgspec.Struct, gc=False):
+    """One participant code with the submissions that count for it (never in a cycle)."""
 
     code: str
     institution: str
@@ -52,12 +52,13 @@ def match(responses: list[Response]) -> Matching:
     """Group submissions by code and phase, keep the first completed one, flag the doubtful."""
     firsts: dict[tuple[str, str], Response] = {}
     several: dict[tuple[str, str], list[Response]] = {}
+    first_of = firsts.setdefault
     for r in responses:
         key = (r.code, r.phase)
-        seen = firsts.get(key)
-        if seen is None:
-            firsts[key] = r
-        elif key in several:
+        seen = first_of(key, r)
+        if seen is r:
+            continue
+        if key in several:
             several[key].append(r)
         else:
             several[key] = [seen, r]
@@ -90,12 +91,22 @@ def match(responses: list[Response]) -> Matching:
     participants: list[Participant] = []
     duplicates: list[dict[str, Any]] = []
     changes: list[dict[str, Any]] = []
+    get = firsts.get
+    n_pre = n_post = n_matched = n_eval = 0
     for code in sorted({code for code, _ in firsts}):
-        pre = firsts.get((code, "pre"))
-        post = firsts.get((code, "post"))
-        evaluation = firsts.get((code, "evaluation"))
+        pre = get((code, "pre"))
+        post = get((code, "post"))
+        evaluation = get((code, "evaluation"))
         anchor = pre or post or evaluation
         assert anchor is not None
+        if pre is not None:
+            n_pre += 1
+        if post is not None:
+            n_post += 1
+            if pre is not None:
+                n_matched += 1
+        if evaluation is not None:
+            n_eval += 1
         flags: list[str] = []
         if code in reasons:
             flags.append("duplicate_code")
@@ -106,26 +117,16 @@ def match(responses: list[Response]) -> Matching:
         if code in repeated:
             flags.append("repeat")
         participants.append(
-            Participant(
-                code=code,
-                institution=anchor.institution,
-                sex=anchor.sex,
-                pre=pre,
-                post=post,
-                evaluation=evaluation,
-                flags=flags,
-            )
+            Participant(code, anchor.institution, anchor.sex, pre, post, evaluation, flags)
         )
 
     near = near_matches(participants)
-    near_codes = {c for pair in near for c in (pair["pre_code"], pair["post_code"])}
-    for p in participants:
-        if p.code in near_codes:
-            p.flags.append("near_match")
+    if near:
+        near_codes = {c for pair in near for c in (pair["pre_code"], pair["post_code"])}
+        for p in participants:
+            if p.code in near_codes:
+                p.flags.append("near_match")
 
-    n_pre = sum(p.pre is not None for p in participants)
-    n_post = sum(p.post is not None for p in participants)
-    n_matched = sum(p.matched for p in participants)
     flow = {
         "registered": len(participants),
         "pre": n_pre,
@@ -133,7 +134,7 @@ def match(responses: list[Response]) -> Matching:
         "matched": n_matched,
         "pre_only": n_pre - n_matched,
         "post_only": n_post - n_matched,
-        "evaluation": sum(p.evaluation is not None for p in participants),
+        "evaluation": n_eval,
         "repeats": len(repeats),
     }
     return Matching(

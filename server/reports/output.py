@@ -11,6 +11,7 @@ import msgspec
 
 from server.reports import tables as tbl
 from server.reports.build import build_report
+from server.reports.gcpause import gc_paused
 from server.reports.inputs import ReportInput
 from server.reports.queries import Reader, load_input
 from server.reports.render_csv import render_csv
@@ -28,10 +29,11 @@ async def report_for(
     db: Reader, training_id: str, *, lang: str = "en", answers: bool = False
 ) -> tuple[dict[str, Any], ReportInput]:
     """The report of a training and its input; raises NoSuchTraining."""
-    inp = await load_input(db, training_id, answers=answers)
-    if inp is None:
-        raise NoSuchTraining(f"No training '{training_id}'.")
-    return build_report(inp, lang=lang), inp
+    with gc_paused():  # one pause over loading and building: one collection afterwards
+        inp = await load_input(db, training_id, answers=answers)
+        if inp is None:
+            raise NoSuchTraining(f"No training '{training_id}'.")
+        return build_report(inp, lang=lang), inp
 
 
 def csv_zip(report: dict[str, Any], inp: ReportInput, prefix: str) -> bytes:

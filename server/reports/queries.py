@@ -78,31 +78,21 @@ def responses_from_rows(rows: Sequence[Sequence[Any]]) -> list[Response]:
         return _responses(rows)
 
 
+# fmt: off
 def _responses(rows: Sequence[Sequence[Any]]) -> list[Response]:
-    out = []
-    for r in rows:
-        flags = r[14]
-        out.append(
-            Response(
-                submission_id=r[0],
-                code=r[1],
-                institution=r[2],
-                sex=r[3],
-                phase=r[4],
-                completed_at=r[5],
-                received_at=r[6] or "",
-                lang=r[7] or "",
-                device=r[8] or "",
-                form_id=r[9] or "",
-                form_version=r[10] or "",
-                percent=r[11],
-                points_json=r[12] or "",
-                answers=_answers.decode(r[13]) if r[13] else {},
-                flags=_flags.decode(flags) if flags and flags != "[]" else [],
-                simulated=bool(r[15]),
-            )
+    answers, flags = _answers.decode, _flags.decode
+    # The first twelve columns are Response's first twelve fields, in order.
+    return [
+        Response(
+            r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11],
+            r[12] or "",
+            answers(r[13]) if r[13] else {},
+            flags(r[14]) if r[14] and r[14] != "[]" else [],
+            bool(r[15]),
         )
-    return out
+        for r in rows
+    ]
+# fmt: on
 
 
 async def load_input(db: Reader, training_id: str, *, answers: bool = False) -> ReportInput | None:
