@@ -136,21 +136,24 @@ def quick_submission(join_code: str, n: int, phase: str = "pre") -> dict[str, An
         from tests.conftest import knowledge_answers
 
         _ANSWERS.update(knowledge_answers())
-    from tests.conftest import submission
-
     letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
     code = f"{letters[n % 23]}{letters[(n // 23) % 23]}{n % 100:02d}{letters[(n // 529) % 23]}"
-    return submission(
-        join_code,
-        phase,
-        id=str(uuid.uuid4()),
-        answers=dict(_ANSWERS),
-        participant={
+    return {
+        "id": str(uuid.uuid4()),
+        "training": join_code,
+        "form": "tip-som-knowledge",
+        "version": "2019.1",
+        "phase": phase,
+        "lang": ("fr", "ar", "en")[n % 3],
+        "participant": {
             "code": code,
             "institution": "gendarmerie" if n % 2 else "police",
             "sex": "female" if n % 3 else "male",
         },
-    )
+        "answers": dict(_ANSWERS),
+        "started_at": "2019-01-07T09:01:00Z",
+        "completed_at": "2019-01-07T09:19:30Z",
+    }
 
 
 class Phone:
@@ -173,6 +176,8 @@ class Phone:
         self.max_delay = max_delay
         self.acknowledged: dict[str, str] = {}  # id -> accepted | duplicate
         self.retries = 0
+        self.failures: list[str] = []  # why each retry was needed
+        self.batches: list[list[str]] = []  # ids of each batch answered all accepted
         self.errors: list[str] = []  # answers the phone would show as a problem
 
     async def flush(self, client: httpx.AsyncClient, deadline: float) -> None:
@@ -184,9 +189,12 @@ class Phone:
             body = {"device": self.device, "pending": len(self.outbox), "submissions": chunk}
             try:
                 r = await client.post(f"{self.url}/api/v1/sync", json=body, timeout=10)
-            except httpx.HTTPError:
+            except httpx.HTTPError as exc:
                 r = None
+                self.failures.append(f"{type(exc).__name__}: {exc}")
             if r is None or r.status_code >= 500 or r.status_code == 429:
+                if r is not None:
+                    self.failures.append(f"{r.status_code}: {r.text[:200]}")
                 self.retries += 1
                 await asyncio.sleep(random.uniform(0, delay))
                 delay = min(delay * 2, self.max_delay)
@@ -195,7 +203,10 @@ class Phone:
             if r.status_code != 200:
                 self.errors.append(f"{r.status_code}: {r.text[:200]}")
                 return
-            for sub, result in zip(chunk, r.json()["results"], strict=True):
+            results = r.json()["results"]
+            if all(result["status"] == "accepted" for result in results):
+                self.batches.append([sub["id"] for sub in chunk])
+            for sub, result in zip(chunk, results, strict=True):
                 assert result["id"] == sub["id"]
                 if result["status"] in ("accepted", "duplicate"):
                     self.acknowledged[sub["id"]] = result["status"]
