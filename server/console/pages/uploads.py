@@ -1,0 +1,67 @@
+"""Uploading a phone's exported unsent records, through the same ingest as a sync."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+
+from server.auth.guards import staff_guard
+from server.console import i18n
+from server.console.render import html, language
+from server.console.security import csrf_form_guard
+from server.db.database import Database
+from server.db.submissions import SqliteIngestStore
+from server.routes.sync import UnsentFile
+from sync.ingest import Ingest
+from sync.wire import SyncResult
+
+
+def _page(
+    request: Request[Any, Any, Any],
+    *,
+    results: list[SyncResult] | None = None,
+    error: str = "",
+    status_code: int = 200,
+) -> Response[str]:
+    tally = Counter(r.status for r in results or [])
+    summary = {s: tally.get(s, 0) for s in ("accepted", "duplicate", "conflict", "rejected")}
+    return html(
+        request,
+        "uploads.html",
+        {"results": results, "summary": summary, "error": error},
+        status_code=status_code,
+    )
+
+
+@get("/uploads", guards=[staff_guard])
+async def uploads(request: Request[Any, Any, Any]) -> Response[str]:
+    return _page(request)
+
+
+@post("/uploads", guards=[staff_guard, csrf_form_guard], status_code=200)
+async def upload_unsent(
+    request: Request[Any, Any, Any], db: NamedDependency[Database]
+) -> Response[str]:
+    lang = language(request)
+    upload = (await request.form()).get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _page(request, error=i18n.translate(lang, "choose_file"), status_code=400)
+    body = await upload.read()
+    try:
+        unsent = msgspec.json.decode(body, type=UnsentFile)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        unsent = None
+    if unsent is None or unsent.format != "tadrib-unsent":
+        return _page(request, error=i18n.translate(lang, "not_unsent_file"), status_code=400)
+    results = await Ingest(SqliteIngestStore(db)).run(
+        unsent.submissions, unsent.device, 0, source="upload"
+    )
+    return _page(request, results=results)
+
+
+UPLOAD_PAGES = [uploads, upload_unsent]
