@@ -26,7 +26,10 @@ $(CHROMIUM):
 test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check
 	$(BIN)/mypy
-	$(BIN)/pytest
+	@# Playwright's sync API runs its own event loop: browser tests get processes of their own.
+	$(BIN)/pytest -m "not browser"
+	$(BIN)/pytest -m browser tests/browser
+	$(BIN)/pytest -m browser --ignore=tests/browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check
