@@ -13,10 +13,12 @@ from server.reports import tables as tbl
 from server.reports.build import build_report
 from server.reports.gcpause import gc_paused
 from server.reports.inputs import ReportInput
+from server.reports.programme import programme_report, summarise
 from server.reports.queries import Reader, load_input
 from server.reports.render_csv import render_csv
 from server.reports.render_html import render_html
 from server.reports.render_xlsx import render_xlsx
+from server.reports.text import label
 
 FORMATS = ("html", "csv", "xlsx", "json")
 
@@ -34,6 +36,20 @@ async def report_for(
         if inp is None:
             raise NoSuchTraining(f"No training '{training_id}'.")
         return build_report(inp, lang=lang), inp
+
+
+async def programme_for(db: Reader, training_ids: list[str], *, lang: str = "en") -> dict[str, Any]:
+    """The programme view over the given trainings (those the caller may see)."""
+    summaries = []
+    names: dict[str, str] = {}
+    with gc_paused():
+        for tid in training_ids:
+            inp = await load_input(db, tid)
+            if inp is None:
+                continue
+            names.update({i.key: label(i.name, lang) or i.key for i in inp.institutions})
+            summaries.append(summarise(inp))
+        return programme_report(summaries, names)
 
 
 def csv_zip(report: dict[str, Any], inp: ReportInput, prefix: str) -> bytes:

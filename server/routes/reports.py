@@ -14,9 +14,10 @@ from litestar.types import ControllerRouterHandler
 
 from server.auth.access import visible_training
 from server.auth.guards import current, staff_guard
+from server.db import trainings as trainings_db
 from server.db.database import Database
 from server.reports import tables as tbl
-from server.reports.output import report_for, write_report
+from server.reports.output import programme_for, report_for, write_report
 from server.reports.render_csv import render_csv
 from server.reports.render_html import render_html
 from server.reports.render_xlsx import render_xlsx
@@ -82,6 +83,20 @@ async def report_xlsx(
     return Response(body, media_type=XLSX, headers=_download(f"{training_id}-report.xlsx"))
 
 
+@get("/api/v1/programme/report", guards=[staff_guard], tags=["reports"])
+async def programme_json(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[Database],
+    country: FromQuery[str | None] = None,
+    lang: FromQuery[str] = "en",
+) -> Response[dict[str, Any]]:
+    """Across the trainings the caller may see: by country, institution, period and cascade."""
+    who = current(request)
+    found = await trainings_db.list_visible(db, None if who.is_admin else who.username)
+    ids = [t.id for t in found if country is None or t.country == country]
+    return Response(await programme_for(db, ids, lang=lang), headers=NO_STORE)
+
+
 def _sign_in(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return Redirect(f"/console/login?next={quote(here, safe='/')}", status_code=303)
@@ -110,4 +125,10 @@ async def report_page(
     return Response(page, media_type="text/html; charset=utf-8", headers=NO_STORE)
 
 
-REPORT_ROUTES: list[ControllerRouterHandler] = [report_json, report_csv, report_xlsx, report_page]
+REPORT_ROUTES: list[ControllerRouterHandler] = [
+    report_json,
+    report_csv,
+    report_xlsx,
+    report_page,
+    programme_json,
+]
