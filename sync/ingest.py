@@ -111,11 +111,19 @@ class Ingest:
     def __init__(self, store: IngestStore) -> None:
         self.store = store
         self._trainings: dict[str, TrainingContext | None] = {}
+        self._forms: dict[tuple[str, str], QuestionSet | None] = {}
 
     async def _training(self, join_code: str) -> TrainingContext | None:
         if join_code not in self._trainings:
             self._trainings[join_code] = await self.store.training(join_code)
         return self._trainings[join_code]
+
+    async def _form(self, form_id: str, version: str) -> QuestionSet | None:
+        # A batch holds many submissions of the same one or two sets: one look-up each.
+        key = (form_id, version)
+        if key not in self._forms:
+            self._forms[key] = await self.store.form(form_id, version)
+        return self._forms[key]
 
     async def _check(self, raw: msgspec.Raw) -> Candidate:
         try:
@@ -150,7 +158,7 @@ class Ingest:
         problem = code_problem(sub.participant.code)
         if problem:
             raise Rejection(problem)
-        form = await self.store.form(sub.form, sub.version)
+        form = await self._form(sub.form, sub.version)
         if form is None:
             raise Rejection(f"Question set '{sub.form}' version {sub.version} is not published.")
         # A phone that started offline on an earlier version finishes on it and is scored with it.
