@@ -11,7 +11,10 @@ import pytest
 from server.reports.build import build_report
 from server.reports.inputs import ReportInput, Response
 from server.reports.matching import match, within_one_edit
+from server.reports.render_html import render_html
+from server.reports.render_xlsx import render_xlsx
 from server.reports.sample import knowledge_form, sample_input
+from server.reports.tables import all_tables
 
 GROUP_KEYS = {
     "key", "n_matched", "pre_mean", "post_mean", "mean_change", "pct_improved", "pct_pass_pre",
@@ -230,3 +233,18 @@ def test_heatmap_has_a_cell_per_question_and_institution() -> None:
         "prosecution", "judiciary", "police", "gendarmerie", "social",
     ]  # fmt: skip
     assert all(len(r["values"]) == 5 for r in heat["rows"])
+
+
+def test_training_with_evaluation_only_and_late_flags() -> None:
+    inp = sample_input(6, 4)
+    only_eval = [r for r in inp.responses if r.phase == "evaluation"]
+    only_eval[0].flags = ["late"]
+    report = report_of(only_eval, pre_form=None, post_form=None, eval_form=inp.eval_form)
+    assert report["flow"]["evaluation"] == 6 and report["flow"]["matched"] == 0
+    assert report["items"] == [] and report["test_stats"]["post"]["n"] == 0
+    assert report["flags"]["timing"] == {"late": 1}
+    assert report["evaluation"][0]["n"] == 6
+    walk_finite(report)
+    page = render_html(report)
+    assert "flagged “late”" in page
+    render_xlsx(report, all_tables(report))

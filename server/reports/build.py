@@ -232,6 +232,14 @@ def _build(inp: ReportInput, lang: str, generated_at: str | None) -> dict[str, A
             "timing": timing,
         },
         "methods": METHODS,
+        "method_parameters": {
+            "min_inferential_n": stats.MIN_INFERENTIAL_N,
+            "confidence_interval": "t-based, 95%",
+            "wilcoxon_zero_method": stats.WILCOXON_ZERO_METHOD,
+            "mcnemar": "exact (binomial, two-sided)",
+            "item_statistics": "Moodle quiz statistics, post-test, first attempt",
+            "group_membership": "institution and sex given with the pre-test",
+        },
     }
     bulky = {"participants": report.pop("participants"), "repeats": report.pop("repeats")}
     safe: dict[str, Any] = scrub(report)
