@@ -1,0 +1,269 @@
+"""Trainings in the console: create and edit through the form, detail, join QR code, monitor."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+import segno
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from server.db import trainings as trainings_db
+from tests.conftest import (
+    EVALUATION,
+    INSTITUTIONS,
+    KNOWLEDGE,
+    batch,
+    create_training,
+    publish_file,
+    submission,
+)
+from tests.test_console_auth import session_headers
+
+KNOWLEDGE_REF = "tip-som-knowledge@2019.1"
+EVALUATION_REF = "tot-evaluation@2019.1"
+
+
+@pytest.fixture
+async def registry(client: AsyncTestClient[Litestar], admin: dict[str, str]) -> None:
+    """Published question sets and institutions, no training yet."""
+    for path in (KNOWLEDGE, EVALUATION):
+        assert (await publish_file(client, admin, path)).status_code == 201
+    for key, name in INSTITUTIONS.items():
+        response = await client.put(
+            f"/api/v1/institutions/{key}", json={"name": name, "country": "MA"}, headers=admin
+        )
+        assert response.status_code == 201
+
+
+def good_form(csrf: str, **changes: Any) -> dict[str, Any]:
+    return {
+        "csrf": csrf,
+        "id": "rabat-tot-2019",
+        "title_en": "Training of trainers on TIP and SOM",
+        "title_fr": "Formation de formateurs sur la TEH et le TIM",
+        "title_ar": "تكوين المكونين",
+        "country": "ma",
+        "location": "Rabat",
+        "starts_on": "2019-01-07",
+        "ends_on": "2019-01-11",
+        "institutions": ["gendarmerie", "police"],
+        "trainers": ["ada"],
+        "pre_test": KNOWLEDGE_REF,
+        "post_test": KNOWLEDGE_REF,
+        "evaluation": EVALUATION_REF,
+        "parent": "",
+        "show_score": "1",
+        "joining_open": "1",
+        **changes,
+    }
+
+
+async def test_admin_creates_a_training_through_the_form(
+    app: Litestar, client: AsyncTestClient[Litestar], registry: None
+) -> None:
+    headers, csrf = await session_headers(app, "ada")
+    page = await client.get("/console/trainings/new", headers=headers)
+    assert page.status_code == 200
+    for expected in (
+        'value="gendarmerie"',
+        f'value="{KNOWLEDGE_REF}"',
+        f'value="{EVALUATION_REF}"',
+    ):
+        assert expected in page.text
+    response = await client.post(
+        "/console/trainings/new", data=good_form(csrf), headers=headers, follow_redirects=False
+    )
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == "/console/trainings/rabat-tot-2019"
+    saved = await trainings_db.get(app.state.db, "rabat-tot-2019")
+    assert saved is not None
+    assert saved.title == {
+        "en": "Training of trainers on TIP and SOM",
+        "fr": "Formation de formateurs sur la TEH et le TIM",
+        "ar": "تكوين المكونين",
+    }
+    assert saved.country == "MA" and saved.location == "Rabat"
+    assert saved.institutions == ["gendarmerie", "police"] and saved.trainers == ["ada"]
+    assert saved.pre_test is not None and saved.pre_test.form == "tip-som-knowledge"
+    assert saved.evaluation is not None and saved.evaluation.version == "2019.1"
+    assert saved.show_score and saved.joining_open
+    detail = await client.get(response.headers["location"], headers=headers)
+    assert saved.join_code in detail.text
+    for link in ("/join", "/monitor", "/report", "/edit"):
+        assert f'href="/console/trainings/rabat-tot-2019{link}"' in detail.text
+
+
+async def test_a_wrong_training_form_shows_every_problem_and_saves_nothing(
+    app: Litestar, client: AsyncTestClient[Litestar], registry: None
+) -> None:
+    headers, csrf = await session_headers(app, "ada")
+    form = good_form(
+        csrf, id="Rabat ToT", country="Morocco", ends_on="2019-01-01", institutions=[],
+        pre_test=EVALUATION_REF,
+    )  # fmt: skip
+    response = await client.post("/console/trainings/new", data=form, headers=headers)
+    assert response.status_code == 422
+    text = response.text
+    assert "Nothing was saved" in text
+    for problem in (
+        "use 2-64 lowercase letters",
+        "use the two-letter ISO code",
+        "cannot end before it starts",
+        "list at least one institution",
+        "is an evaluation, not a test",
+    ):
+        assert text.count(problem) == 2, problem  # in the summary and next to its field
+    # What was typed is kept, so nothing has to be typed again.
+    assert 'value="Rabat ToT"' in text and 'value="Training of trainers on TIP and SOM"' in text
+    assert await trainings_db.list_visible(app.state.db, None) == []
+
+
+async def test_retired_sets_are_not_offered_for_new_trainings(
+    app: Litestar, client: AsyncTestClient[Litestar], registry: None
+) -> None:
+    headers, csrf = await session_headers(app, "ada")
+    retired = await client.post(
+        "/console/forms/tot-evaluation/2019.1/retire", data={"csrf": csrf, "retired": "1"},
+        headers=headers, follow_redirects=False,
+    )  # fmt: skip
+    assert retired.status_code == 303
+    page = await client.get("/console/trainings/new", headers=headers)
+    assert f'value="{EVALUATION_REF}"' not in page.text
+    response = await client.post("/console/trainings/new", data=good_form(csrf), headers=headers)
+    assert response.status_code == 422
+    assert "is retired" in response.text
+
+
+async def test_admin_edits_a_training_and_its_join_code_stays(
+    app: Litestar, client: AsyncTestClient[Litestar], admin: dict[str, str]
+) -> None:
+    created = await create_training(client, admin)
+    headers, csrf = await session_headers(app, "ada")
+    page = await client.get("/console/trainings/rabat-tot/edit", headers=headers)
+    assert page.status_code == 200
+    assert 'name="institutions" value="gendarmerie" checked' in page.text
+    form = good_form(csrf, id="ignored", title_en="Renamed", title_fr="", title_ar="",
+                     trainers=["tariq"], show_score="", institutions=["police"])  # fmt: skip
+    response = await client.post(
+        "/console/trainings/rabat-tot/edit", data=form, headers=headers, follow_redirects=False
+    )
+    assert response.status_code == 303, response.text
+    saved = await trainings_db.get(app.state.db, "rabat-tot")
+    assert saved is not None
+    assert saved.title == {"en": "Renamed"} and saved.institutions == ["police"]
+    assert not saved.show_score and saved.join_code == created["join_code"]
+
+
+async def test_trainer_closes_and_reopens_joining_from_the_detail_page(
+    app: Litestar, client: AsyncTestClient[Litestar], training: dict[str, Any]
+) -> None:
+    headers, csrf = await session_headers(app, "tariq")
+    page = await client.get("/console/trainings/rabat-tot", headers=headers)
+    assert "Close joining" in page.text and "/edit" not in page.text
+    closed = await client.post(
+        "/console/trainings/rabat-tot/joining", data={"csrf": csrf, "open": "0"}, headers=headers,
+        follow_redirects=False,
+    )  # fmt: skip
+    assert closed.status_code == 303
+    page = await client.get(closed.headers["location"], headers=headers)
+    assert "Reopen joining" in page.text and "Joining is closed" in page.text
+    found = await trainings_db.get(app.state.db, "rabat-tot")
+    assert found is not None and not found.joining_open
+    await client.post(
+        "/console/trainings/rabat-tot/joining", data={"csrf": csrf, "open": "1"}, headers=headers
+    )
+    found = await trainings_db.get(app.state.db, "rabat-tot")
+    assert found is not None and found.joining_open
+
+
+# The join page's QR code ------------------------------------------------------------------------
+
+
+def svg_modules(svg: str) -> list[list[bool]]:
+    """The dark modules drawn by a segno SVG path ("M x y" moves, "h n" runs, "m dx dy" moves)."""
+    box = re.search(r'viewBox="0 0 (\d+) (\d+)"', svg)
+    assert box, svg[:200]
+    size = int(box.group(1))
+    grid = [[False] * size for _ in range(size)]
+    path = re.search(r'<path[^>]* d="([^"]+)"', svg)
+    assert path
+    x = y = 0.0
+    for op, a, b in re.findall(r"([MmHh])\s*(-?[\d.]+)(?:[ ,](-?[\d.]+))?", path.group(1)):
+        if op == "M":
+            x, y = float(a), float(b)
+        elif op == "m":
+            x, y = x + float(a), y + float(b)
+        else:
+            for dx in range(int(float(a))):
+                grid[int(y)][int(x) + dx] = True
+            x += float(a)
+    return grid
+
+
+async def test_join_page_shows_a_qr_code_of_exactly_the_join_link(
+    app: Litestar, client: AsyncTestClient[Litestar], training: dict[str, Any]
+) -> None:
+    headers, _ = await session_headers(app, "tariq")
+    page = await client.get("/console/trainings/rabat-tot/join", headers=headers)
+    assert page.status_code == 200
+    url = training["join_url"]
+    assert url == f"http://testserver.local/t/{training['join_code']}"
+    assert f'href="{url}"' in page.text and training["join_code"] in page.text
+    svg = re.search(r"<svg.*?</svg>", page.text, re.S)
+    assert svg, "no inline SVG on the join page"
+    drawn = svg_modules(svg.group(0))
+    expected = segno.make(url, micro=False)
+    border = 4
+    modules = [[bool(v) for v in row] for row in expected.matrix]
+    assert [row[border:-border] for row in drawn[border:-border]] == modules
+    # The drawing is of this URL only: any other link gives another picture.
+    other = segno.make(url + "X", micro=False)
+    assert [[bool(v) for v in row] for row in other.matrix] != modules
+    assert '<link rel="stylesheet" href="/console/static/console.css">' in page.text
+    css = await client.get("/console/static/console.css")
+    assert css.status_code == 200 and "@media print" in css.text
+
+
+# The monitor ------------------------------------------------------------------------------------
+
+
+async def test_monitor_shows_counts_arrivals_and_devices_and_polls_the_api(
+    app: Litestar, client: AsyncTestClient[Litestar], training: dict[str, Any]
+) -> None:
+    code = training["join_code"]
+    sent = await client.post(
+        "/api/v1/sync", json=batch(submission(code), submission(code, "post"), pending=5)
+    )
+    assert [r["status"] for r in sent.json()["results"]] == ["accepted", "accepted"]
+    headers, _ = await session_headers(app, "tariq")
+    page = await client.get("/console/trainings/rabat-tot/monitor", headers=headers)
+    assert page.status_code == 200
+    text = page.text
+    assert "Royal Gendarmerie" in text and "KM07R" in text
+    assert "3b1f2c1e" in text  # the device still holding 3 records
+    assert 'data-url="/api/v1/trainings/rabat-tot/monitor"' in text
+    assert '<script src="/console/static/monitor.js" defer></script>' in text
+    assert "<script>" not in text  # the CSP forbids inline scripts
+    # The JS reads the API with the session cookie alone (GET needs no CSRF header).
+    polled = await client.get("/api/v1/trainings/rabat-tot/monitor", headers=headers)
+    assert polled.status_code == 200
+    assert polled.json()["devices_pending"][0]["pending"] == 3
+    js = await client.get("/console/static/monitor.js")
+    assert js.status_code == 200 and "setTimeout(refresh" in js.text
+
+
+async def test_dashboard_counts_submissions_per_phase(
+    app: Litestar, client: AsyncTestClient[Litestar], training: dict[str, Any]
+) -> None:
+    code = training["join_code"]
+    other = submission(code, participant={"code": "ZZ11A", "institution": "police",
+                                          "sex": "male"})  # fmt: skip
+    await client.post("/api/v1/sync", json=batch(submission(code), other))
+    headers, _ = await session_headers(app, "tariq")
+    page = await client.get("/console", headers=headers)
+    counts = re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", page.text)
+    assert counts == [("Participants", "2"), ("Pre-test", "2"), ("Post-test", "0"),
+                      ("Evaluation", "0")]  # fmt: skip
