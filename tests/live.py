@@ -103,6 +103,17 @@ class LiveServer:
         self.stop()
 
 
+def training_body(training_id: str = "rabat-tot") -> dict[str, Any]:
+    """A training on the bundled question sets, as `POST /api/v1/trainings` takes it."""
+    return {
+        "id": training_id, "title": "ToT on TIP and SOM", "country": "MA", "location": "Rabat",
+        "starts_on": "2019-01-07", "ends_on": "2019-01-11", "institutions": list(INSTITUTIONS),
+        "pre_test": {"form": "tip-som-knowledge", "version": "2019.1"},
+        "post_test": {"form": "tip-som-knowledge", "version": "2019.1"},
+        "evaluation": {"form": "tot-evaluation", "version": "2019.1"},
+    }  # fmt: skip
+
+
 def seed(url: str, token: str, training_id: str = "rabat-tot") -> dict[str, Any]:
     """Publish the bundled forms, add the institutions and create a training; the training."""
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as c:
@@ -112,17 +123,7 @@ def seed(url: str, token: str, training_id: str = "rabat-tot") -> dict[str, Any]
         for key, names in INSTITUTIONS.items():
             r = c.put(f"/api/v1/institutions/{key}", json={"name": names, "country": "MA"})
             assert r.status_code in (200, 201), r.text
-        r = c.post(
-            "/api/v1/trainings",
-            json={
-                "id": training_id, "title": "ToT on TIP and SOM", "country": "MA",
-                "location": "Rabat", "starts_on": "2019-01-07", "ends_on": "2019-01-11",
-                "institutions": list(INSTITUTIONS),
-                "pre_test": {"form": "tip-som-knowledge", "version": "2019.1"},
-                "post_test": {"form": "tip-som-knowledge", "version": "2019.1"},
-                "evaluation": {"form": "tot-evaluation", "version": "2019.1"},
-            },
-        )  # fmt: skip
+        r = c.post("/api/v1/trainings", json=training_body(training_id))
         assert r.status_code == 201, r.text
         return dict(r.json())
 
