@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -174,3 +176,10 @@ async def test_write_report_for_the_cli(
     assert "<svg" in (tmp_path / "r.html").read_text()
     assert (tmp_path / "csv" / f"{training['id']}-participants.csv").exists()
     assert (tmp_path / "r.zip").stat().st_size > 0
+
+
+async def test_write_report_names_an_unknown_training(app: Litestar, client: Client) -> None:
+    from server.reports.output import NoSuchTraining, write_report
+
+    with pytest.raises(NoSuchTraining, match="No training 'nope'"):
+        await write_report(app.state.db, "nope", "json", Path("/nonexistent/r.json"))

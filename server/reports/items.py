@@ -37,7 +37,7 @@ def pct_correct(ok: Bools) -> list[float | None]:
 
 def _cov_cols(a: Floats, b: Floats) -> Floats:
     s = a.shape[0]
-    out: Floats = ((a - a.mean(axis=0)) * (b - b.mean(axis=0))).sum(axis=0) / (s - 1)
+    out: Floats = np.einsum("ij,ij->j", a - a.mean(axis=0), b - b.mean(axis=0)) / (s - 1)
     return out
 
 
