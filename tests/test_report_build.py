@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 import msgspec
+import numpy as np
 import pytest
 
 from server.reports.build import build_report
@@ -248,3 +249,26 @@ def test_training_with_evaluation_only_and_late_flags() -> None:
     page = render_html(report)
     assert "flagged “late”" in page
     render_xlsx(report, all_tables(report))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_small_trainings_never_produce_nan_or_warnings(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 9))
+    p_right = float(rng.choice([0.0, 1.0, rng.random()]))
+    responses = []
+    for i in range(n):
+        for phase in ("pre", "post"):
+            if rng.random() < 0.15:
+                continue  # some miss a test
+            right = rng.random(10) < p_right
+            points = {f"q{j + 1}": float(r) for j, r in enumerate(right)}
+            responses.append(
+                resp(f"R{i}", phase, 10.0 * right.sum(), points=points,
+                     institution=str(rng.choice(["police", "gendarmerie"])),
+                     sex=str(rng.choice(["female", "male", "undisclosed"])))
+            )  # fmt: skip
+    report = report_of(responses)
+    walk_finite(report)
+    msgspec.json.encode(report)
+    render_html(report)
