@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from litestar import Response, get
@@ -11,7 +12,8 @@ from litestar.params import FromPath
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
-PWA_DIR = Path(__file__).resolve().parents[2] / "pwa"
+#: The app's folder; `TADRIB_PWA_DIR` serves another copy (the browser tests change one).
+PWA_DIR = Path(os.environ.get("TADRIB_PWA_DIR") or Path(__file__).resolve().parents[2] / "pwa")
 NO_CACHE = {"Cache-Control": "no-cache"}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import socket
 import subprocess
 import time
@@ -38,8 +39,9 @@ def _free_port() -> int:
 class Live:
     """The running server and an admin client for seeding and checking."""
 
-    def __init__(self, url: str, token: str) -> None:
+    def __init__(self, url: str, token: str, pwa_dir: Path) -> None:
         self.url = url
+        self.pwa_dir = pwa_dir  # the copy of pwa/ the server serves; a test may change it
         self.api = httpx.Client(
             base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=10
         )
@@ -80,7 +82,9 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     token = made.stdout.strip().splitlines()[-1]
     port = _free_port()
     log = open(db.with_suffix(".log"), "wb")  # noqa: SIM115 - closed below
-    env = {**os.environ, "TADRIB_SYNC_RATE": "100000"}
+    pwa_dir = db.parent / "pwa"
+    shutil.copytree(ROOT / "pwa", pwa_dir)
+    env = {**os.environ, "TADRIB_SYNC_RATE": "100000", "TADRIB_PWA_DIR": str(pwa_dir)}
     proc = subprocess.Popen(
         [str(TADRIB), "serve", "--host", "127.0.0.1", "--port", str(port), "--db", str(db)],
         stdout=log, stderr=subprocess.STDOUT, env=env,
@@ -97,7 +101,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(db.with_suffix(".log").read_text())
             time.sleep(0.1)
-        server = Live(url, token)
+        server = Live(url, token, pwa_dir)
         for name in ("tip-som-knowledge.yaml", "tot-evaluation.yaml"):
             with open(LIBRARY / name, "rb") as f:
                 r = server.api.post("/api/v1/forms", files={"file": (name, f, "application/yaml")})
@@ -117,8 +121,10 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one module: Playwright's sync API holds an event loop while it runs,
+    so it must be stopped before pytest-asyncio's tests in other modules."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed at /usr/bin/chromium")
     from playwright.sync_api import sync_playwright
@@ -129,10 +135,29 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.when == "call":
+        item.stash[FAILED] = report.failed
+    return report
+
+
+FAILED = pytest.StashKey[bool]()
+
+
 @pytest.fixture
-def context(browser: Any, live: Live) -> Iterator[Any]:
+def context(browser: Any, live: Live, request: pytest.FixtureRequest) -> Iterator[Any]:
     """A fresh profile (its own IndexedDB and service worker) on the live server."""
     ctx = browser.new_context(base_url=live.url, viewport={"width": 360, "height": 740})
     ctx.set_default_timeout(10_000)
+    logs: list[str] = []
+    ctx.on("console", lambda m: logs.append(f"console {m.type}: {m.text}"))
+    ctx.on("weberror", lambda e: logs.append(f"error: {e.error}"))
     yield ctx
+    if request.node.stash.get(FAILED, False):
+        # What the participant saw, to explain the failure.
+        for page in ctx.pages:
+            print(f"--- {page.url}\n{page.locator('body').inner_text()}")
+        print("\n".join(logs[-30:]))
     ctx.close()

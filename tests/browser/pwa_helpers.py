@@ -8,9 +8,10 @@ SW_READY = "() => navigator.serviceWorker.controller !== null"
 
 
 def join(page: Any, code: str, lang: str = "en") -> None:
-    """Opens the join link, picks a language and waits until the worker controls the page."""
+    """Opens the join link, picks a language, waits for the training and the worker."""
     page.goto(f"/t/{code}")
     page.locator(f".langs button[lang={lang}]").click()
+    page.locator("#mother, ul.phases").first.wait_for()  # the training is stored
     page.wait_for_function(SW_READY)
 
 
