@@ -192,7 +192,10 @@ def report(training: str, fmt: str, out: Path, db_path: Path | None) -> None:
     """Write a training's report to a file (csv: a directory with one file per table)."""
     from server.reports.output import write_report
 
-    _run(db_path, lambda db: write_report(db, training, fmt, out))
+    try:
+        _run(db_path, lambda db: write_report(db, training, fmt, out))
+    except LookupError as exc:
+        raise click.UsageError(f"{exc.args[0] if exc.args else exc} See 'tadrib --help'.") from exc
     click.echo(f"wrote {out}")
 
 

@@ -80,3 +80,17 @@ def test_demo_is_idempotent_and_backup_copies_everything(tmp_path: Path) -> None
     assert conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == count
     code, _ = run("backup", str(copy), "--db", str(db))
     assert code != 0
+
+
+def test_report_writes_json_and_explains_an_unknown_training(tmp_path: Path) -> None:
+    db = str(tmp_path / "demo.db")
+    run("demo", "--db", db)
+    out = tmp_path / "report.json"
+    code, _ = run("report", "rabat-tot-2019", "--format", "json", "--out", str(out), "--db", db)
+    assert code == 0
+    import json
+
+    assert json.loads(out.read_text())["flow"]["matched"] > 30
+    result = CliRunner().invoke(main, ["report", "nope", "--format", "json", "--out",
+                                       str(tmp_path / "x.json"), "--db", db])  # fmt: skip
+    assert result.exit_code == 2 and "nope" in result.output
