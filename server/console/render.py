@@ -33,7 +33,13 @@ def _when(value: str | None) -> str:
     return value[:16].replace("T", " ") + (" UTC" if "T" in value else "")
 
 
+def _clock(value: str | None) -> str:
+    """A short arrival time for the live monitor ("01-07 09:19", UTC)."""
+    return value[5:16].replace("T", " ") if value else ""
+
+
 ENV.filters["when"] = _when
+ENV.filters["clock"] = _clock
 
 
 def language(request: Request[Any, Any, Any]) -> str:

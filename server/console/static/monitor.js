@@ -28,7 +28,7 @@ function fill(id, rows, columns) {
 }
 
 function when(iso) {
-  return iso ? iso.slice(0, 16).replace('T', ' ') + ' UTC' : '';
+  return iso ? iso.slice(5, 16).replace('T', ' ') : '';
 }
 
 function draw(data) {
@@ -50,17 +50,18 @@ function draw(data) {
     const code = cell('td', '', { dir: 'ltr' });
     code.append(cell('code', r.code));
     return row([
-      cell('td', when(r.received_at), { dir: 'ltr' }),
+      cell('td', when(r.received_at), { dir: 'ltr', class: 'nowrap' }),
       cell('td', phaseNames[r.phase] || r.phase),
       code,
       cell('td', names[r.institution] || r.institution),
-      cell('td', r.percent == null ? '—' : `${Math.round(r.percent)} %`, { dir: 'ltr' }),
+      cell('td', r.percent == null ? '—' : `${Math.round(r.percent)} %`, { dir: 'ltr', class: 'nowrap' }),
     ]);
   }), 5);
   fill('devices', data.devices_pending.map((d) => {
     const id = cell('td', '', { dir: 'ltr' });
     id.append(cell('code', d.id.slice(0, 8)));
-    return row([id, cell('td', when(d.last_seen_at), { dir: 'ltr' }), cell('td', String(d.pending))]);
+    const seen = cell('td', when(d.last_seen_at), { dir: 'ltr', class: 'nowrap' });
+    return row([id, seen, cell('td', String(d.pending))]);
   }), 3);
 }
 
