@@ -18,6 +18,10 @@ from sync.limits import MAX_ID, TIMING_GRACE_DAYS
 from sync.normalise import code_problem, normalise_code
 from sync.wire import Submission, SyncResult
 
+#: What decoding hostile JSON can raise: msgspec reports nesting deeper than it supports as a
+#: RecursionError and invalid UTF-8 as a UnicodeDecodeError, not as a DecodeError.
+DECODE_ERRORS = (msgspec.DecodeError, RecursionError, UnicodeDecodeError)
+
 PHASE_NAMES = {"pre": "pre-test", "post": "post-test", "evaluation": "evaluation"}
 
 
@@ -85,7 +89,7 @@ def content_hash(sub: Submission) -> str:
 def _id_of(raw: msgspec.Raw) -> str:
     try:
         value = msgspec.json.decode(raw)
-    except msgspec.DecodeError:
+    except DECODE_ERRORS:
         return ""
     found = value.get("id") if isinstance(value, dict) else None
     return found[:MAX_ID] if isinstance(found, str) else ""
@@ -130,7 +134,7 @@ class Ingest:
             sub = msgspec.json.decode(raw, type=Submission)
         except msgspec.ValidationError as exc:
             raise Rejection(f"The submission is malformed: {exc}.") from exc
-        except msgspec.DecodeError as exc:
+        except DECODE_ERRORS as exc:
             raise Rejection("The submission is not valid JSON.") from exc
         if not sub.id or len(sub.id) > MAX_ID:
             raise Rejection(f"The submission id must be 1 to {MAX_ID} characters.")

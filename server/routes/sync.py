@@ -13,7 +13,7 @@ from litestar.exceptions import ClientException
 from server.auth.guards import staff_guard
 from server.db.database import Database
 from server.db.submissions import SqliteIngestStore
-from sync.ingest import Ingest
+from sync.ingest import DECODE_ERRORS, Ingest
 from sync.limits import MAX_SUBMISSIONS
 from sync.wire import SyncBatch, SyncResponse
 
@@ -35,7 +35,7 @@ def _json_error(status: int, detail: str, headers: dict[str, str] | None = None)
 def _decode_batch(body: bytes) -> SyncBatch:
     try:
         batch = msgspec.json.decode(body, type=SyncBatch)
-    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+    except DECODE_ERRORS as exc:
         raise ClientException(
             f"The sync envelope is malformed: {exc}. Expected "
             '{"device": "...", "pending": 0, "submissions": [...]}.'
@@ -97,7 +97,7 @@ async def upload_unsent(
         body = await request.body()
     try:
         unsent = msgspec.json.decode(body, type=UnsentFile)
-    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+    except DECODE_ERRORS as exc:
         raise ClientException(
             f"This is not a file of unsent records exported by the Tadrib app ({exc})."
         ) from exc
