@@ -12,7 +12,7 @@ from litestar.config.response_cache import ResponseCacheConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.types import ControllerRouterHandler
+from litestar.types import ControllerRouterHandler, Message, Scope
 
 from server import __version__
 from server.auth.middleware import auth_middleware
@@ -47,10 +47,18 @@ def _storage_unavailable(_: Request[Any, Any, Any], exc: Exception) -> Response[
     )
 
 
-async def _security_headers(response: Response[Any]) -> Response[Any]:
-    for key, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(key, value)
-    return response
+_HEADER_BYTES = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+
+async def _security_headers(message: Message, _: Scope) -> None:
+    """Add the security headers to every response, error pages included (an `after_request`
+    hook never sees the responses made from exceptions, such as 401 and 404)."""
+    if message["type"] != "http.response.start":
+        return
+    headers = list(message.get("headers", []))
+    present = {bytes(name).lower() for name, _ in headers}
+    headers += [(k, v) for k, v in _HEADER_BYTES if k not in present]
+    message["headers"] = headers
 
 
 def _optional_routes() -> list[ControllerRouterHandler]:
@@ -109,7 +117,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan],
         state=state,
         middleware=[auth_middleware],
-        after_request=_security_headers,
+        before_send=[_security_headers],
         exception_handlers={
             StorageUnavailable: _storage_unavailable,
             sqlite3.OperationalError: _storage_unavailable,
