@@ -38,11 +38,14 @@ self.addEventListener('message', (e) => {
   if (e.data?.type === 'skip-waiting') self.skipWaiting();
 });
 
-/** Network first, with a time limit, then the cached shell: the app reads the path itself. */
+/**
+ * Network first, then the cached shell: the app reads the path itself. The time limit
+ * keeps a bad network from holding the page: the cached shell is this worker's version.
+ */
 async function navigate(request) {
   try {
     const ctl = new AbortController();
-    const timer = setTimeout(() => ctl.abort(), 4000);
+    const timer = setTimeout(() => ctl.abort(), 1000);
     const res = await fetch(request, { signal: ctl.signal });
     clearTimeout(timer);
     if (res.ok) return res;
