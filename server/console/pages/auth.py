@@ -54,7 +54,10 @@ def _login_page(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response[str]:
-    token = secrets.token_urlsafe(24)
+    # Keep the token of an earlier visit, so two open sign-in tabs both still work.
+    token = request.cookies.get(LOGIN_COOKIE, "")
+    if len(token) < 32:
+        token = secrets.token_urlsafe(24)
     return html(
         request,
         "login.html",
@@ -125,9 +128,8 @@ async def logout(request: Request[Any, Any, Any], db: NamedDependency[Database])
     secret = request.cookies.get(SESSION_COOKIE, "")
     if secret:
         await users_db.end_session(db, secret)
-    return Redirect(
-        "/console/login", status_code=303, cookies=[expired_session_cookie(_secure(request))]
-    )
+    # To the console's home, which sends a signed-out browser on to the sign-in page.
+    return Redirect("/console", status_code=303, cookies=[expired_session_cookie(_secure(request))])
 
 
 @get("/lang/{code:str}")
