@@ -44,7 +44,7 @@ function showLanguage() {
   const pickLang = async (l) => {
     setLang(l);
     await setMeta('lang', l);
-    if (location.hash === '#lang') history.back(); else route();
+    go('#');
   };
   render(
     h('h1', null, 'Tadrib · تدريب'),
@@ -113,6 +113,7 @@ async function showTraining() {
     phases.push(h('li', { class: `phase ${s.st}` },
       h('h2', null, t(`phase_${phase}`)),
       h('p', { class: 'muted' }, pick(b.forms[phase].title)),
+      s.st === 'new' && b.forms[phase].description ? h('p', null, pick(b.forms[phase].description)) : null,
       h('p', { class: 'status' }, t(`st_${s.st}`)),
       s.st === 'sent' && s.rec.score != null && b.training.show_score
         ? h('p', { class: 'score' }, t('score', { score: Math.round(s.rec.score * 10) / 10 })) : null,

@@ -212,9 +212,9 @@ async function showReview(ctx, draft) {
     h('p', { class: 'muted' }, t('review_help')),
     h('ol', { class: 'review', 'data-phase': draft.phase }, form.questions.map((q, i) => q.type === 'note' ? null
       : h('li', { class: lacking.includes(q) ? 'missing' : '' },
-        h('p', { class: 'qtext' }, pick(q.text)),
+        h('p', { class: 'qtext', id: `rq-${i}` }, pick(q.text)),
         h('p', { class: 'answer' }, answerText(q, answers[q.id])),
-        h('a', { href: `#q/${draft.phase}/${i}`, class: 'change' }, t('change'))))),
+        h('a', { href: `#q/${draft.phase}/${i}`, class: 'change', 'aria-describedby': `rq-${i}` }, t('change'))))),
     error,
     h('div', { class: 'nav' },
       h('a', { href: `#q/${draft.phase}/${form.questions.length - 1}`, class: 'button secondary' }, t('back')),

@@ -10,7 +10,9 @@ SW_READY = "() => navigator.serviceWorker.controller !== null"
 def join(page: Any, code: str, lang: str = "en") -> None:
     """Opens the join link, picks a language, waits for the training and the worker."""
     page.goto(f"/t/{code}")
-    page.locator(f".langs button[lang={lang}]").click()
+    page.locator(".langs, #mother, ul.phases").first.wait_for()
+    if page.locator(".langs").count():  # the first training on this phone: choose a language
+        page.locator(f".langs button[lang={lang}]").click()
     page.locator("#mother, ul.phases").first.wait_for()  # the training is stored
     page.wait_for_function(SW_READY)
 

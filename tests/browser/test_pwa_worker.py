@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Live
-from pwa_helpers import fill_profile, join
+from conftest import LIBRARY, Live
+from pwa_helpers import answer_current, answer_until_review, fill_profile, finish, join, start
 
 pytestmark = pytest.mark.browser
 
@@ -58,14 +60,51 @@ def test_bundle_is_revalidated_with_its_etag(live: Live, context: Any) -> None:
     assert seen[-1][0] and seen[-1][1] == 304
 
 
-def test_offline_navigation_to_the_app_home_lists_the_training(live: Live, context: Any) -> None:
+def test_offline_app_home_lists_every_training_the_phone_holds(live: Live, context: Any) -> None:
     training = live.training()
     page = context.new_page()
     join(page, training["join_code"])
     fill_profile(page)
+    other = live.training()
+    join(page, other["join_code"])  # a phone can hold several trainings
     context.set_offline(True)
     page.goto("/app/")
+    page.locator("a.card").nth(1).wait_for()
+    assert page.locator("a.card").count() == 2
     card = page.locator(f"a.card[href='/t/{training['join_code']}']")
-    card.wait_for()
     card.click()
     page.locator("ul.phases").wait_for()
+
+
+def test_open_draft_finishes_on_the_version_it_started_with(live: Live, context: Any) -> None:
+    training = live.training()
+    page = context.new_page()
+    join(page, training["join_code"])
+    fill_profile(page)
+    start(page, "evaluation")
+    answer_current(page)
+
+    source = (LIBRARY / "tot-evaluation.yaml").read_text(encoding="utf-8")
+    newer = source.replace('version: "2019.1"', 'version: "pwa-next"', 1)
+    r = live.api.post("/api/v1/forms", files={"file": ("next.yaml", newer, "application/yaml")})
+    assert r.status_code in (200, 201), r.text
+    body = {k: training[k] for k in ("id", "title", "country", "location", "starts_on", "ends_on")}
+    body |= {k: training[k] for k in ("institutions", "pre_test", "post_test")}
+    body["evaluation"] = {"form": "tot-evaluation", "version": "pwa-next"}
+    r = live.api.put(f"/api/v1/trainings/{training['id']}", json=body)
+    assert r.status_code == 200, r.text
+
+    page.reload()  # online: the bundle is revalidated and now carries the new version
+    page.locator("form.question").wait_for()
+    page.wait_for_function(
+        "() => new Promise(r => { const q = indexedDB.open('tadrib'); q.onsuccess = () => {"
+        " const g = q.result.transaction('bundles').objectStore('bundles').getAll();"
+        " g.onsuccess = () => r(g.result[0].bundle.forms.evaluation.version === 'pwa-next'); }; })"
+    )
+    context.set_offline(True)
+    answer_until_review(page)
+    finish(page)
+    with page.expect_download() as download:
+        page.locator("#export").click()
+    exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert [s["version"] for s in exported["submissions"]] == ["2019.1"]
