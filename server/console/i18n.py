@@ -367,6 +367,14 @@ STRINGS: dict[str, tuple[str, str, str]] = {
         "اختر كلمة مرور من {n} أحرف على الأقل.",
     ),
     "disabled": ("disabled", "désactivé", "معطّل"),
+    "disable_user": ("Disable", "Désactiver", "تعطيل"),
+    "enable_user": ("Enable", "Réactiver", "تفعيل"),
+    "cannot_disable_self": (
+        "You cannot disable your own account; ask another admin.",
+        "Vous ne pouvez pas désactiver votre propre compte ; demandez à un autre administrateur.",
+        "لا يمكنك تعطيل حسابك الخاص؛ اطلب ذلك من مشرف آخر.",
+    ),
+    "token_owner": ("User", "Utilisateur", "المستخدم"),
     # Tokens
     "tokens_title": ("Tokens for scripts", "Jetons pour les scripts", "رموز للبرامج النصية"),
     "tokens_intro": (

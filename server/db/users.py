@@ -62,6 +62,20 @@ async def upsert(
     return not existed
 
 
+async def set_disabled(db: Database, username: str, disabled: bool, actor: str) -> bool:
+    """Disable or re-enable a user; a disabled user's sessions and tokens stop working at once."""
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "UPDATE users SET disabled = ? WHERE username = ?", (int(disabled), username)
+        )
+        if not cur.rowcount:
+            return False
+        if disabled:
+            await conn.execute("DELETE FROM sessions WHERE username = ?", (username,))
+        await audit.record(conn, actor, "user.disable" if disabled else "user.enable", username)
+    return True
+
+
 async def create_token(db: Database, username: str, name: str, actor: str) -> str:
     """Make a bearer token for a user; the secret is returned once and stored only hashed."""
     secret = "tdb_" + secrets.token_urlsafe(32)
@@ -96,11 +110,21 @@ async def revoke_token(db: Database, token_id: int, actor: str) -> bool:
 
 async def user_for_token(db: Database, secret: str) -> dict[str, Any] | None:
     row = await db.fetch_one(
-        "SELECT u.username, u.role FROM tokens t JOIN users u ON u.username = t.username"
+        "SELECT u.username, u.role, t.id, t.last_used_at FROM tokens t"
+        " JOIN users u ON u.username = t.username"
         " WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = 0",
         (_digest(secret),),
     )
-    return None if row is None else dict(row)
+    if row is None:
+        return None
+    # Record use at most hourly, so reads by scripts do not each cost a write.
+    stale = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S")
+    if row["last_used_at"] is None or row["last_used_at"] < stale:
+        async with db.transaction() as conn:
+            await conn.execute(
+                "UPDATE tokens SET last_used_at = ? WHERE id = ?", (now_iso(), row["id"])
+            )
+    return {"username": row["username"], "role": row["role"]}
 
 
 async def create_session(db: Database, username: str) -> tuple[str, str]:

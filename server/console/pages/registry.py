@@ -159,6 +159,27 @@ async def save_user(
     return Redirect(f"/console/users?{outcome}={values['username']}", status_code=303)
 
 
+@post("/users/{username:str}/{action:str}", guards=[admin_guard, csrf_form_guard], status_code=303)
+async def toggle_user(
+    username: FromPath[str],
+    action: FromPath[str],
+    request: Request[Any, Any, Any],
+    db: NamedDependency[Database],
+) -> Response[Any]:
+    """Disable a user (sessions end, tokens stop working) or enable them again."""
+    if action not in ("disable", "enable"):
+        raise NotFoundException(f"No action '{action}' on users; use disable or enable.")
+    who = current(request)
+    if username == who.username:
+        lang = language(request)
+        values = {"username": "", "role": "trainer"}
+        problems = [i18n.translate(lang, "cannot_disable_self")]
+        return await _users_page(request, db, values, problems=problems)
+    if not await users_db.set_disabled(db, username, action == "disable", who.username):
+        raise NotFoundException(f"No user '{username}'.")
+    return Redirect("/console/users", status_code=303)
+
+
 # Tokens ----------------------------------------------------------------------------------------
 
 
@@ -174,7 +195,8 @@ async def _tokens_page(
         request,
         "tokens.html",
         {
-            "rows": await users_db.list_tokens(db, who.username),
+            "rows": await users_db.list_tokens(db, None if who.is_admin else who.username),
+            "show_owner": who.is_admin,
             "secret": secret,
             "problems": problems or [],
         },
@@ -207,9 +229,11 @@ async def revoke_token(
     token_id: FromPath[int], request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> Redirect:
     who = current(request)
-    mine = {row["id"] for row in await users_db.list_tokens(db, who.username)}
+    mine = {
+        row["id"] for row in await users_db.list_tokens(db, None if who.is_admin else who.username)
+    }
     if token_id not in mine:
-        raise NotFoundException(f"No token {token_id} of yours.")
+        raise NotFoundException(f"No token {token_id} that you may revoke.")
     await users_db.revoke_token(db, token_id, who.username)
     return Redirect("/console/tokens", status_code=303)
 
@@ -239,6 +263,7 @@ REGISTRY_PAGES = [
     save_institution,
     users,
     save_user,
+    toggle_user,
     tokens,
     create_token,
     revoke_token,
