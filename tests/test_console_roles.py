@@ -35,6 +35,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("POST", "/console/institutions", "admin"),
     ("GET", "/console/users", "admin"),
     ("POST", "/console/users", "admin"),
+    ("POST", "/console/users/tariq/disable", "admin"),
     ("GET", "/console/tokens", "staff"),
     ("POST", "/console/tokens", "staff"),
     ("POST", "/console/tokens/1/revoke", "staff"),
@@ -51,7 +52,8 @@ def test_the_table_lists_every_console_route(app: Litestar) -> None:
     listed = {(m, p.replace(T, "{training_id:str}")) for m, p, _ in ROUTES}
     listed = {
         (m, p.replace("tip-som-knowledge/2019.1", "{form_id:str}/{version:str}")
-         .replace("/tokens/1/", "/tokens/{token_id:int}/"))
+         .replace("/tokens/1/", "/tokens/{token_id:int}/")
+         .replace("/users/tariq/disable", "/users/{username:str}/{action:str}"))
         for m, p in listed
     }  # fmt: skip
     public = {"/console/login", "/console/lang/{code:str}", "/console/static/{file_path:path}"}
