@@ -70,10 +70,45 @@ self.addEventListener('fetch', (e) => {
   // Everything else (the API, the console) goes to the network untouched.
 });
 
-// Background Sync: the open app does the sending; the worker wakes it.
+// Background Sync: an open app does the sending itself (it shows the outcome); with no app
+// open, the worker sends the outbox the same way js/outbox.js does, under the same lock.
 self.addEventListener('sync', (e) => {
   if (e.tag !== 'tadrib-outbox') return;
   e.waitUntil(self.clients.matchAll({ type: 'window' }).then((list) => {
+    if (!list.length) return self.navigator.locks
+      ? self.navigator.locks.request('tadrib-sync', { ifAvailable: true }, (lock) => lock && sendOutbox())
+      : sendOutbox();
     for (const c of list) c.postMessage({ type: 'flush' });
   }));
 });
+
+const idb = (r) => new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+
+async function sendOutbox() {
+  const db = await idb(indexedDB.open('tadrib'));
+  try {
+    const t = db.transaction(['outbox', 'meta']);
+    const [records, device] = await Promise.all([idb(t.objectStore('outbox').getAll()), idb(t.objectStore('meta').get('device'))]);
+    const batch = records.filter((r) => r.state === 'pending').slice(0, 50);
+    if (!batch.length || !device) return;
+    const res = await fetch(batch[0].url || '/api/v1/sync', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ device, pending: records.length - batch.length, submissions: batch.map((r) => r.submission) }),
+    });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`); // the browser retries the sync later
+    const verdicts = new Map((await res.json()).results.map((r) => [r.id, r]));
+    const w = db.transaction(['outbox', 'sent'], 'readwrite');
+    for (const rec of batch) {
+      const r = verdicts.get(rec.id);
+      if (r?.status === 'accepted' || r?.status === 'duplicate') {
+        w.objectStore('outbox').delete(rec.id);
+        w.objectStore('sent').put({ id: rec.id, code: rec.code, phase: rec.phase, form: rec.submission.form, version: rec.submission.version, status: r.status, score: r.score ?? null, sent_at: new Date().toISOString() });
+      } else if (r?.status === 'conflict' || r?.status === 'rejected') {
+        w.objectStore('outbox').put({ ...rec, state: r.status, detail: r.detail || '' });
+      }
+    }
+    await new Promise((resolve, reject) => { w.oncomplete = resolve; w.onerror = w.onabort = () => reject(w.error); });
+  } finally {
+    db.close();
+  }
+}

@@ -108,3 +108,43 @@ def test_open_draft_finishes_on_the_version_it_started_with(live: Live, context:
         page.locator("#export").click()
     exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert [s["version"] for s in exported["submissions"]] == ["2019.1"]
+
+
+def test_background_sync_sends_the_outbox_with_no_app_open(live: Live, context: Any) -> None:
+    training = live.training()
+    page = context.new_page()
+    join(page, training["join_code"])
+    fill_profile(page)
+    context.set_offline(True)
+    start(page, "evaluation")
+    answer_until_review(page)
+    finish(page)
+    blank = context.new_page()  # not a client of the app: only a handle on DevTools
+    cdp = context.new_cdp_session(blank)
+    registrations: list[str] = []
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda e: registrations.extend(r["registrationId"] for r in e["registrations"]),
+    )
+    cdp.send("ServiceWorker.enable")
+    blank.wait_for_timeout(200)
+    page.close()
+    context.set_offline(False)
+    cdp.send(
+        "ServiceWorker.dispatchSyncEvent",
+        {
+            "origin": live.url,
+            "registrationId": registrations[0],
+            "tag": "tadrib-outbox",
+            "lastChance": False,
+        },
+    )
+    for _ in range(50):
+        if live.submissions(training["id"]):
+            break
+        blank.wait_for_timeout(200)
+    assert [s["phase"] for s in live.submissions(training["id"])] == ["evaluation"]
+    app = context.new_page()
+    app.goto(f"/t/{training['join_code']}")
+    app.locator(".phase.sent").wait_for()
+    assert app.locator("#queue").inner_text() == "Everything is sent."
