@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from functools import cached_property, lru_cache
-from itertools import chain
 from operator import attrgetter
 from typing import Any
 
-import msgspec
 import numpy as np
-from msgspec.structs import astuple
 from numpy.typing import NDArray
 
 from forms.model import SCORED_TYPES, QuestionSet
@@ -19,79 +15,17 @@ from server.reports import evaluation as ev
 from server.reports import items as it
 from server.reports import stats
 from server.reports.gcpause import gc_paused
-from server.reports.inputs import ReportInput, Response
+from server.reports.inputs import ReportInput
 from server.reports.matching import Matching, match
 from server.reports.numbers import num, scrub
+from server.reports.phase import PhaseMatrix, points_matrix
 from server.reports.strings import METHODS, SEXES
 from server.reports.text import label
 
 Floats = NDArray[np.float64]
 SEX_ORDER = ("female", "male", "other", "undisclosed")
-_any_dict = msgspec.json.Decoder(dict[str, Any])
 
-
-class PhaseMatrix:
-    """Item points of everyone who took one test: rows follow `codes`, columns `qids`."""
-
-    def __init__(self, form: QuestionSet | None, responses: Sequence[Response]) -> None:
-        questions = [q for q in form.questions if q.type in SCORED_TYPES] if form else []
-        self.form = form
-        self.qids = [q.id for q in questions]
-        self.topics = {q.id: q.topic for q in questions}
-        self.labels = {q.id: q.text for q in questions}
-        self.types = {q.id: q.type for q in questions}
-        self.maxes = np.asarray([q.points for q in questions], dtype=np.float64)
-        self.codes = [r.code for r in responses]
-        self.points = points_matrix(self.qids, responses)
-        self.ok = it.correct(self.points, self.maxes)
-        total = float(self.maxes.sum())
-        computed = 100.0 * self.points.sum(axis=1) / total if total > 0 else None
-        # The stored percent is what the participant was told; fall back to the item sums.
-        stored = np.asarray([r.percent for r in responses], dtype=np.float64).reshape(-1)
-        missing = ~np.isfinite(stored)
-        if missing.any():
-            stored[missing] = computed[missing] if computed is not None else 0.0
-        self.percent = stored
-        self.pass_mark = form.pass_mark if form else None
-
-    @cached_property
-    def moodle(self) -> list[dict[str, float | None]]:
-        """Moodle's item statistics of this test, one dict per question."""
-        return it.moodle_items(self.points, self.maxes)
-
-
-@lru_cache(maxsize=32)
-def _points_decoder(qids: tuple[str, ...]) -> msgspec.json.Decoder[list[Any]]:
-    # A struct with one float field per question decodes `{qid: points}` without building a
-    # dict per row; unknown keys are ignored and missing questions score 0.
-    fields = [(f"f{i}", float, 0.0) for i in range(len(qids))]
-    rename = {f"f{i}": q for i, q in enumerate(qids)}
-    row = msgspec.defstruct("ItemPoints", fields, rename=rename, gc=False)
-    return msgspec.json.Decoder(list[row])  # type: ignore[valid-type]
-
-
-def points_matrix(qids: list[str], responses: Sequence[Response]) -> Floats:
-    """Rows of item points as a float matrix; a question missing from a row scores 0."""
-    n = len(responses)
-    if not qids:
-        return np.zeros((n, 0))
-    jsons = [r.points_json for r in responses]
-    if n and all(jsons):
-        try:
-            rows = _points_decoder(tuple(qids)).decode("[" + ",".join(jsons) + "]")
-        except msgspec.ValidationError:
-            pass  # a null or odd value somewhere: take the careful path below
-        else:
-            flat = chain.from_iterable(map(astuple, rows))  # no Python frame per value
-            return np.fromiter(flat, dtype=np.float64, count=n * len(qids)).reshape(n, len(qids))
-    out = np.zeros((n, len(qids)))
-    for i, r in enumerate(responses):
-        points = r.item_points or (_any_dict.decode(r.points_json) if r.points_json else {})
-        for j, q in enumerate(qids):
-            v = points.get(q)
-            if isinstance(v, int | float) and not isinstance(v, bool):
-                out[i, j] = v
-    return out
+__all__ = ["PhaseMatrix", "build_report", "points_matrix"]
 
 
 def _ordered(keys: Iterable[str], first: Sequence[str]) -> list[str]:
@@ -157,8 +91,14 @@ def build_report(
 
 def _build(inp: ReportInput, lang: str, generated_at: str | None) -> dict[str, Any]:
     m = match(inp.responses)
-    pre = PhaseMatrix(inp.pre_form, [p.pre for p in m.participants if p.pre is not None])
-    post = PhaseMatrix(inp.post_form, [p.post for p in m.participants if p.post is not None])
+    versions = {(qs.id, qs.version): qs for qs in inp.other_forms}
+    for qs in (inp.pre_form, inp.post_form):
+        if qs is not None:
+            versions[(qs.id, qs.version)] = qs
+    pre_rows = [p.pre for p in m.participants if p.pre is not None]
+    post_rows = [p.post for p in m.participants if p.post is not None]
+    pre = PhaseMatrix(inp.pre_form, pre_rows, versions)
+    post = PhaseMatrix(inp.post_form, post_rows, versions)
     inst_names = {i.key: label(i.name, lang) or i.key for i in inp.institutions}
     inst_order = _ordered(
         {p.institution for p in m.participants}, [i.key for i in inp.institutions]
@@ -200,8 +140,8 @@ def _build(inp: ReportInput, lang: str, generated_at: str | None) -> dict[str, A
             "starts_on": t.starts_on,
             "ends_on": t.ends_on,
             "parent": t.parent,
-            "pre_test": _form_ref(inp.pre_form, lang),
-            "post_test": _form_ref(inp.post_form, lang),
+            "pre_test": _form_ref(inp.pre_form, lang, pre),
+            "post_test": _form_ref(inp.post_form, lang, post),
             "evaluation": _form_ref(inp.eval_form, lang),
         },
         "generated_at": generated_at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -215,10 +155,7 @@ def _build(inp: ReportInput, lang: str, generated_at: str | None) -> dict[str, A
             "pre": _item_stats(pre),
             "post": _item_stats(post),
         },
-        "test_stats": {
-            "pre": it.test_stats(pre.points, pre.maxes),
-            "post": it.test_stats(post.points, post.maxes),
-        },
+        "test_stats": {"pre": pre.test_stats(), "post": post.test_stats()},
         "topics": _topics(pre, post, g),
         "heatmap": _heatmap(post, g, inst_order, inst_names),
         "evaluation": eval_entries,
@@ -247,16 +184,21 @@ def _build(inp: ReportInput, lang: str, generated_at: str | None) -> dict[str, A
     return safe
 
 
-def _form_ref(form: QuestionSet | None, lang: str) -> dict[str, Any] | None:
+def _form_ref(
+    form: QuestionSet | None, lang: str, tm: PhaseMatrix | None = None
+) -> dict[str, Any] | None:
     if form is None:
         return None
-    return {
+    out: dict[str, Any] = {
         "form": form.id,
         "version": form.version,
         "title": label(form.title, lang),
         "pass_mark": form.pass_mark,
         "questions": sum(q.type in SCORED_TYPES for q in form.questions),
     }
+    if tm is not None:
+        out["versions_answered"] = tm.versions
+    return out
 
 
 def _item_stats(tm: PhaseMatrix) -> list[dict[str, Any]]:
@@ -266,15 +208,26 @@ def _item_stats(tm: PhaseMatrix) -> list[dict[str, Any]]:
 
 def _items(pre: PhaseMatrix, post: PhaseMatrix, g: _Groups, lang: str) -> list[dict[str, Any]]:
     qids = post.qids + [q for q in pre.qids if q not in post.topics]
-    pre_pct = dict(zip(pre.qids, it.pct_correct(pre.ok), strict=True))
-    post_pct = dict(zip(post.qids, it.pct_correct(post.ok), strict=True))
+    pre_pct = dict(zip(pre.qids, pre.pct_correct(), strict=True))
+    post_pct = dict(zip(post.qids, post.pct_correct(), strict=True))
+    pre_n = dict(zip(pre.qids, pre.takers(), strict=True))
+    post_n = dict(zip(post.qids, post.takers(), strict=True))
     moodle = dict(zip(post.qids, post.moodle, strict=True))
     both = [q for q in qids if q in pre.topics and q in post.topics]
     pre_cols = np.asarray([pre.qids.index(q) for q in both], dtype=np.intp)
     post_cols = np.asarray([post.qids.index(q) for q in both], dtype=np.intp)
+    asked = None
+    if pre.asked is not None or post.asked is not None:
+        # A pair counts for a question only when both of its tests asked it.
+        asked = np.ones((g.m_pre.size, len(both)), dtype=bool)
+        if pre.asked is not None:
+            asked &= pre.asked[np.ix_(g.m_pre, pre_cols)]
+        if post.asked is not None:
+            asked &= post.asked[np.ix_(g.m_post, post_cols)]
     mc = it.mcnemar(
         pre.ok[np.ix_(g.m_pre, pre_cols)] if both else np.zeros((0, 0), dtype=bool),
         post.ok[np.ix_(g.m_post, post_cols)] if both else np.zeros((0, 0), dtype=bool),
+        asked if both else None,
     )
     mcnemar = dict(zip(both, mc, strict=True))
     none_mc = {"mcnemar_b": None, "mcnemar_c": None, "mcnemar_p": None}
@@ -290,6 +243,8 @@ def _items(pre: PhaseMatrix, post: PhaseMatrix, g: _Groups, lang: str) -> list[d
                 "type": src.types[q],
                 "label": label(src.labels[q], lang),
                 "max_points": float(src.maxes[src.qids.index(q)]),
+                "pre_n": pre_n.get(q, 0),
+                "post_n": post_n.get(q, 0),
                 "pre_correct_pct": before,
                 "post_correct_pct": after,
                 "change_pct": num(after - before)
@@ -302,11 +257,9 @@ def _items(pre: PhaseMatrix, post: PhaseMatrix, g: _Groups, lang: str) -> list[d
     return out
 
 
-def _topic_pct(tm: PhaseMatrix, cols: list[int]) -> Floats:
-    top = float(tm.maxes[cols].sum())
-    if top <= 0:
-        return np.zeros(tm.points.shape[0])
-    return np.asarray(100.0 * tm.points[:, cols].sum(axis=1) / top, dtype=np.float64)
+def _mean(values: Floats) -> float | None:
+    kept = values[np.isfinite(values)]
+    return num(kept.mean()) if kept.size else None
 
 
 def _topics(pre: PhaseMatrix, post: PhaseMatrix, g: _Groups) -> list[dict[str, Any]]:
@@ -320,17 +273,17 @@ def _topics(pre: PhaseMatrix, post: PhaseMatrix, g: _Groups) -> list[dict[str, A
     for name in names:
         pre_cols = [i for i, q in enumerate(pre.qids) if pre.topics[q] == name]
         post_cols = [i for i, q in enumerate(post.qids) if post.topics[q] == name]
-        pre_s = _topic_pct(pre, pre_cols) if pre_cols else None
-        post_s = _topic_pct(post, post_cols) if post_cols else None
+        pre_s = pre.topic_pct(pre_cols) if pre_cols else None
+        post_s = post.topic_pct(post_cols) if post_cols else None
         change = None
         if pre_s is not None and post_s is not None and g.m_pre.size:
-            change = num((post_s[g.m_post] - pre_s[g.m_pre]).mean())
+            change = _mean(post_s[g.m_post] - pre_s[g.m_pre])
         out.append(
             {
                 "topic": name,
                 "questions": len(post_cols or pre_cols),
-                "pre_mean": num(pre_s.mean()) if pre_s is not None and pre_s.size else None,
-                "post_mean": num(post_s.mean()) if post_s is not None and post_s.size else None,
+                "pre_mean": _mean(pre_s) if pre_s is not None else None,
+                "post_mean": _mean(post_s) if post_s is not None else None,
                 "mean_change_matched": change,
             }
         )
@@ -349,15 +302,16 @@ def _heatmap(
         if not n:
             continue
         columns.append({"key": k, "name": inst_names.get(k, k), "n": n})
-        values.append(100.0 * post.ok[mask].mean(axis=0))
+        values.append(post.pct_correct(mask))
+    overall = post.pct_correct()
     rows = []
     for j, q in enumerate(post.qids):
         rows.append(
             {
                 "id": q,
                 "topic": post.topics[q],
-                "values": [num(v[j]) for v in values],
-                "all": num(100.0 * post.ok[:, j].mean()) if post.ok.shape[0] else None,
+                "values": [v[j] for v in values],
+                "all": overall[j],
             }
         )
     return {"phase": "post", "columns": columns, "rows": rows}

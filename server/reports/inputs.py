@@ -66,3 +66,5 @@ class ReportInput(msgspec.Struct, kw_only=True):
     pre_form: QuestionSet | None = None
     post_form: QuestionSet | None = None
     eval_form: QuestionSet | None = None
+    #: Other versions of the tests that some submissions were made on (scored with their own).
+    other_forms: list[QuestionSet] = []

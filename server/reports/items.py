@@ -41,8 +41,13 @@ def _cov_cols(a: Floats, b: Floats) -> Floats:
     return out
 
 
-def moodle_items(points: Floats, maxes: Floats) -> list[dict[str, float | None]]:
-    """Facility, SD, discrimination index and discriminative efficiency per item (percent)."""
+def moodle_items(
+    points: Floats, maxes: Floats, rest: Floats | None = None
+) -> list[dict[str, float | None]]:
+    """Facility, SD, discrimination index and discriminative efficiency per item (percent).
+
+    `rest` is each row's rest-of-test score per item; by default the row total minus the item.
+    """
     s, n_items = points.shape
     blank: dict[str, float | None] = {
         "facility": None,
@@ -56,7 +61,8 @@ def moodle_items(points: Floats, maxes: Floats) -> list[dict[str, float | None]]
     facility = 100.0 * points.mean(axis=0) / span
     if s < 2:
         return [{**blank, "facility": num(f)} for f in facility]
-    rest = points.sum(axis=1, keepdims=True) - points
+    if rest is None:
+        rest = points.sum(axis=1, keepdims=True) - points
     v_item = points.var(axis=0, ddof=1)
     v_rest = rest.var(axis=0, ddof=1)
     cov = _cov_cols(points, rest)
@@ -77,9 +83,9 @@ def moodle_items(points: Floats, maxes: Floats) -> list[dict[str, float | None]]
     return out
 
 
-def test_stats(points: Floats, maxes: Floats) -> dict[str, Any]:
-    """Moodle's test statistics for one test; scores as percents of the maximum."""
-    s, n_items = points.shape
+def score_stats(scores: Floats) -> dict[str, Any]:
+    """Mean, median, SD, skewness and kurtosis (k-statistics) of percent scores, as Moodle."""
+    s = scores.shape[0]
     out: dict[str, Any] = {
         "n": int(s),
         "mean": None,
@@ -91,11 +97,8 @@ def test_stats(points: Floats, maxes: Floats) -> dict[str, Any]:
         "error_ratio": None,
         "standard_error": None,
     }
-    total_max = float(maxes.sum())
-    if s == 0 or total_max <= 0:
+    if s == 0:
         return out
-    totals = points.sum(axis=1)
-    scores = 100.0 * totals / total_max
     out["mean"] = num(scores.mean())
     out["median"] = num(np.median(scores))
     if s < 2:
@@ -112,6 +115,20 @@ def test_stats(points: Floats, maxes: Floats) -> dict[str, Any]:
     if s >= 4:
         k4 = s * s / ((s - 1) * (s - 2) * (s - 3)) * ((s + 1) * m4 - 3 * (s - 1) * m2 * m2)
         out["kurtosis"] = num(k4 / (k2 * k2))
+    return out
+
+
+def test_stats(points: Floats, maxes: Floats) -> dict[str, Any]:
+    """Moodle's test statistics for one test; scores as percents of the maximum."""
+    s, n_items = points.shape
+    total_max = float(maxes.sum())
+    if s == 0 or total_max <= 0:
+        return score_stats(np.zeros(0))
+    totals = points.sum(axis=1)
+    out = score_stats(100.0 * totals / total_max)
+    sd = out["sd"]
+    if sd is None or sd * sd <= EPS:
+        return out
     v_total = float(totals.var(ddof=1))
     if n_items >= 2 and v_total > EPS:
         v_items = float(points.var(axis=0, ddof=1).sum())
@@ -120,21 +137,29 @@ def test_stats(points: Floats, maxes: Floats) -> dict[str, Any]:
         if cic <= 100.0:
             er = 100.0 * math.sqrt(1.0 - cic / 100.0)
             out["error_ratio"] = num(er)
-            out["standard_error"] = num(er * math.sqrt(k2) / 100.0)
+            out["standard_error"] = num(er * sd / 100.0)
     return out
 
 
-def mcnemar(pre_ok: Bools, post_ok: Bools) -> list[dict[str, Any]]:
-    """Per item among the matched: b (wrong to right), c (right to wrong) and the exact p."""
-    n = pre_ok.shape[0]
-    b = np.count_nonzero(~pre_ok & post_ok, axis=0)
-    c = np.count_nonzero(pre_ok & ~post_ok, axis=0)
+def mcnemar(pre_ok: Bools, post_ok: Bools, asked: Bools | None = None) -> list[dict[str, Any]]:
+    """Per item among the matched: b (wrong to right), c (right to wrong) and the exact p.
+
+    `asked` (same shape) keeps only the pairs who were asked the item on both tests.
+    """
+    if asked is None:
+        n = np.full(pre_ok.shape[1], pre_ok.shape[0])
+        b = np.count_nonzero(~pre_ok & post_ok, axis=0)
+        c = np.count_nonzero(pre_ok & ~post_ok, axis=0)
+    else:
+        n = np.count_nonzero(asked, axis=0)
+        b = np.count_nonzero(~pre_ok & post_ok & asked, axis=0)
+        c = np.count_nonzero(pre_ok & ~post_ok & asked, axis=0)
     # The exact test is binomtest(b, b + c, 0.5); with p = 0.5 the distribution is symmetric,
     # so its two-sided p is twice the smaller tail, computed here for all items at once.
     with np.errstate(invalid="ignore", divide="ignore"):
         p = np.minimum(1.0, 2.0 * sps.binom.cdf(np.minimum(b, c), b + c, 0.5))
     out = []
-    for bi, ci, pi in zip(b.tolist(), c.tolist(), p.tolist(), strict=True):
-        ok = n >= MIN_INFERENTIAL_N and bi + ci > 0
+    for ni, bi, ci, pi in zip(n.tolist(), b.tolist(), c.tolist(), p.tolist(), strict=True):
+        ok = ni >= MIN_INFERENTIAL_N and bi + ci > 0
         out.append({"mcnemar_b": bi, "mcnemar_c": ci, "mcnemar_p": num(pi) if ok else None})
     return out

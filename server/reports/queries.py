@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any, Protocol
 
 import msgspec
@@ -113,6 +114,14 @@ async def _load(db: Reader, training_id: str, answers: bool) -> ReportInput | No
         for r in await db.fetch_all(INSTITUTIONS_SQL, (training_id,))
     ]
     rows = await db.fetch_all(SUBMISSIONS_SQL, (1 if answers else 0, training_id))
+    current = {(t[7], t[8]), (t[9], t[10]), (t[11], t[12])}
+    # Submissions made offline on an older version are scored with that version's questions.
+    taken = set(map(itemgetter(9, 10), rows)) - current
+    others = []
+    for form_id, version in sorted(taken):
+        form = await _load_form(db, form_id, version)
+        if form is not None:
+            others.append(form)
     return ReportInput(
         training=TrainingInfo(
             id=t[0],
@@ -129,4 +138,5 @@ async def _load(db: Reader, training_id: str, answers: bool) -> ReportInput | No
         pre_form=await _load_form(db, t[7], t[8]),
         post_form=await _load_form(db, t[9], t[10]),
         eval_form=await _load_form(db, t[11], t[12]),
+        other_forms=others,
     )

@@ -31,6 +31,12 @@ METHODS: list[str] = [
     "discriminative efficiency, skewness and kurtosis from k-statistics, coefficient of "
     "internal consistency (Cronbach's alpha / KR-20, in percent), error ratio = "
     "100 sqrt(1 - CIC/100), standard error = error ratio x SD / 100.",
+    "Each submission is scored with the version of the test the participant answered. "
+    "Questions are matched across versions by their id; a question that only some versions "
+    "have counts only the people who were asked it (per-question % correct, McNemar pairs "
+    "and item statistics), and each item's score is taken as a fraction of its maximum in "
+    "that version. With several versions, the coefficient of internal consistency, error ratio "
+    "and standard error are computed on the takers of the most answered version.",
     "Evaluation: top-two-box is the percent of answers on the two highest levels of the "
     "scale. Comments are shown as written, with the institution only.",
 ]

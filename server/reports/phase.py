@@ -1,0 +1,235 @@
+"""Item points of one test (pre or post), scored with the version each participant answered.
+
+A training may hold submissions on several versions of its test (a new version published while
+devices were still offline). Questions are keyed by id across versions; a question that only
+some versions have counts only the people who were asked it, and each row's maximum comes
+from its own version. With one version (the common case) no mask is built at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property, lru_cache
+from itertools import chain
+from operator import attrgetter
+from typing import Any
+
+import msgspec
+import numpy as np
+from msgspec.structs import astuple
+from numpy.typing import NDArray
+
+from forms.model import SCORED_TYPES, Question, QuestionSet
+from server.reports import items as it
+from server.reports.inputs import Response
+from server.reports.numbers import num
+
+Floats = NDArray[np.float64]
+Bools = NDArray[np.bool_]
+_any_dict = msgspec.json.Decoder(dict[str, Any])
+_version_of = attrgetter("form_id", "form_version")
+
+
+def _scored(form: QuestionSet | None) -> list[Question]:
+    return [q for q in form.questions if q.type in SCORED_TYPES] if form else []
+
+
+class PhaseMatrix:
+    """Item points of everyone who took one test: rows follow `responses`, columns `qids`.
+
+    `asked` and `row_max` are None when every row answered the same version; otherwise
+    `asked[i, j]` says whether row i's version had question j and `row_max[i, j]` is its
+    maximum there (0 where not asked).
+    """
+
+    def __init__(
+        self,
+        form: QuestionSet | None,
+        responses: Sequence[Response],
+        versions: dict[tuple[str, str], QuestionSet] | None = None,
+    ) -> None:
+        self.form = form
+        self.pass_mark = form.pass_mark if form else None
+        self.codes = [r.code for r in responses]
+        current = (form.id, form.version) if form else ("", "")
+        known = versions or {}
+        # Rows whose version is unknown (hand-built inputs, a deleted form) use the current one.
+        seen = {k if k in known else current for k in set(map(_version_of, responses))}
+        taken = sorted(seen, key=lambda k: (k != current, k))
+        self.asked: Bools | None = None
+        self.row_max: Floats | None = None
+        #: The versions answered, current first: form, version and number of takers.
+        self.versions: list[dict[str, Any]] = []
+        self._keys: list[tuple[str, str]] = []
+
+        if taken in ([], [current]):
+            questions = _scored(form)
+            self._describe(questions)
+            self.points = points_matrix(self.qids, responses)
+        else:
+            keys = [k if k in known else current for k in map(_version_of, responses)]
+            self._keys = keys
+            by_version = {k: _scored(form if k == current else known[k]) for k in taken}
+            ordered = chain(_scored(form), *by_version.values())
+            union: dict[str, Question] = {}
+            for q in ordered:
+                union.setdefault(q.id, q)
+            # Only questions someone was asked: a question new in a version nobody took is noise.
+            asked_ids = {q.id for qs in by_version.values() for q in qs}
+            self._describe([q for q in union.values() if q.id in asked_ids])
+            col = {q: j for j, q in enumerate(self.qids)}
+            n, width = len(responses), len(self.qids)
+            self.points = np.zeros((n, width))
+            self.asked = np.zeros((n, width), dtype=bool)
+            self.row_max = np.zeros((n, width))
+            key_rows: dict[tuple[str, str], list[int]] = {}
+            for i, k in enumerate(keys):
+                key_rows.setdefault(k, []).append(i)
+            for k, rows_list in key_rows.items():
+                qs = by_version[k]
+                rows = np.asarray(rows_list, dtype=np.intp)
+                cols = np.asarray([col[q.id] for q in qs], dtype=np.intp)
+                sub = points_matrix([q.id for q in qs], [responses[i] for i in rows_list])
+                grid = np.ix_(rows, cols)
+                self.points[grid] = sub
+                self.asked[grid] = True
+                self.row_max[grid] = np.asarray([q.points for q in qs], dtype=np.float64)
+            self.versions = [{"form": k[0], "version": k[1], "n": len(key_rows[k])} for k in taken]
+
+        if self.row_max is None:
+            self.ok = it.correct(self.points, self.maxes)
+            total = float(self.maxes.sum())
+            computed = 100.0 * self.points.sum(axis=1) / total if total > 0 else None
+            if form and responses:
+                self.versions = [{"form": current[0], "version": current[1], "n": len(responses)}]
+        else:
+            assert self.asked is not None
+            self.ok = it.correct(self.points, self.row_max) & self.asked
+            totals = self.row_max.sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                computed = np.where(totals > 0, 100.0 * self.points.sum(axis=1) / totals, 0.0)
+        # The stored percent is what the participant was told; fall back to the item sums.
+        stored = np.asarray([r.percent for r in responses], dtype=np.float64).reshape(-1)
+        missing = ~np.isfinite(stored)
+        if missing.any():
+            stored[missing] = computed[missing] if computed is not None else 0.0
+        self.percent = stored
+
+    def _describe(self, questions: list[Question]) -> None:
+        self.qids = [q.id for q in questions]
+        self.topics = {q.id: q.topic for q in questions}
+        self.labels = {q.id: q.text for q in questions}
+        self.types = {q.id: q.type for q in questions}
+        #: Each question's maximum in the current version (else the newest that has it).
+        self.maxes = np.asarray([q.points for q in questions], dtype=np.float64)
+
+    @property
+    def mixed(self) -> bool:
+        """True when rows answered different versions (item figures use the `asked` mask)."""
+        return self.asked is not None
+
+    def takers(self) -> list[int]:
+        """How many people were asked each question."""
+        if self.asked is None:
+            return [len(self.codes)] * len(self.qids)
+        counts: list[int] = self.asked.sum(axis=0).tolist()
+        return counts
+
+    def pct_correct(self, rows: NDArray[Any] | None = None) -> list[float | None]:
+        """Percent correct per question over the rows (default all) that were asked it."""
+        ok = self.ok if rows is None else self.ok[rows]
+        if self.asked is None:
+            return it.pct_correct(ok)
+        asked = self.asked if rows is None else self.asked[rows]
+        right = ok.sum(axis=0)
+        n = asked.sum(axis=0)
+        return [num(100.0 * a / b) if b else None for a, b in zip(right, n, strict=True)]
+
+    @cached_property
+    def moodle(self) -> list[dict[str, float | None]]:
+        """Moodle's item statistics of this test, one dict per question."""
+        if self.asked is None or self.row_max is None:
+            return it.moodle_items(self.points, self.maxes)
+        # Item and rest scores as fractions of their maxima in each row's own version; with a
+        # single version this only rescales each column, which leaves every figure unchanged.
+        total = self.points.sum(axis=1)
+        total_max = self.row_max.sum(axis=1)
+        out = []
+        for j in range(len(self.qids)):
+            rows = self.asked[:, j]
+            top = self.row_max[rows, j]
+            rest_max = total_max[rows] - top
+            with np.errstate(invalid="ignore", divide="ignore"):
+                x = np.where(top > 0, self.points[rows, j] / top, 0.0)
+                rest = np.where(rest_max > 0, (total[rows] - self.points[rows, j]) / rest_max, 0.0)
+            (fig,) = it.moodle_items(x[:, None], np.ones(1), rest[:, None])
+            out.append(fig)
+        return out
+
+    def test_stats(self) -> dict[str, Any]:
+        """Moodle's test statistics; with several versions, internal consistency is computed
+        on the takers of the most answered version (items must be the same for every row)."""
+        if self.asked is None or self.row_max is None:
+            return it.test_stats(self.points, self.maxes)
+        totals = self.row_max.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scores = np.where(totals > 0, 100.0 * self.points.sum(axis=1) / totals, 0.0)
+        out = it.score_stats(scores)
+        biggest = max(self.versions, key=lambda v: int(v["n"]))
+        key = (biggest["form"], biggest["version"])
+        rows = np.asarray([k == key for k in self._keys], dtype=bool)
+        cols = self.asked[rows][0] if rows.any() else np.zeros(len(self.qids), dtype=bool)
+        sub = it.test_stats(self.points[np.ix_(rows, cols)], self.row_max[rows][0][cols])
+        for name in ("cic", "error_ratio", "standard_error"):
+            out[name] = sub[name]
+        out["consistency_version"] = biggest["version"]
+        out["consistency_n"] = biggest["n"]
+        return out
+
+    def topic_pct(self, cols: list[int]) -> Floats:
+        """Each row's percent of the topic's points (NaN where its version has none of them)."""
+        if self.row_max is None:
+            top = float(self.maxes[cols].sum())
+            if top <= 0:
+                return np.zeros(self.points.shape[0])
+            return np.asarray(100.0 * self.points[:, cols].sum(axis=1) / top, dtype=np.float64)
+        tops = self.row_max[:, cols].sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out: Floats = np.where(
+                tops > 0, 100.0 * self.points[:, cols].sum(axis=1) / tops, np.nan
+            )
+        return out
+
+
+@lru_cache(maxsize=32)
+def _points_decoder(qids: tuple[str, ...]) -> msgspec.json.Decoder[list[Any]]:
+    # A struct with one float field per question decodes `{qid: points}` without building a
+    # dict per row; unknown keys are ignored and missing questions score 0.
+    fields = [(f"f{i}", float, 0.0) for i in range(len(qids))]
+    rename = {f"f{i}": q for i, q in enumerate(qids)}
+    row = msgspec.defstruct("ItemPoints", fields, rename=rename, gc=False)
+    return msgspec.json.Decoder(list[row])  # type: ignore[valid-type]
+
+
+def points_matrix(qids: list[str], responses: Sequence[Response]) -> Floats:
+    """Rows of item points as a float matrix; a question missing from a row scores 0."""
+    n = len(responses)
+    if not qids:
+        return np.zeros((n, 0))
+    jsons = [r.points_json for r in responses]
+    if n and all(jsons):
+        try:
+            rows = _points_decoder(tuple(qids)).decode("[" + ",".join(jsons) + "]")
+        except msgspec.ValidationError:
+            pass  # a null or odd value somewhere: take the careful path below
+        else:
+            flat = chain.from_iterable(map(astuple, rows))  # no Python frame per value
+            return np.fromiter(flat, dtype=np.float64, count=n * len(qids)).reshape(n, len(qids))
+    out = np.zeros((n, len(qids)))
+    for i, r in enumerate(responses):
+        points = r.item_points or (_any_dict.decode(r.points_json) if r.points_json else {})
+        for j, q in enumerate(qids):
+            v = points.get(q)
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                out[i, j] = v
+    return out
