@@ -22,6 +22,9 @@ from sync.wire import Submission, SyncResult
 #: RecursionError and invalid UTF-8 as a UnicodeDecodeError, not as a DecodeError.
 DECODE_ERRORS = (msgspec.DecodeError, RecursionError, UnicodeDecodeError)
 
+#: The most unsent records a device is reported to hold (SQLite integers stop at 2**63 - 1).
+MAX_PENDING = 1_000_000
+
 PHASE_NAMES = {"pre": "pre-test", "post": "post-test", "evaluation": "evaluation"}
 
 
@@ -209,8 +212,9 @@ class Ingest:
                 first.setdefault(item.submission.id, item)
         to_store = list(first.values())
         training_id = to_store[0].training_id if to_store else None
-        # `pending` counts this batch too; what remains on the phone is the rest.
-        remaining = max(pending - len(to_store), 0)
+        # `pending` counts this batch too; what remains on the phone is the rest. It is only
+        # shown to trainers, so an absurd count is capped rather than let overflow SQLite.
+        remaining = min(max(pending - len(to_store), 0), MAX_PENDING)
         device = DeviceReport(device_id[:MAX_ID], remaining, training_id, user_agent[:200])
         stored = await self.store.commit(device, to_store, source)
 
