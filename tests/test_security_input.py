@@ -351,3 +351,14 @@ async def test_formulas_in_answers_are_neutralised_in_csv_exports(
         assert formula not in cells, f"{formula!r} would run as a formula in Excel"
         assert any(formula.strip() in c for c in cells), f"{formula!r} is missing from the CSV"
     assert all(not c.startswith(("=", "+", "-", "@", "\t")) for c in cells if c)
+
+
+@pytest.mark.parametrize("pending", [2**63, 10**30, -(2**70)])
+async def test_absurd_pending_counts_are_accepted_and_capped(
+    client: Client, admin: dict[str, str], training: dict[str, Any], pending: int
+) -> None:
+    body = {**batch(submission(training["join_code"])), "pending": pending}
+    found = await results(client, body)
+    assert found[0]["status"] == "accepted"
+    monitor = await client.get(f"/api/v1/trainings/{training['id']}/monitor", headers=admin)
+    assert all(0 <= d["pending"] <= 1_000_000 for d in monitor.json()["devices_pending"])
