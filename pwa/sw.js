@@ -90,10 +90,10 @@ async function sendOutbox() {
     const t = db.transaction(['outbox', 'meta']);
     const [records, device] = await Promise.all([idb(t.objectStore('outbox').getAll()), idb(t.objectStore('meta').get('device'))]);
     const batch = records.filter((r) => r.state === 'pending').slice(0, 50);
-    if (!batch.length || !device) return;
+    if (!batch.length) return;
     const res = await fetch(batch[0].url || '/api/v1/sync', {
       method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ device, pending: records.length - batch.length, submissions: batch.map((r) => r.submission) }),
+      body: JSON.stringify({ device: device || 'unknown-device', pending: records.length - batch.length, submissions: batch.map((r) => r.submission) }),
     });
     if (!res.ok) throw new Error(`HTTP ${res.status}`); // the browser retries the sync later
     const verdicts = new Map((await res.json()).results.map((r) => [r.id, r]));

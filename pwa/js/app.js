@@ -5,7 +5,7 @@ import { h, render, banner, radios } from './ui.js';
 import { t, setLang, getLang, pick, when, fmt, LANGS } from './i18n.js';
 import { buildCode, normaliseCard } from './code.js';
 import { load, revalidate, held, BundleError } from './bundle.js';
-import { flush, events, listen, exportUnsent } from './outbox.js';
+import { flush, events, listen, exportUnsent, deviceId } from './outbox.js';
 import { showForm } from './form.js';
 
 const PHASES = ['pre', 'post', 'evaluation'];
@@ -141,7 +141,7 @@ async function outboxPanel(outbox) {
   const send = async (e) => {
     e.target.disabled = true;
     e.target.textContent = t('sending');
-    await tick(true);
+    await tick('asked');
     refresh();
   };
   return h('section', { class: 'outbox', 'aria-labelledby': 'outbox-h' },
@@ -150,7 +150,7 @@ async function outboxPanel(outbox) {
       ? [t('pending_n', { n: pending.length }), attention.length ? ` · ${t('attention_n', { n: attention.length })}` : '']
       : t('all_sent')),
     h('p', { class: 'muted' }, t('sent_n', { n: sent.length }), last ? ` · ${t('last_sync', { time: when(last) })}` : ''),
-    failing && pending.length ? h('p', { class: 'warn' }, t('retry_in')) : null,
+    failing && pending.length && navigator.onLine ? h('p', { class: 'warn' }, t('retry_in')) : null,
     !navigator.onLine ? h('p', { class: 'warn' }, t('offline')) : null,
     pending.length ? h('button', { type: 'button', id: 'send', onclick: send }, t('send_now')) : null,
     outbox.length ? h('button', { type: 'button', id: 'export', class: 'secondary', onclick: download, 'aria-describedby': 'export-help' }, t('export')) : null,
@@ -232,7 +232,9 @@ let timer;
 async function tick(force) {
   clearTimeout(timer);
   const retryAt = (await getMeta('retry_at')) || 0;
-  if (!force && Date.now() < retryAt) { timer = setTimeout(tick, retryAt - Date.now()); return; }
+  if (!force && Date.now() < retryAt) { timer = setTimeout(tick, retryAt - Date.now()); return {}; }
+  // Surely offline: nothing to try but what the person asks for; the `online` event sends.
+  if (!navigator.onLine && force !== 'asked') return {};
   const r = await flush();
   if (r.error) timer = setTimeout(tick, r.retryIn);
   else if (r.busy) timer = setTimeout(tick, 15000);
@@ -283,6 +285,7 @@ function netStatus() {
 
 async function boot() {
   const saved = await getMeta('lang');
+  await deviceId(); // made once, before any record: the worker sends with it too
   setLang(saved || (navigator.language || 'en').slice(0, 2));
   netStatus();
   await route();
@@ -300,4 +303,4 @@ async function boot() {
 boot();
 
 // Exposed for tests and the console; not an API.
-self.tadrib = { flush: () => tick(true), fmt, put };
+self.tadrib = { flush: () => tick('asked'), fmt, put };
