@@ -209,3 +209,34 @@ def test_unsent_records_export_to_a_file_the_server_ingests_once(live: Live, con
     context.set_offline(False)  # the phone sends it too: the server knows it already
     page.locator("#queue", has_text="Everything is sent.").wait_for(timeout=15_000)
     assert len(stored(live, training)) == 1
+
+
+def test_conflicting_copy_is_kept_shown_and_not_retried(live: Live, context: Any) -> None:
+    training = live.training()
+    page = context.new_page()
+    _ready(page, live, training)
+    context.set_offline(True)
+    start(page, "evaluation")
+    answer_until_review(page)
+    finish(page)
+    with page.expect_download() as download:
+        page.locator("#export").click()
+    exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    other = exported["submissions"][0] | {"answers": {**exported["submissions"][0]["answers"]}}
+    other["answers"]["e1"] = 5 if other["answers"].get("e1") != 5 else 4
+    # Another copy of the same id, different content, reaches the server first.
+    r = live.api.post("/api/v1/sync", json={"device": "elsewhere", "submissions": [other]})
+    assert r.json()["results"][0]["status"] == "accepted", r.text
+
+    sent: list[int] = []
+    page.on("request", lambda req: req.url.endswith("/api/v1/sync") and sent.append(1))
+    context.set_offline(False)
+    page.locator(".phase.attention .error").wait_for(timeout=15_000)
+    page.locator("#send").wait_for(state="detached")  # nothing left to send
+    page.reload()
+    page.locator(".phase.attention .error").wait_for()
+    page.wait_for_timeout(500)
+    assert sent == [1]
+    assert page.locator("#queue").inner_text() == "Waiting to send: 0 · Need attention: 1"
+    [row] = stored(live, training)
+    assert row["device"] == "elsewhere"
