@@ -276,7 +276,7 @@ async function registerWorker() {
 async function iosHint() {
   const ios = /iphone|ipad|ipod/i.test(navigator.userAgent) || (navigator.platform === 'MacIntel' && navigator.maxTouchPoints > 1);
   if (!ios || navigator.standalone || (await getMeta('ios_hint_closed'))) return;
-  banner('ios', t('ios_hint'), { label: t('dismiss'), run: () => { banner('ios'); setMeta('ios_hint_closed', true); } });
+  banner('ios', t('ios_hint'), { label: t('dismiss'), run: async () => { await setMeta('ios_hint_closed', true); banner('ios'); } });
 }
 
 function netStatus() {
