@@ -169,12 +169,14 @@ class Phone:
         batch_size: int = 10,
         device: str | None = None,
         max_delay: float = 0.5,
+        timeout: float = 10,
     ) -> None:
         self.url = url
         self.outbox = list(outbox)
         self.batch_size = batch_size
         self.device = device or str(uuid.uuid4())
         self.max_delay = max_delay
+        self.timeout = timeout
         self.acknowledged: dict[str, str] = {}  # id -> accepted | duplicate
         self.retries = 0
         self.failures: list[str] = []  # why each retry was needed
@@ -189,7 +191,7 @@ class Phone:
             chunk = self.outbox[: self.batch_size]
             body = {"device": self.device, "pending": len(self.outbox), "submissions": chunk}
             try:
-                r = await client.post(f"{self.url}/api/v1/sync", json=body, timeout=10)
+                r = await client.post(f"{self.url}/api/v1/sync", json=body, timeout=self.timeout)
             except httpx.HTTPError as exc:
                 r = None
                 self.failures.append(f"{type(exc).__name__}: {exc}")

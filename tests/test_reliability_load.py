@@ -23,7 +23,12 @@ async def test_200_phones_sending_50_each_all_stored_once_without_errors(tmp_pat
     with LiveServer(db, env={"TADRIB_SYNC_RATE": "0"}) as server:
         code = seed(server.url, token)["join_code"]
         phones = [
-            Phone(server.url, [quick_submission(code, p * PER_PHONE + i) for i in range(PER_PHONE)])
+            # 200 requests at once queue behind one writer: a phone waits as long as it must.
+            Phone(
+                server.url,
+                [quick_submission(code, p * PER_PHONE + i) for i in range(PER_PHONE)],
+                timeout=60,
+            )
             for p in range(PHONES)
         ]
         all_ids = sorted(s["id"] for p in phones for s in p.outbox)
