@@ -212,9 +212,9 @@ class Ingest:
                 first.setdefault(item.submission.id, item)
         to_store = list(first.values())
         training_id = to_store[0].training_id if to_store else None
-        # `pending` counts this batch too; what remains on the phone is the rest. It is only
-        # shown to trainers, so an absurd count is capped rather than let overflow SQLite.
-        remaining = min(max(pending - len(to_store), 0), MAX_PENDING)
+        # `pending` is what the phone holds besides this batch. It is only shown to trainers,
+        # so an absurd count is capped rather than let overflow SQLite.
+        remaining = min(max(pending, 0), MAX_PENDING)
         device = DeviceReport(device_id[:MAX_ID], remaining, training_id, user_agent[:200])
         stored = await self.store.commit(device, to_store, source)
 

@@ -166,7 +166,7 @@ async def test_too_many_requests_is_429(db_path: Any) -> None:
 async def test_pending_count_is_recorded_per_device(
     client: Client, admin: dict[str, str], training: dict[str, Any]
 ) -> None:
-    await sync(client, batch(submission(training["join_code"]), pending=4))
+    await sync(client, batch(submission(training["join_code"]), pending=3))
     monitor = await client.get(f"/api/v1/trainings/{training['id']}/monitor", headers=admin)
     devices = monitor.json()["devices_pending"]
     assert [d["pending"] for d in devices] == [3]

@@ -333,7 +333,7 @@ async def test_monitor_shows_counts_arrivals_and_devices_and_polls_the_api(
 ) -> None:
     code = training["join_code"]
     sent = await client.post(
-        "/api/v1/sync", json=batch(submission(code), submission(code, "post"), pending=5)
+        "/api/v1/sync", json=batch(submission(code), submission(code, "post"), pending=3)
     )
     assert [r["status"] for r in sent.json()["results"]] == ["accepted", "accepted"]
     headers, _ = await session_headers(app, "tariq")
