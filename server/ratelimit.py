@@ -27,6 +27,13 @@ class RateLimiter:
             self._forget(now)
         return True
 
+    def blocked(self, key: str) -> bool:
+        """Whether `key` has used up its window, without counting this look."""
+        if self.limit <= 0 or key not in self._counts:
+            return False
+        started, count = self._counts[key]
+        return time.monotonic() - started < self.window and count >= self.limit
+
     def retry_after(self, key: str) -> int:
         started, _ = self._counts.get(key, (time.monotonic(), 0))
         return max(1, int(self.window - (time.monotonic() - started)) + 1)

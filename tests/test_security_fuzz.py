@@ -250,11 +250,6 @@ def test_any_json_body_on_publish_is_answered_without_a_server_error(env: Env, b
     assert post_form(env, msgspec.json.encode(body)) != 201
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (server/routes/forms.py): msgspec raises RecursionError for deep JSON and "
-    "UnicodeDecodeError for bad UTF-8, which read_question_set does not catch: 500",
-)
 @pytest.mark.parametrize("body", [b"[" * 100_000, b'{"id": "\xff"}'])
 def test_deep_or_badly_encoded_json_on_publish_is_a_client_error(env: Env, body: bytes) -> None:
     post_form(env, body)

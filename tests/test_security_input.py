@@ -246,11 +246,6 @@ async def test_guessing_join_codes_is_rate_limited(client: Client) -> None:
     assert statuses.count(404) <= 30
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (server/routes/bundles.py): once an address is over the limit, unknown codes "
-    "get 429 but a right code still gets 200, so guessing goes on at full speed",
-)
 async def test_an_address_over_the_limit_learns_nothing_from_further_guesses(
     client: Client, training: dict[str, Any]
 ) -> None:

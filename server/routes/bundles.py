@@ -61,22 +61,29 @@ async def build_bundle(db: Database, join_code: str) -> Bundle | None:
     )
 
 
+def _too_many(retry_after: int) -> Response[bytes]:
+    return Response(
+        msgspec.json.encode({"detail": "Too many unknown join codes from here; wait a minute."}),
+        status_code=429,
+        media_type="application/json",
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
 @get("/api/v1/bundles/{join_code:str}", tags=["sync"])
 async def get_bundle(
     join_code: FromPath[str], request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> Response[bytes]:
     limiter = request.app.state.join_limiter
     client = request.client.host if request.client else "?"
+    # Unknown codes count against the address; once it is over the limit it learns nothing more,
+    # not even from a right code, so join codes cannot be guessed by brute force.
+    if limiter.blocked(client):
+        return _too_many(limiter.retry_after(client))
     bundle = await build_bundle(db, join_code)
     if bundle is None:
-        # Unknown codes count against the address, so join codes cannot be guessed by brute force.
         if not limiter.allow(client):
-            return Response(
-                msgspec.json.encode({"detail": "Too many unknown join codes; wait a minute."}),
-                status_code=429,
-                media_type="application/json",
-                headers={"Retry-After": str(limiter.retry_after(client))},
-            )
+            return _too_many(limiter.retry_after(client))
         raise NotFoundException(
             f"No training has the join code '{join_code}'. Check the link or QR code with the "
             "trainer."

@@ -29,6 +29,25 @@ def errors_response(errors: list[FormError], status: int = 422) -> Response[Erro
 
 async def read_question_set(request: Request[Any, Any, Any]) -> QuestionSet:
     """The set sent as a JSON body or as a YAML/JSON/XLSX file in multipart field `file`."""
+    try:
+        return await _read_question_set(request)
+    except RecursionError as exc:
+        raise FormErrors(
+            [FormError("request", "The document is nested too deeply to be a question set.")]
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise FormErrors(
+            [
+                FormError(
+                    "request",
+                    f"The document is not valid UTF-8 (byte {exc.start}); "
+                    "save it as UTF-8 and send it again.",
+                )
+            ]
+        ) from exc
+
+
+async def _read_question_set(request: Request[Any, Any, Any]) -> QuestionSet:
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
         form = await request.form()
