@@ -41,6 +41,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("POST", "/console/tokens/1/revoke", "staff"),
     ("GET", "/console/audit", "admin"),
     ("GET", "/console/uploads", "staff"),
+    ("GET", "/console/programme", "staff"),
     ("POST", "/console/uploads", "staff"),
     ("POST", "/console/logout", "staff"),
 ]

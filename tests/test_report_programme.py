@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import zipfile
 from typing import Any
 
 import numpy as np
+import openpyxl
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -14,11 +18,12 @@ from server.reports.programme import (
     ProgrammeTraining,
     generations,
     programme_report,
+    quarter,
     summarise,
 )
 from server.reports.sample import sample_input
 from server.reports.stats import paired
-from tests.conftest import create_training, make_token
+from tests.conftest import batch, create_training, knowledge_answers, make_token, submission
 
 
 def training(
@@ -60,13 +65,17 @@ def test_programme_pools_participants_rather_than_averaging_averages() -> None:
         assert overall[key] == pytest.approx(ref[key]), key
     assert overall["pct_pass_post"] == pytest.approx(100 * 5 / 7)  # 80, 70, 75, 90, 85
     assert [c["key"] for c in report["countries"]] == ["MA", "TN"]
-    assert [p["key"] for p in report["periods"]] == ["2019", "2020"]
+    assert [p["key"] for p in report["periods"]] == ["2019-Q1", "2020-Q1"]
     tn = report["countries"][1]
     assert tn["n_matched"] == 2 and tn["t"] is None  # below five: no inference
     (cascade,) = report["cascades"]
     assert cascade["root"] == "tot" and cascade["reached"] == 7
     assert [g["generation"] for g in cascade["generations"]] == [0, 1]
     assert cascade["generations"][1]["reached_by_institution"] == {"judiciary": 2}
+    (top,) = cascade["tree"]
+    assert top["id"] == "tot" and top["generation"] == 0 and top["reached"] == 5
+    assert [c["id"] for c in top["children"]] == ["cascade"]
+    assert top["children"][0]["reached_by_institution"] == {"judiciary": 2}
 
 
 def test_summarise_keeps_one_person_per_code() -> None:
@@ -86,3 +95,90 @@ async def test_programme_endpoint_shows_trainers_only_their_trainings(
     own = (await client.get("/api/v1/programme/report", headers=tariq)).json()
     assert [t["key"] for t in own["trainings"]] == ["rabat-tot"]
     assert (await client.get("/api/v1/programme/report")).status_code == 401
+
+
+def test_quarters_and_generations_survive_filters() -> None:
+    assert [quarter(d) for d in ("2019-01-07", "2019-06-30", "2019-07-01", "2020-12-31", "")] == [
+        "2019-Q1",
+        "2019-Q2",
+        "2019-Q3",
+        "2020-Q4",
+        "unknown",
+    ]
+    cascade = training("c1", "tot", [(40.0, 80.0)], starts_on="2019-04-02")
+    # The ToT is filtered out (another quarter): its cascade keeps generation 1.
+    report = programme_report([cascade], parents={"tot": None, "c1": "tot"}, titles={"tot": "ToT"})
+    (c,) = report["cascades"]
+    assert c["root"] == "tot" and c["root_title"] == "ToT"
+    assert [g["generation"] for g in c["generations"]] == [1]
+    assert c["tree"][0]["id"] == "c1" and c["tree"][0]["generation"] == 1
+
+
+async def _two_trainings(
+    app: Litestar, client: AsyncTestClient[Litestar], admin: dict[str, str]
+) -> None:
+    tot = await create_training(client, admin)
+    await create_training(
+        client, admin, id="tanger-cascade", parent="rabat-tot", country="MA",
+        starts_on="2019-04-08", ends_on="2019-04-10", trainers=[],
+    )  # fmt: skip
+    cascade = (await client.get("/api/v1/trainings/tanger-cascade", headers=admin)).json()
+    subs = []
+    for code, join in (("AA11X", tot["join_code"]), ("BB22Y", cascade["join_code"])):
+        who = {"code": code, "institution": "police", "sex": "male"}
+        subs.append(submission(join, "pre", participant=who, answers=knowledge_answers(False)))
+        subs.append(submission(join, "post", participant=who, answers=knowledge_answers(True),
+                               completed_at="2019-01-11T15:00:00Z"))  # fmt: skip
+    response = await client.post("/api/v1/sync", json=batch(*subs))
+    assert {r["status"] for r in response.json()["results"]} == {"accepted"}
+
+
+async def test_programme_page_csv_and_xlsx_follow_the_filters(
+    app: Litestar, client: AsyncTestClient[Litestar], admin: dict[str, str]
+) -> None:
+    await _two_trainings(app, client, admin)
+    everything = (await client.get("/api/v1/programme/report", headers=admin)).json()
+    assert everything["overall"]["reached"] == 2 and everything["overall"]["n_matched"] == 2
+    assert everything["available"]["periods"] == ["2019-Q1", "2019-Q2"]
+    (c,) = everything["cascades"]
+    assert [n["id"] for n in c["tree"]] == ["rabat-tot"]
+    assert [n["id"] for n in c["tree"][0]["children"]] == ["tanger-cascade"]
+
+    q2 = (await client.get("/api/v1/programme/report?period=2019-Q2", headers=admin)).json()
+    assert [t["key"] for t in q2["trainings"]] == ["tanger-cascade"]
+    assert q2["trainings"][0]["generation"] == 1  # still a cascade with its ToT filtered out
+    none = (await client.get("/api/v1/programme/report?country=TN", headers=admin)).json()
+    assert none["trainings"] == [] and none["overall"]["reached"] == 0
+
+    page = await client.get("/console/programme?period=2019-Q2", headers=admin)
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+    assert "Programme results" in page.text and "<svg" in page.text
+    assert 'class="tree"' in page.text and "table=trainings&amp;period=2019-Q2" in page.text
+
+    csv_body = await client.get(
+        "/api/v1/programme/report.csv", params={"table": "generations"}, headers=admin
+    )
+    rows = list(csv.reader(io.StringIO(csv_body.content.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["Cascade (top training)", "Generation"]
+    assert [r[1] for r in rows[1:]] == ["0", "1"]
+    bad = await client.get("/api/v1/programme/report.csv?table=nope", headers=admin)
+    assert bad.status_code == 400 and "cascade_institutions" in bad.text
+    book = await client.get("/api/v1/programme/report.xlsx", headers=admin)
+    wb = openpyxl.load_workbook(io.BytesIO(book.content))
+    assert {"Overview", "Trainings", "Countries", "Cascade generations"} <= set(wb.sheetnames)
+    names = zipfile.ZipFile(io.BytesIO(book.content)).namelist()
+    assert len([n for n in names if n.startswith("xl/charts/chart")]) >= 3
+
+
+async def test_programme_page_sends_anonymous_people_to_sign_in_and_trainers_see_their_own(
+    app: Litestar, client: AsyncTestClient[Litestar], admin: dict[str, str]
+) -> None:
+    await _two_trainings(app, client, admin)
+    page = await client.get("/console/programme?country=MA", follow_redirects=False)
+    assert page.status_code == 303
+    assert page.headers["location"] == "/console/login?next=/console/programme%3Fcountry%3DMA"
+    tariq = await make_token(app, "tariq", "trainer")  # trains rabat-tot only
+    own = await client.get("/console/programme", headers=tariq)
+    assert "ToT on TIP and SOM" in own.text and "tanger-cascade" not in own.text
+    data = (await client.get("/api/v1/programme/report", headers=tariq)).json()
+    assert [t["key"] for t in data["trainings"]] == ["rabat-tot"]

@@ -21,6 +21,7 @@ STRINGS: dict[str, tuple[str, str, str]] = {
     "nav_tokens": ("Tokens", "Jetons", "الرموز"),
     "nav_audit": ("Audit log", "Journal d'audit", "سجل التدقيق"),
     "nav_uploads": ("Unsent records", "Envois en attente", "السجلات غير المرسلة"),
+    "nav_programme": ("Programme", "Programme", "البرنامج"),
     "language": ("Language", "Langue", "اللغة"),
     "signed_in_as": ("Signed in as {name}", "Connecté·e : {name}", "متصل باسم {name}"),
     "sign_out": ("Sign out", "Se déconnecter", "تسجيل الخروج"),

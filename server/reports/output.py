@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +39,19 @@ async def report_for(
         return build_report(inp, lang=lang), inp
 
 
-async def programme_for(db: Reader, training_ids: list[str], *, lang: str = "en") -> dict[str, Any]:
-    """The programme view over the given trainings (those the caller may see)."""
+async def programme_for(
+    db: Reader,
+    training_ids: list[str],
+    *,
+    lang: str = "en",
+    parents: dict[str, str | None] | None = None,
+    titles: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The programme view over the given trainings (those the caller may see).
+
+    `parents` maps every training the caller may see to its parent, so that generations stay
+    right when filters leave some trainings out.
+    """
     summaries = []
     names: dict[str, str] = {}
     with gc_paused():
@@ -48,8 +60,13 @@ async def programme_for(db: Reader, training_ids: list[str], *, lang: str = "en"
             if inp is None:
                 continue
             names.update({i.key: label(i.name, lang) or i.key for i in inp.institutions})
-            summaries.append(summarise(inp))
-        return programme_report(summaries, names)
+            summary = summarise(inp)
+            if titles and tid in titles:
+                summary.title = titles[tid]
+            summaries.append(summary)
+        report = programme_report(summaries, names, parents=parents, titles=titles)
+    report["generated_at"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return report
 
 
 def csv_zip(report: dict[str, Any], inp: ReportInput, prefix: str) -> bytes:

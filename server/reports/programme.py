@@ -77,9 +77,19 @@ def summarise(inp: ReportInput) -> ProgrammeTraining:
     )
 
 
-def generations(trainings: Iterable[ProgrammeTraining]) -> dict[str, int]:
-    """Cascade depth of each training: 0 without a parent among `trainings` (cycles cut)."""
-    parent = {t.id: t.parent for t in trainings}
+def quarter(starts_on: str) -> str:
+    """The period of a training: the quarter it starts in, as `2019-Q1`."""
+    try:
+        year, month = int(starts_on[:4]), int(starts_on[5:7])
+    except ValueError:
+        return "unknown"
+    if not 1 <= month <= 12:
+        return "unknown"
+    return f"{year:04d}-Q{(month - 1) // 3 + 1}"
+
+
+def depths(parent: dict[str, str | None]) -> dict[str, int]:
+    """Cascade depth of each training id: 0 without a known parent (cycles cut)."""
     depth: dict[str, int] = {}
 
     def find(tid: str, seen: frozenset[str]) -> int:
@@ -94,9 +104,8 @@ def generations(trainings: Iterable[ProgrammeTraining]) -> dict[str, int]:
     return depth
 
 
-def roots(trainings: Iterable[ProgrammeTraining]) -> dict[str, str]:
+def tops(parent: dict[str, str | None]) -> dict[str, str]:
     """The top training of each training's cascade."""
-    parent = {t.id: t.parent for t in trainings}
     out = {}
     for tid in parent:
         node, seen = tid, {tid}
@@ -105,6 +114,16 @@ def roots(trainings: Iterable[ProgrammeTraining]) -> dict[str, str]:
             seen.add(node)
         out[tid] = node
     return out
+
+
+def generations(trainings: Iterable[ProgrammeTraining]) -> dict[str, int]:
+    """Cascade depth of each training: 0 without a parent among `trainings` (cycles cut)."""
+    return depths({t.id: t.parent for t in trainings})
+
+
+def roots(trainings: Iterable[ProgrammeTraining]) -> dict[str, str]:
+    """The top training of each training's cascade."""
+    return tops({t.id: t.parent for t in trainings})
 
 
 def pooled(key: str, name: str, people: list[Person], trainings: int) -> dict[str, Any]:
@@ -142,12 +161,93 @@ def _grouped(
     ]
 
 
-def programme_report(
-    trainings: list[ProgrammeTraining], institution_names: dict[str, str] | None = None
+def _by_institution(people: Iterable[Person]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for p in people:
+        counts[p.institution] += 1
+    return dict(sorted(counts.items()))
+
+
+def _node(
+    t: ProgrammeTraining, depth: dict[str, int], children: dict[str, list[ProgrammeTraining]]
 ) -> dict[str, Any]:
-    """The programme view as a JSON-ready dict."""
-    depth = generations(trainings)
-    top = roots(trainings)
+    """One training of a cascade tree, with its own figures and the trainings it led to."""
+    fig = pooled(t.id, t.title, t.people, 1)
+    fig.update(
+        {
+            "id": t.id,
+            "title": t.title,
+            "country": t.country,
+            "starts_on": t.starts_on,
+            "generation": depth.get(t.id, 0),
+            "reached_by_institution": _by_institution(t.people),
+            "children": [_node(c, depth, children) for c in children.get(t.id, [])],
+        }
+    )
+    return fig
+
+
+def _cascades(
+    trainings: list[ProgrammeTraining], parent: dict[str, str | None], titles: dict[str, str]
+) -> list[dict[str, Any]]:
+    depth = depths(parent)
+    top = tops(parent)
+    shown = {t.id for t in trainings}
+    children: dict[str, list[ProgrammeTraining]] = defaultdict(list)
+    for t in sorted(trainings, key=lambda t: (t.starts_on, t.id)):
+        up = parent.get(t.id)
+        if up in shown and top.get(t.id) != t.id:
+            children[up].append(t)
+    out = []
+    for root in sorted({top.get(t.id, t.id) for t in trainings}):
+        members = [t for t in trainings if top.get(t.id, t.id) == root]
+        gens = _grouped(members, lambda t: str(depth.get(t.id, 0)), None)
+        for g in gens:
+            g["generation"] = int(g["key"])
+            g["name"] = f"Generation {g['key']}"
+            people = (p for t in members if str(depth.get(t.id, 0)) == g["key"] for p in t.people)
+            g["reached_by_institution"] = _by_institution(people)
+        gens.sort(key=lambda g: int(g["generation"]))
+        # Top nodes: trainings whose parent is not shown (the ToT itself, or a filtered-out one).
+        heads = [
+            t for t in sorted(members, key=lambda t: (t.starts_on, t.id))
+            if parent.get(t.id) not in shown or top.get(t.id) == t.id
+        ]  # fmt: skip
+        out.append(
+            {
+                "root": root,
+                "root_title": titles.get(root, root),
+                "trainings": [t.id for t in members],
+                "reached": sum(len(t.people) for t in members),
+                "n_matched": sum(
+                    1 for t in members for p in t.people if p.pre is not None and p.post is not None
+                ),
+                "reached_by_institution": _by_institution(p for t in members for p in t.people),
+                "generations": gens,
+                "tree": [_node(t, depth, children) for t in heads],
+            }
+        )
+    return out
+
+
+def programme_report(
+    trainings: list[ProgrammeTraining],
+    institution_names: dict[str, str] | None = None,
+    *,
+    parents: dict[str, str | None] | None = None,
+    titles: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The programme view as a JSON-ready dict.
+
+    `parents` (training id -> parent id) should cover every training the reader may see, so
+    that a filtered view keeps each training's generation; by default it is `trainings`' own.
+    """
+    parent = dict(parents) if parents is not None else {}
+    for t in trainings:
+        parent.setdefault(t.id, t.parent)
+    names = {t.id: t.title for t in trainings} | (titles or {})
+    depth = depths(parent)
+    top = tops(parent)
     overall = pooled(
         "overall", "All trainings", [p for t in trainings for p in t.people], len(trainings)
     )
@@ -158,6 +258,7 @@ def programme_report(
             {
                 "country": t.country,
                 "starts_on": t.starts_on,
+                "period": quarter(t.starts_on),
                 "parent": t.parent,
                 "generation": depth.get(t.id, 0),
                 "cascade": top.get(t.id, t.id),
@@ -165,34 +266,14 @@ def programme_report(
             }
         )
         rows.append(fig)
-    cascades = []
-    for root in sorted(set(top.values())):
-        members = [t for t in trainings if top.get(t.id) == root]
-        gens = _grouped(members, lambda t: str(depth.get(t.id, 0)), None)
-        for g in gens:
-            g["generation"] = int(g["key"])
-            by_inst: dict[str, int] = defaultdict(int)
-            for t in members:
-                if str(depth.get(t.id, 0)) == g["key"]:
-                    for p in t.people:
-                        by_inst[p.institution] += 1
-            g["reached_by_institution"] = dict(sorted(by_inst.items()))
-        cascades.append(
-            {
-                "root": root,
-                "trainings": [t.id for t in members],
-                "reached": sum(len(t.people) for t in members),
-                "generations": gens,
-            }
-        )
     report = {
         "overall": overall,
         "trainings": rows,
         "countries": _grouped(trainings, lambda t: t.country, None),
-        "periods": _grouped(trainings, lambda t: t.starts_on[:4] or "unknown", None),
+        "periods": _grouped(trainings, lambda t: quarter(t.starts_on), None),
         "institutions": _grouped(trainings, None, lambda p: p.institution, institution_names),
         "sexes": _grouped(trainings, None, lambda p: p.sex, SEXES),
-        "cascades": cascades,
+        "cascades": _cascades(trainings, parent, names),
         "simulated": any(t.simulated for t in trainings),
     }
     result: dict[str, Any] = scrub(report)

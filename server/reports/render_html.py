@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from server.reports import charts
-from server.reports.strings import METHODS, SEXES
+from server.reports.strings import RTL, UI, methods, sex_name, translate
 from server.reports.text import label
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -48,30 +49,107 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update({"pct": fmt_pct, "p": fmt_p, "num": fmt_num, "ci": fmt_ci})
-    env.globals.update({"label": label, "sexes": SEXES})
+    env.globals.update({"label": label})
     return env
 
 
 _env: jinja2.Environment | None = None
 
 
-def render_html(
-    report: dict[str, Any], *, console_url: str | None = None, api_url: str | None = None
-) -> str:
-    """The whole report as one self-contained HTML document (links only when served)."""
+def _template(name: str) -> jinja2.Template:
     global _env
     if _env is None:
         _env = _environment()
-    groups = [report["overall"], *report["institutions"]]
-    return _env.get_template("report.html").render(
+    return _env.get_template(name)
+
+
+def _language(lang: str) -> dict[str, Any]:
+    """What every page needs to speak `lang`: `t`, the direction, and group names."""
+    t = partial(translate, lang)
+
+    def group_name(g: dict[str, Any], kind: str = "") -> str:
+        if g.get("key") == "overall":
+            return t("overall") if kind != "programme" else t("all_trainings")
+        if kind == "sex":
+            return sex_name(str(g.get("key")), lang)
+        if kind == "generation":
+            return t("generation_n", n=g.get("generation", g.get("key")))
+        return str(g.get("name") or g.get("key") or "")
+
+    return {
+        "t": t,
+        "lang": lang if lang in ("fr", "ar") else "en",
+        "dir": "rtl" if lang in RTL else "ltr",
+        "group_name": group_name,
+        "strings": UI,
+    }
+
+
+def _named(groups: list[dict[str, Any]], name: Any, kind: str = "") -> list[dict[str, Any]]:
+    return [{**g, "name": name(g, kind)} for g in groups]
+
+
+def render_html(
+    report: dict[str, Any],
+    *,
+    console_url: str | None = None,
+    api_url: str | None = None,
+    lang: str = "en",
+) -> str:
+    """The whole report as one self-contained HTML document (links only when served)."""
+    words = _language(lang)
+    name = words["group_name"]
+    groups = _named([report["overall"], *report["institutions"]], name)
+    sexes = _named(report["sexes"], name, "sex")
+    return _template("report.html").render(
         r=report,
-        title=label(report["training"]["title"]),
-        methods=METHODS,
+        title=label(report["training"]["title"], lang),
+        methods=methods(lang),
         console_url=console_url,
         api_url=api_url,
+        groups=groups,
+        sexes=sexes,
         dumbbells=charts.dumbbells(groups),
         bars=charts.question_bars(report["items"]),
         likert=charts.likert_bars(report["evaluation"]),
         heat=charts.heatmap(report["heatmap"]),
         heat_colour=charts.heat_colour,
+        **words,
+    )
+
+
+def render_programme(
+    report: dict[str, Any],
+    *,
+    lang: str = "en",
+    console_url: str | None = None,
+    api_url: str | None = None,
+    query: str = "",
+) -> str:
+    """The programme view across trainings as one printable HTML page."""
+    words = _language(lang)
+    name = words["group_name"]
+    sections = [
+        ("countries", "by_country", _named(report["countries"], name)),
+        ("institutions", "institutions_all", _named(report["institutions"], name)),
+        ("periods", "by_period", _named(report["periods"], name)),
+        ("sexes", "by_sex", _named(report["sexes"], name, "sex")),
+    ]
+    cascades = []
+    for c in report["cascades"]:
+        gens = _named(c["generations"], name, "generation")
+        cascades.append({**c, "generations": gens, "chart": charts.dumbbells(gens)})
+    return _template("programme.html").render(
+        r=report,
+        overall={**report["overall"], "name": name(report["overall"], "programme")},
+        sections=[
+            (key, heading, groups, charts.dumbbells(groups)) for key, heading, groups in sections
+        ],
+        cascades=cascades,
+        methods=methods(lang),
+        inst_names={g["key"]: g["name"] for g in report["institutions"]},
+        console_url=console_url,
+        api_url=api_url,
+        query=query,
+        **words,
     )

@@ -79,19 +79,8 @@ def _bar_chart(
     return chart
 
 
-def render_xlsx(report: dict[str, Any], tables: list[Table]) -> bytes:
-    """The workbook: an overview sheet, then one sheet per table, with charts where they help."""
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False})
-    styles: dict[str, Any] = {k: wb.add_format({"num_format": v}) for k, v in FORMATS.items()}
-    styles["head"] = wb.add_format({"bold": True, "bg_color": "#E8EEF4", "text_wrap": True})
-    bold = wb.add_format({"bold": True})
-    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-
-    about = wb.add_worksheet("Overview")
+def _training_overview(report: dict[str, Any]) -> list[tuple[str, str]]:
     t = report["training"]
-    about.set_column(0, 0, 28)
-    about.set_column(1, 1, 90)
     lines: list[tuple[str, str]] = [
         ("Training", label(t["title"])),
         ("Place", f"{t['location']}, {t['country']}"),
@@ -101,25 +90,55 @@ def render_xlsx(report: dict[str, Any], tables: list[Table]) -> bytes:
     if report.get("simulated"):
         lines.append(("Note", "Contains simulated data."))
     lines += [(k.replace("_", " ").capitalize(), str(v)) for k, v in report["flow"].items()]
+    return lines
+
+
+#: Tables of pooled groups, charted as pre and post means per group (category column first).
+GROUP_CHARTS = {"institutions": "name", "countries": "name", "periods": "name",
+                "generations": "generation"}  # fmt: skip
+
+
+def render_xlsx(
+    report: dict[str, Any],
+    tables: list[Table],
+    *,
+    overview: list[tuple[str, str]] | None = None,
+    methods: list[str] | None = None,
+) -> bytes:
+    """The workbook: an overview sheet, then one sheet per table, with charts where they help.
+
+    `overview` and `methods` default to those of a training report.
+    """
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False})
+    styles: dict[str, Any] = {k: wb.add_format({"num_format": v}) for k, v in FORMATS.items()}
+    styles["head"] = wb.add_format({"bold": True, "bg_color": "#E8EEF4", "text_wrap": True})
+    bold = wb.add_format({"bold": True})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+
+    about = wb.add_worksheet("Overview")
+    about.set_column(0, 0, 28)
+    about.set_column(1, 1, 90)
+    lines = overview if overview is not None else _training_overview(report)
     for i, (k, v) in enumerate(lines):
         about.write_string(i, 0, k, bold)
         about.write_string(i, 1, v)
     row = len(lines) + 1
     about.write_string(row, 0, "Methods", bold)
-    for i, text in enumerate(METHODS):
+    for i, text in enumerate(METHODS if methods is None else methods):
         about.write_string(row + i, 1, text, wrap)
 
     for table in tables:
-        sheet = SHEET_TITLES.get(table.name, table.name)[:31]
+        sheet = SHEET_TITLES.get(table.name, table.title)[:31]
         ws = wb.add_worksheet(sheet)
         _write_table(wb, ws, table, styles)
         n = len(table.rows)
         anchor = f"{xlsxwriter.utility.xl_col_to_name(len(table.columns) + 1)}2"
         if not n:
             continue
-        if table.name == "institutions":
+        if table.name in GROUP_CHARTS:
             chart = _bar_chart(
-                wb, sheet, table, "name",
+                wb, sheet, table, GROUP_CHARTS[table.name],
                 [("pre_mean", "Pre mean (%)"), ("post_mean", "Post mean (%)")],
                 "Mean score before and after, matched participants",
             )  # fmt: skip

@@ -1,6 +1,14 @@
-"""Every human-facing string of the report in one place (English for now)."""
+"""Every human-facing string of the reports in one place: English, French and Arabic.
+
+The HTML pages are translated; CSV and XLSX headings (`HEADINGS`) stay English on purpose, so
+that scripts reading them do not break when someone changes language.
+"""
 
 from __future__ import annotations
+
+#: The languages of the HTML reports; Arabic is written right to left.
+LANGUAGES = ("en", "fr", "ar")
+RTL = frozenset({"ar"})
 
 SEXES: dict[str, str] = {
     "female": "Female",
@@ -68,3 +76,395 @@ HEADINGS: dict[str, str] = {
     "pct_pass_pre": "Pass pre (%)",
     "pct_pass_post": "Pass post (%)",
 }
+
+
+#: Sex names per language (the JSON keeps the English ones in `SEXES`).
+SEX_NAMES: dict[str, tuple[str, str, str]] = {
+    "female": ("Female", "Femmes", "إناث"),
+    "male": ("Male", "Hommes", "ذكور"),
+    "other": ("Other", "Autre", "آخر"),
+    "undisclosed": ("Undisclosed", "Non précisé", "غير مصرح به"),
+}
+
+# key: (English, French, Arabic); placeholders are filled with str.format.
+UI: dict[str, tuple[str, str, str]] = {
+    # Frame
+    "report_title": ("Report: {title}", "Rapport : {title}", "التقرير: {title}"),
+    "downloads": ("Downloads", "Téléchargements", "التنزيلات"),
+    "back_to_training": ("Back to the training", "Retour à la formation", "العودة إلى الدورة"),
+    "back_to_console": ("Back to the console", "Retour à la console", "العودة إلى لوحة التحكم"),
+    "excel": ("Excel", "Excel", "Excel"),
+    "csv": ("CSV", "CSV", "CSV"),
+    "json": ("JSON", "JSON", "JSON"),
+    "dates": ("{start} to {end}", "du {start} au {end}", "من {start} إلى {end}"),
+    "generated": ("report generated {when}", "rapport généré le {when}", "أُعدّ التقرير في {when}"),
+    "simulated_banner": (
+        "This report contains simulated participants (demonstration data).",
+        "Ce rapport contient des participants simulés (données de démonstration).",
+        "يتضمن هذا التقرير مشاركين افتراضيين (بيانات للعرض).",
+    ),
+    "language": ("Language", "Langue", "اللغة"),
+    # Summary
+    "summary": ("Summary", "Synthèse", "الملخص"),
+    "kpi_matched": (
+        "participants with both tests (of {n})",
+        "participants ayant passé les deux tests (sur {n})",
+        "مشاركون أجروا الاختبارين (من أصل {n})",
+    ),
+    "kpi_means": (
+        "mean score, % of maximum",
+        "score moyen, en % du maximum",
+        "متوسط النتيجة، % من الحد الأقصى",
+    ),
+    "kpi_gain": ("points gained", "points gagnés", "نقاط مكتسبة"),
+    "ci_short": ("95% CI {ci}", "IC à 95 % {ci}", "فترة الثقة 95% {ci}"),
+    "kpi_improved": ("improved their score", "ont amélioré leur score", "حسّنوا نتيجتهم"),
+    "flow": ("Participant flow", "Flux des participants", "تدفق المشاركين"),
+    "registered": ("Registered", "Inscrits", "المسجلون"),
+    "pre_test": ("Pre-test", "Pré-test", "الاختبار القبلي"),
+    "post_test": ("Post-test", "Post-test", "الاختبار البعدي"),
+    "matched": ("Matched", "Appariés", "المطابَقون"),
+    "pre_only": ("Pre only", "Pré seul", "القبلي فقط"),
+    "post_only": ("Post only", "Post seul", "البعدي فقط"),
+    "evaluation": ("Evaluation", "Évaluation", "التقييم"),
+    "repeats": ("Repeats", "Répétitions", "التكرارات"),
+    # Groups
+    "by_institution": (
+        "Results by institution",
+        "Résultats par institution",
+        "النتائج حسب المؤسسة",
+    ),
+    "groups_caption": (
+        "Matched participants, scores in % of the maximum",
+        "Participants appariés, scores en % du maximum",
+        "المشاركون المطابَقون، النتائج بالنسبة المئوية من الحد الأقصى",
+    ),
+    "by_sex": ("By sex", "Par sexe", "حسب الجنس"),
+    "sex_caption": (
+        "Matched participants by sex",
+        "Participants appariés par sexe",
+        "المشاركون المطابَقون حسب الجنس",
+    ),
+    "overall": ("All participants", "Tous les participants", "جميع المشاركين"),
+    "group": ("Group", "Groupe", "الفئة"),
+    "pre_pct": ("Pre %", "Pré %", "القبلي %"),
+    "post_pct": ("Post %", "Post %", "البعدي %"),
+    "change": ("Change", "Évolution", "التغير"),
+    "ci95": ("95% CI", "IC 95 %", "فترة الثقة 95%"),
+    "p_t": ("p (t)", "p (t)", "p (t)"),
+    "p_w": ("p (W)", "p (W)", "p (W)"),
+    "improved_pct": ("Improved %", "En progrès %", "المتحسنون %"),
+    "pass_pre_pct": ("Pass pre %", "Réussite pré %", "النجاح القبلي %"),
+    "pass_post_pct": ("Pass post %", "Réussite post %", "النجاح البعدي %"),
+    "g_avg_left_out": (
+        "left out: pre-test at 100%",
+        "exclus : pré-test à 100 %",
+        "مستبعدون: 100% في الاختبار القبلي",
+    ),
+    "unpaired": (
+        "Unpaired means of everyone who took each test:",
+        "Moyennes non appariées de toutes les personnes ayant passé chaque test :",
+        "المتوسطات غير المزدوجة لكل من أجرى كل اختبار:",
+    ),
+    "unpaired_group": (
+        "{name} pre {pre} (n={pre_n}), post {post} (n={post_n})",
+        "{name} pré {pre} (n={pre_n}), post {post} (n={post_n})",
+        "{name} القبلي {pre} (n={pre_n})، البعدي {post} (n={post_n})",
+    ),
+    # Questions
+    "questions": ("Questions", "Questions", "الأسئلة"),
+    "items_caption": (
+        "Per question: % correct (everyone who took the test), McNemar among the matched, "
+        "Moodle item statistics on the post-test",
+        "Par question : % de bonnes réponses (toutes les personnes ayant passé le test), "
+        "McNemar parmi les appariés, statistiques d'items Moodle sur le post-test",
+        "لكل سؤال: نسبة الإجابات الصحيحة (كل من أجرى الاختبار)، اختبار ماكنمار بين "
+        "المطابَقين، وإحصاءات البنود وفق Moodle على الاختبار البعدي",
+    ),
+    "question": ("Question", "Question", "السؤال"),
+    "topic": ("Topic", "Thème", "المحور"),
+    "takers": ("n pre / post", "n pré / post", "n قبلي / بعدي"),
+    "facility": ("Facility", "Facilité", "السهولة"),
+    "discrimination": ("Discrim.", "Discrim.", "التمييز"),
+    "disc_eff": ("Disc. eff.", "Eff. discr.", "كفاءة التمييز"),
+    "no_questions": ("No scored questions.", "Aucune question notée.", "لا توجد أسئلة منقطة."),
+    "topics_caption": (
+        "Per topic (mean % of the topic's points)",
+        "Par thème (moyenne en % des points du thème)",
+        "حسب المحور (متوسط النسبة المئوية من نقاط المحور)",
+    ),
+    "n_questions": ("Questions", "Questions", "الأسئلة"),
+    "change_matched": ("Change (matched)", "Évolution (appariés)", "التغير (المطابَقون)"),
+    "heat_title": (
+        "Where each group still needs training: post-test % correct",
+        "Là où chaque groupe a encore besoin de formation : % de bonnes réponses au post-test",
+        "أين لا تزال كل فئة بحاجة إلى التكوين: نسبة الإجابات الصحيحة في الاختبار البعدي",
+    ),
+    "test_stats_caption": (
+        "Test statistics (Moodle); scores in % of the maximum",
+        "Statistiques du test (Moodle) ; scores en % du maximum",
+        "إحصاءات الاختبار (Moodle)؛ النتائج بالنسبة المئوية من الحد الأقصى",
+    ),
+    "test": ("Test", "Test", "الاختبار"),
+    "mean": ("Mean", "Moyenne", "المتوسط"),
+    "median": ("Median", "Médiane", "الوسيط"),
+    "sd": ("SD", "Écart-type", "الانحراف المعياري"),
+    "skewness": ("Skewness", "Asymétrie", "الالتواء"),
+    "kurtosis": ("Kurtosis", "Aplatissement", "التفلطح"),
+    "cic": ("CIC", "CCI", "معامل الاتساق"),
+    "error_ratio": ("Error ratio", "Taux d'erreur", "نسبة الخطأ"),
+    "std_error": ("Std. error", "Erreur type", "الخطأ المعياري"),
+    # Evaluation
+    "answers_caption": ("Answers per question", "Réponses par question", "الإجابات حسب السؤال"),
+    "answers": ("Answers", "Réponses", "الإجابات"),
+    "top_two": ("Top two %", "Deux meilleurs %", "أعلى مستويين %"),
+    "comments": ("Comments ({n})", "Commentaires ({n})", "التعليقات ({n})"),
+    # Checks
+    "to_check": ("To check", "À vérifier", "للتحقق"),
+    "check_near": (
+        "Codes {a} (pre only) and {b} (post only) differ by one character: perhaps one person.",
+        "Les codes {a} (pré seul) et {b} (post seul) diffèrent d'un caractère : peut-être une "
+        "seule personne.",
+        "الرمزان {a} (القبلي فقط) و{b} (البعدي فقط) يختلفان بحرف واحد: ربما شخص واحد.",
+    ),
+    "check_shared": (
+        "Code {code} may be shared by two people: {reasons}.",
+        "Le code {code} est peut-être partagé par deux personnes : {reasons}.",
+        "قد يكون الرمز {code} مشتركا بين شخصين: {reasons}.",
+    ),
+    "check_institution": (
+        "Code {code} gave institution {pre} before and {post} after; counted with {pre}.",
+        "Le code {code} a indiqué l'institution {pre} avant et {post} après ; compté avec {pre}.",
+        "الرمز {code} أشار إلى المؤسسة {pre} قبل و{post} بعد؛ احتُسب مع {pre}.",
+    ),
+    "check_timing": (
+        "{n} counted submission(s) flagged “{flag}”.",
+        "{n} envoi(s) compté(s) signalé(s) « {flag} ».",
+        "{n} من الإرسالات المحتسبة عليها علامة «{flag}».",
+    ),
+    "check_repeats": (
+        "{n} repeated submission(s); the first completed one per person and phase counts.",
+        "{n} envoi(s) répété(s) ; le premier terminé par personne et par phase compte.",
+        "{n} من الإرسالات المكررة؛ يُحتسب أول إرسال مكتمل لكل شخص وكل مرحلة.",
+    ),
+    # Footer
+    "methods": ("Methods.", "Méthodes.", "المنهجية."),
+    "question_sets": ("Question sets", "Questionnaires", "الاستبيانات"),
+    "form_ref": (
+        "{phase} {form} v{version}",
+        "{phase} {form} v{version}",
+        "{phase} {form} الإصدار {version}",
+    ),
+    "pass_mark": ("pass mark {mark}%", "seuil de réussite {mark} %", "عتبة النجاح {mark}%"),
+    "pseudonymous": (
+        "Participants are identified by pseudonymous codes only.",
+        "Les participants ne sont identifiés que par des codes pseudonymes.",
+        "لا يُعرَّف المشاركون إلا برموز مستعارة.",
+    ),
+    "versions_answered": (
+        "{phase}: versions answered {versions}.",
+        "{phase} : versions utilisées {versions}.",
+        "{phase}: الإصدارات المستعملة {versions}.",
+    ),
+    # Charts
+    "chart_dumbbells": (
+        "Mean score before and after the training, by group",
+        "Score moyen avant et après la formation, par groupe",
+        "متوسط النتيجة قبل التكوين وبعده، حسب الفئة",
+    ),
+    "chart_questions": (
+        "Percent correct per question, before and after",
+        "Pourcentage de bonnes réponses par question, avant et après",
+        "نسبة الإجابات الصحيحة لكل سؤال، قبل وبعد",
+    ),
+    "chart_likert": (
+        "Evaluation answers, disagreement left and agreement right",
+        "Réponses d'évaluation, désaccord à gauche et accord à droite",
+        "إجابات التقييم، عدم الموافقة يسارا والموافقة يمينا",
+    ),
+    "chart_heat": (
+        "Post-test percent correct per question and institution",
+        "Pourcentage de bonnes réponses au post-test par question et institution",
+        "نسبة الإجابات الصحيحة في الاختبار البعدي حسب السؤال والمؤسسة",
+    ),
+    "pre": ("Pre", "Pré", "قبلي"),
+    "post": ("Post", "Post", "بعدي"),
+    "no_matched": (
+        "no matched participants",
+        "aucun participant apparié",
+        "لا يوجد مشاركون مطابَقون",
+    ),
+    # Programme
+    "programme_title": ("Programme results", "Résultats du programme", "نتائج البرنامج"),
+    "programme_intro": (
+        "Across the trainings you may see: {n} training(s).",
+        "Sur les formations que vous pouvez voir : {n} formation(s).",
+        "عبر الدورات التي يمكنك الاطلاع عليها: {n} دورة.",
+    ),
+    "filters": ("Filters", "Filtres", "عوامل التصفية"),
+    "country": ("Country", "Pays", "البلد"),
+    "period": ("Period", "Période", "الفترة"),
+    "all": ("All", "Tous", "الكل"),
+    "apply": ("Apply", "Appliquer", "تطبيق"),
+    "trainings": ("Trainings", "Formations", "الدورات"),
+    "reached": ("Reached", "Atteints", "المستفيدون"),
+    "kpi_reached": (
+        "people reached (registered), {m} with both tests",
+        "personnes atteintes (inscrites), dont {m} avec les deux tests",
+        "شخصا تم الوصول إليهم (مسجلون)، منهم {m} أجروا الاختبارين",
+    ),
+    "by_country": ("By country", "Par pays", "حسب البلد"),
+    "by_period": (
+        "By period (quarter of the start date)",
+        "Par période (trimestre de début)",
+        "حسب الفترة (ربع سنة تاريخ البدء)",
+    ),
+    "institutions_all": ("By institution", "Par institution", "حسب المؤسسة"),
+    "cascade": ("Cascade", "Cascade", "التكوين المتتالي"),
+    "cascade_intro": (
+        "A training of trainers (generation 0) and the trainings its trainers delivered "
+        "(generation 1, then 2, ...).",
+        "Une formation de formateurs (génération 0) et les formations dispensées par ses "
+        "formateurs (génération 1, puis 2, ...).",
+        "دورة تكوين المكوّنين (الجيل 0) والدورات التي قدّمها مكوّنوها (الجيل 1، ثم 2، ...).",
+    ),
+    "generation": ("Generation", "Génération", "الجيل"),
+    "generation_n": ("Generation {n}", "Génération {n}", "الجيل {n}"),
+    "gains_by_generation": ("Gains per generation", "Gains par génération", "المكتسبات حسب الجيل"),
+    "reached_by_institution": (
+        "People reached per institution",
+        "Personnes atteintes par institution",
+        "الأشخاص الذين تم الوصول إليهم حسب المؤسسة",
+    ),
+    "tree": (
+        "Trainings in this cascade",
+        "Formations de cette cascade",
+        "دورات هذا التكوين المتتالي",
+    ),
+    "institution": ("Institution", "Institution", "المؤسسة"),
+    "total": ("Total", "Total", "المجموع"),
+    "all_trainings": ("All trainings", "Toutes les formations", "جميع الدورات"),
+    "training": ("Training", "Formation", "الدورة"),
+    "starts_on": ("Start", "Début", "البداية"),
+    "no_trainings": (
+        "No training matches these filters.",
+        "Aucune formation ne correspond à ces filtres.",
+        "لا توجد دورة تطابق عوامل التصفية هذه.",
+    ),
+    "programme_methods": (
+        "Programme figures pool participants across trainings (never averages of averages); "
+        "each training's participants are matched within that training, so a person who "
+        "attends two trainings counts in both. Reached: distinct participant codes with any "
+        "submission; matched: with both a pre- and a post-test. The period is the quarter of "
+        "the training's start date. A training's generation is the number of parent links up "
+        "to its training of trainers.",
+        "Les chiffres du programme regroupent les participants de toutes les formations (jamais "
+        "des moyennes de moyennes) ; les participants sont appariés au sein de chaque formation, "
+        "si bien qu'une personne qui suit deux formations compte dans les deux. Atteints : "
+        "codes de participants distincts ayant au moins un envoi ; appariés : avec un pré-test "
+        "et un post-test. La période est le trimestre de début de la formation. La génération "
+        "d'une formation est le nombre de liens « parent » jusqu'à sa formation de formateurs.",
+        "تجمع أرقام البرنامج المشاركين عبر الدورات (وليس متوسطات المتوسطات)؛ تتم مطابقة "
+        "المشاركين داخل كل دورة، لذا يُحتسب الشخص الذي حضر دورتين في كلتيهما. المستفيدون: "
+        "رموز المشاركين المختلفة التي لها إرسال واحد على الأقل؛ المطابَقون: من لهم اختبار قبلي "
+        "وبعدي. الفترة هي ربع السنة الذي بدأت فيه الدورة. جيل الدورة هو عدد روابط «الدورة الأم» "
+        "حتى دورة تكوين المكوّنين.",
+    ),
+}
+
+_INDEX = {code: i for i, code in enumerate(LANGUAGES)}
+
+
+def pick_lang(requested: str | None, cookie: str | None = None) -> str:
+    """The report language: `?lang=` if known, else the console's cookie, else English."""
+    for code in (requested, cookie):
+        if code in _INDEX:
+            return code
+    return "en"
+
+
+def translate(lang: str, key: str, **values: object) -> str:
+    """The UI string `key` in `lang` (English if unknown), with placeholders filled."""
+    text = UI[key][_INDEX.get(lang, 0)]
+    return text.format(**values) if values else text
+
+
+def sex_name(key: str, lang: str) -> str:
+    names = SEX_NAMES.get(key)
+    return names[_INDEX.get(lang, 0)] if names else key
+
+
+def methods(lang: str) -> list[str]:
+    """The methods footnote of the training report in `lang`."""
+    return METHODS_BY_LANG.get(lang, METHODS)
+
+
+METHODS_FR: list[str] = [
+    "Les scores sont exprimés en pourcentage du score maximal. Pré-tests et post-tests sont "
+    "appariés par code de participant ; le premier envoi terminé par participant et par phase "
+    "compte, les suivants sont listés comme répétitions. Un participant appartient à "
+    "l'institution et au sexe indiqués avec le pré-test (sinon avec le post-test). Les codes "
+    "presque identiques, partagés ou ayant changé d'institution sont signalés, jamais fusionnés.",
+    "Les chiffres par groupe ne portent que sur les participants appariés ; les moyennes non "
+    "appariées décrivent toutes les personnes ayant passé chaque test. Évolution moyenne avec "
+    "intervalle de confiance à 95 % (loi de Student) et test t apparié ; test des rangs signés "
+    "de Wilcoxon (différences nulles écartées, méthode « wilcox ») ; d_z de Cohen = évolution "
+    "moyenne / écart-type des évolutions. Les chiffres inférentiels ne sont donnés que si au "
+    "moins 5 participants sont appariés et que les évolutions varient.",
+    "Gain de classe de Hake <g> = (moyenne post - moyenne pré) / (100 - moyenne pré) ; la "
+    "moyenne des gains individuels exclut les participants ayant obtenu 100 % au pré-test "
+    "(leur nombre est indiqué). En progrès : score post plus élevé ; réussite : score égal ou "
+    "supérieur au seuil de réussite du test.",
+    "Une question n'est juste qu'avec tous ses points ; le % de bonnes réponses porte sur "
+    "toutes les personnes ayant passé le test. Le test exact de McNemar (binomial) compare "
+    "faux-vers-juste (b) et juste-vers-faux (c) chez les participants appariés. Les statistiques "
+    "d'items et de test suivent les statistiques de quiz de Moodle sur la première tentative : "
+    "indice de facilité, indice de discrimination (corrélation item-reste), efficacité "
+    "discriminante, asymétrie et aplatissement par k-statistiques, coefficient de cohérence "
+    "interne (alpha de Cronbach / KR-20, en %), taux d'erreur = 100 sqrt(1 - CCI/100), erreur "
+    "type = taux d'erreur x écart-type / 100.",
+    "Chaque envoi est noté avec la version du test à laquelle le participant a répondu. Les "
+    "questions sont rapprochées d'une version à l'autre par leur identifiant ; une question "
+    "présente dans certaines versions seulement ne compte que les personnes à qui elle a été "
+    "posée (% de bonnes réponses, paires de McNemar et statistiques d'items), et le score de "
+    "chaque item est rapporté à son maximum dans cette version. Avec plusieurs versions, le "
+    "coefficient de cohérence interne, le taux d'erreur et l'erreur type sont calculés sur les "
+    "personnes ayant répondu à la version la plus utilisée.",
+    "Évaluation : les deux meilleurs niveaux (top-two-box) sont le pourcentage de réponses sur "
+    "les deux niveaux les plus élevés de l'échelle. Les commentaires sont reproduits tels "
+    "qu'écrits, avec la seule institution.",
+]
+
+METHODS_AR: list[str] = [
+    "النتائج نسب مئوية من النتيجة القصوى. يُطابَق الاختباران القبلي والبعدي برمز المشارك؛ "
+    "يُحتسب أول إرسال مكتمل لكل مشارك وكل مرحلة، وتُدرج الإرسالات اللاحقة كتكرارات. ينتمي "
+    "المشارك إلى المؤسسة والجنس المصرّح بهما مع الاختبار القبلي (وإلا فمع البعدي). تُرصد الرموز "
+    "المتقاربة والمشتركة وتغيّر المؤسسة دون دمجها أبدا.",
+    "أرقام الفئات تخص المشاركين المطابَقين فقط؛ والمتوسطات غير المزدوجة تصف كل من أجرى كل "
+    "اختبار. متوسط التغير مع فترة ثقة 95% (توزيع t) واختبار t للعينات المزدوجة؛ واختبار "
+    "ويلكوكسون للرتب ذات الإشارة (مع استبعاد الفروق الصفرية، طريقة «wilcox»)؛ ومعامل كوهين "
+    "d_z = متوسط التغير / الانحراف المعياري للتغيرات. لا تُعرض الأرقام الاستدلالية إلا إذا "
+    "طوبق 5 مشاركين على الأقل وتباينت التغيرات.",
+    "مكسب هيك للفئة <g> = (المتوسط البعدي - المتوسط القبلي) / (100 - المتوسط القبلي)؛ ويستبعد "
+    "متوسط المكاسب الفردية من حصلوا على 100% في الاختبار القبلي (مع ذكر عددهم). المتحسن: "
+    "نتيجة بعدية أعلى؛ الناجح: نتيجة تساوي عتبة نجاح الاختبار أو تفوقها.",
+    "لا يكون السؤال صحيحا إلا بكامل نقاطه؛ وتُحسب نسبة الإجابات الصحيحة على كل من أجرى "
+    "الاختبار. يقارن اختبار ماكنمار الدقيق (ذو الحدين) الانتقال من الخطأ إلى الصواب (b) "
+    "بالانتقال من الصواب إلى الخطأ (c) بين المطابَقين. تتبع إحصاءات البنود والاختبار إحصاءات "
+    "الاختبارات في Moodle على المحاولة الأولى: مؤشر السهولة، ومؤشر التمييز (ارتباط البند "
+    "بباقي الاختبار)، وكفاءة التمييز، والالتواء والتفلطح بإحصاءات k، ومعامل الاتساق الداخلي "
+    "(ألفا كرونباخ / KR-20، بالنسبة المئوية)، ونسبة الخطأ = 100 sqrt(1 - CIC/100)، والخطأ "
+    "المعياري = نسبة الخطأ x الانحراف المعياري / 100.",
+    "يُصحَّح كل إرسال بإصدار الاختبار الذي أجاب عنه المشارك. تُطابَق الأسئلة بين الإصدارات "
+    "بمعرّفها؛ والسؤال الموجود في بعض الإصدارات فقط لا يُحتسب إلا لمن طُرح عليهم (نسبة "
+    "الإجابات الصحيحة وأزواج ماكنمار وإحصاءات البنود)، وتُنسب نتيجة كل بند إلى حدّه الأقصى في "
+    "ذلك الإصدار. عند وجود عدة إصدارات، يُحسب معامل الاتساق الداخلي ونسبة الخطأ والخطأ "
+    "المعياري على من أجابوا عن الإصدار الأكثر استعمالا.",
+    "التقييم: أعلى مستويين هو نسبة الإجابات في المستويين الأعلى من السلم. تُعرض التعليقات كما "
+    "كُتبت، مع ذكر المؤسسة فقط.",
+]
+
+METHODS_BY_LANG: dict[str, list[str]] = {"en": METHODS, "fr": METHODS_FR, "ar": METHODS_AR}
+
+#: The programme view's methods note in English, for the workbook.
+PROGRAMME_METHODS: str = UI["programme_methods"][0]

@@ -14,13 +14,18 @@ from litestar.types import ControllerRouterHandler
 
 from server.auth.access import visible_training
 from server.auth.guards import current, staff_guard
+from server.console.render import LANG_COOKIE
 from server.db import trainings as trainings_db
 from server.db.database import Database
 from server.reports import tables as tbl
 from server.reports.output import programme_for, report_for, write_report
+from server.reports.programme import quarter
+from server.reports.programme_tables import PROGRAMME_TABLES, programme_table, programme_tables
 from server.reports.render_csv import render_csv
-from server.reports.render_html import render_html
+from server.reports.render_html import render_html, render_programme
 from server.reports.render_xlsx import render_xlsx
+from server.reports.strings import PROGRAMME_METHODS, pick_lang
+from server.reports.text import label
 
 __all__ = ["REPORT_ROUTES", "write_report"]
 
@@ -83,18 +88,102 @@ async def report_xlsx(
     return Response(body, media_type=XLSX, headers=_download(f"{training_id}-report.xlsx"))
 
 
+async def _programme(
+    request: Request[Any, Any, Any],
+    db: Database,
+    country: str | None,
+    period: str | None,
+    lang: str,
+) -> dict[str, Any]:
+    """The programme view over what the caller may see, narrowed by country and period.
+
+    `period` is a quarter (`2019-Q1`) or a year (`2019`). Generations are counted over every
+    visible training, so filtering never turns a cascade into a training of trainers.
+    """
+    who = current(request)
+    found = await trainings_db.list_visible(db, None if who.is_admin else who.username)
+    country = country or None
+    period = period or None
+
+    def kept(starts_on: str, where: str) -> bool:
+        if country is not None and where != country:
+            return False
+        return period is None or quarter(starts_on) == period or starts_on[:4] == period
+
+    ids = [t.id for t in found if kept(t.starts_on, t.country)]
+    report = await programme_for(
+        db,
+        ids,
+        lang=lang,
+        parents={t.id: t.parent for t in found},
+        titles={t.id: label(t.title, lang) for t in found},
+    )
+    report["filters"] = {"country": country, "period": period}
+    report["available"] = {
+        "countries": sorted({t.country for t in found if t.country}),
+        "periods": sorted({quarter(t.starts_on) for t in found}),
+    }
+    return report
+
+
+def _filters(country: str | None, period: str | None) -> str:
+    return "&".join(f"{k}={quote(v)}" for k, v in (("country", country), ("period", period)) if v)
+
+
 @get("/api/v1/programme/report", guards=[staff_guard], tags=["reports"])
 async def programme_json(
     request: Request[Any, Any, Any],
     db: NamedDependency[Database],
     country: FromQuery[str | None] = None,
+    period: FromQuery[str | None] = None,
     lang: FromQuery[str] = "en",
 ) -> Response[dict[str, Any]]:
     """Across the trainings the caller may see: by country, institution, period and cascade."""
-    who = current(request)
-    found = await trainings_db.list_visible(db, None if who.is_admin else who.username)
-    ids = [t.id for t in found if country is None or t.country == country]
-    return Response(await programme_for(db, ids, lang=lang), headers=NO_STORE)
+    report = await _programme(request, db, country, period, lang)
+    return Response(report, headers=NO_STORE)
+
+
+@get("/api/v1/programme/report.csv", guards=[staff_guard], tags=["reports"])
+async def programme_csv(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[Database],
+    table: FromQuery[str] = "trainings",
+    country: FromQuery[str | None] = None,
+    period: FromQuery[str | None] = None,
+) -> Response[bytes]:
+    """One table of the programme view as CSV (UTF-8 with BOM, English headings)."""
+    if table not in PROGRAMME_TABLES:
+        raise ValidationException(
+            f"Unknown table '{table}'. Valid tables: {', '.join(PROGRAMME_TABLES)}."
+        )
+    report = await _programme(request, db, country, period, "en")
+    body = render_csv(programme_table(table, report))
+    return Response(
+        body, media_type="text/csv; charset=utf-8", headers=_download(f"programme-{table}.csv")
+    )
+
+
+@get("/api/v1/programme/report.xlsx", guards=[staff_guard], tags=["reports"])
+async def programme_xlsx(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[Database],
+    country: FromQuery[str | None] = None,
+    period: FromQuery[str | None] = None,
+) -> Response[bytes]:
+    """The programme view as an Excel workbook: a sheet per table, with charts."""
+    report = await _programme(request, db, country, period, "en")
+    overview = [
+        ("Programme", "Results across trainings"),
+        ("Country", report["filters"]["country"] or "all"),
+        ("Period", report["filters"]["period"] or "all"),
+        ("Trainings", str(len(report["trainings"]))),
+        ("Reached (registered)", str(report["overall"]["reached"])),
+        ("Matched", str(report["overall"]["n_matched"])),
+    ]
+    body = render_xlsx(
+        report, programme_tables(report), overview=overview, methods=[PROGRAMME_METHODS]
+    )
+    return Response(body, media_type=XLSX, headers=_download("programme-report.xlsx"))
 
 
 def _sign_in(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
@@ -112,15 +201,43 @@ async def report_page(
     request: Request[Any, Any, Any],
     db: NamedDependency[Database],
     training_id: FromPath[str],
-    lang: FromQuery[str] = "en",
+    lang: FromQuery[str | None] = None,
 ) -> Response[str]:
-    """The printable report page (A4, inline SVG charts)."""
+    """The printable report page (A4, inline SVG charts) in `?lang=`, else the console's."""
     await visible_training(db, current(request), training_id)
-    report, _ = await report_for(db, training_id, lang=lang)
+    chosen = pick_lang(lang, request.cookies.get(LANG_COOKIE))
+    report, _ = await report_for(db, training_id, lang=chosen)
     page = render_html(
         report,
         console_url=f"/console/trainings/{quote(training_id)}",
         api_url=f"/api/v1/trainings/{quote(training_id)}",
+        lang=chosen,
+    )
+    return Response(page, media_type="text/html; charset=utf-8", headers=NO_STORE)
+
+
+@get(
+    "/console/programme",
+    guards=[staff_guard],
+    exception_handlers={NotAuthorizedException: _sign_in},
+    include_in_schema=False,
+)
+async def programme_page(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[Database],
+    country: FromQuery[str | None] = None,
+    period: FromQuery[str | None] = None,
+    lang: FromQuery[str | None] = None,
+) -> Response[str]:
+    """The programme view across trainings: countries, institutions, periods and cascades."""
+    chosen = pick_lang(lang, request.cookies.get(LANG_COOKIE))
+    report = await _programme(request, db, country, period, chosen)
+    page = render_programme(
+        report,
+        lang=chosen,
+        console_url="/console",
+        api_url="/api/v1/programme/report",
+        query=_filters(report["filters"]["country"], report["filters"]["period"]),
     )
     return Response(page, media_type="text/html; charset=utf-8", headers=NO_STORE)
 
@@ -131,4 +248,7 @@ REPORT_ROUTES: list[ControllerRouterHandler] = [
     report_xlsx,
     report_page,
     programme_json,
+    programme_csv,
+    programme_xlsx,
+    programme_page,
 ]
