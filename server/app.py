@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Litestar, Request, Response
+from litestar.config.compression import CompressionConfig
 from litestar.config.response_cache import ResponseCacheConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -124,5 +125,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         openapi_config=OpenAPIConfig(title="Tadrib", version=__version__, path="/schema"),
         response_cache_config=ResponseCacheConfig(),
+        # Phones on slow networks: text (the app shell, bundles, reports) travels gzipped.
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         request_max_body_size=16 * 1024 * 1024,
     )
