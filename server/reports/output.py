@@ -33,7 +33,7 @@ async def report_for(
 ) -> tuple[dict[str, Any], ReportInput]:
     """The report of a training and its input; raises NoSuchTraining."""
     with gc_paused():  # one pause over loading and building: one collection afterwards
-        inp = await load_input(db, training_id, answers=answers)
+        inp = await load_input(db, training_id, answers=answers, lang=lang)
         if inp is None:
             raise NoSuchTraining(f"No training '{training_id}'.")
         return build_report(inp, lang=lang), inp
@@ -56,7 +56,7 @@ async def programme_for(
     names: dict[str, str] = {}
     with gc_paused():
         for tid in training_ids:
-            inp = await load_input(db, tid)
+            inp = await load_input(db, tid, lang=lang)
             if inp is None:
                 continue
             names.update({i.key: label(i.name, lang) or i.key for i in inp.institutions})

@@ -65,12 +65,12 @@ async def _load_form(db: Reader, form_id: str | None, version: str | None) -> Qu
     return decode_form(row[0]) if row is not None else None
 
 
-def _title(raw: str) -> str:
+def _title(raw: str, lang: str = "en") -> str:
     try:
         value = _any.decode(raw)
     except msgspec.DecodeError:
         return raw
-    return label(value) if isinstance(value, dict | str) else raw
+    return label(value, lang) if isinstance(value, dict | str) else raw
 
 
 def responses_from_rows(rows: Sequence[Sequence[Any]]) -> list[Response]:
@@ -96,16 +96,19 @@ def _responses(rows: Sequence[Sequence[Any]]) -> list[Response]:
 # fmt: on
 
 
-async def load_input(db: Reader, training_id: str, *, answers: bool = False) -> ReportInput | None:
+async def load_input(
+    db: Reader, training_id: str, *, answers: bool = False, lang: str = "en"
+) -> ReportInput | None:
     """Everything the report of `training_id` needs, or None when there is no such training.
 
-    Test answers are loaded only when `answers` is true (for the `responses` table).
+    Test answers are loaded only when `answers` is true (for the `responses` table); the
+    training's title is picked in `lang`.
     """
     with gc_paused():
-        return await _load(db, training_id, answers)
+        return await _load(db, training_id, answers, lang)
 
 
-async def _load(db: Reader, training_id: str, answers: bool) -> ReportInput | None:
+async def _load(db: Reader, training_id: str, answers: bool, lang: str) -> ReportInput | None:
     t = await db.fetch_one(TRAINING_SQL, (training_id,))
     if t is None:
         return None
@@ -125,7 +128,7 @@ async def _load(db: Reader, training_id: str, answers: bool) -> ReportInput | No
     return ReportInput(
         training=TrainingInfo(
             id=t[0],
-            title=_title(t[1]),
+            title=_title(t[1], lang),
             country=t[2] or "",
             location=t[3] or "",
             starts_on=t[4] or "",

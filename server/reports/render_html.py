@@ -40,6 +40,11 @@ def fmt_ci(ci: list[float | None] | None) -> str:
     return f"[{ci[0]:.1f},\u00a0{ci[1]:.1f}]"
 
 
+def ltr(value: object) -> str:
+    """Text isolated left to right (dates, codes, intervals), so Arabic pages keep its order."""
+    return f"\u2066{value}\u2069"
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -48,7 +53,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update({"pct": fmt_pct, "p": fmt_p, "num": fmt_num, "ci": fmt_ci})
+    env.filters.update({"pct": fmt_pct, "p": fmt_p, "num": fmt_num, "ci": fmt_ci, "ltr": ltr})
     env.globals.update({"label": label})
     return env
 
@@ -101,7 +106,11 @@ def render_html(
     name = words["group_name"]
     groups = _named([report["overall"], *report["institutions"]], name)
     sexes = _named(report["sexes"], name, "sex")
+    refs = [report["training"].get(k) or {} for k in ("pre_test", "post_test")]
+    answered = [[v.get("version") for v in ref.get("versions_answered") or []] for ref in refs]
+    mixed = any(a not in ([], [ref.get("version")]) for a, ref in zip(answered, refs, strict=True))
     return _template("report.html").render(
+        mixed_versions=mixed,
         r=report,
         title=label(report["training"]["title"], lang),
         methods=methods(lang),
