@@ -23,27 +23,80 @@ class Score(msgspec.Struct, kw_only=True):
     percent: float | None
 
 
+class _Plan:
+    """What checking and scoring need of one question, worked out once per question set."""
+
+    __slots__ = ("choices", "correct", "high", "key", "low", "points", "q", "slack")
+
+    def __init__(self, q: Question) -> None:
+        self.q = q
+        self.choices = frozenset(c.id for c in q.choices)
+        self.correct = frozenset(c.id for c in q.choices if c.correct)
+        self.points = q.points
+        self.low = q.scale.min if q.scale else 0
+        self.high = q.scale.max if q.scale else 0
+        self.key = _as_number(q.answer)
+        self.slack = q.tolerance + _EPSILON * max(1.0, abs(self.key or 0.0))
+
+
+_plans: dict[int, tuple[QuestionSet, list[_Plan], frozenset[str]]] = {}
+
+
+def _plan(qs: QuestionSet) -> tuple[list[_Plan], frozenset[str]]:
+    """The set's plans, cached: sets are immutable once loaded, and a sync batch reuses one."""
+    hit = _plans.get(id(qs))
+    if hit is None or hit[0] is not qs:
+        if len(_plans) > 256:
+            _plans.clear()
+        hit = (qs, [_Plan(q) for q in qs.questions], frozenset(q.id for q in qs.questions))
+        _plans[id(qs)] = hit
+    return hit[1], hit[2]
+
+
+def _valid(p: _Plan, value: object) -> bool:
+    """The common case, decided fast; `_check_value` explains the rest."""
+    kind = p.q.type
+    if kind == "single":
+        return type(value) is str and value in p.choices
+    if kind == "multiple":
+        return (
+            type(value) is list
+            and all(type(v) is str and v in p.choices for v in value)
+            and len(set(value)) == len(value)
+        )
+    if kind == "truefalse":
+        return type(value) is bool
+    if kind == "likert":
+        return type(value) is int and p.low <= value <= p.high
+    if kind == "number":
+        return type(value) in (int, float) and math.isfinite(value)  # type: ignore[arg-type]
+    if kind == "text":
+        return type(value) is str and len(value) <= MAX_TEXT_LENGTH
+    return False
+
+
 def check_answers(qs: QuestionSet, answers: dict[str, object]) -> list[str]:
     """Why these answers cannot be accepted, in a trainer's words; empty when they can."""
     problems: list[str] = []
-    known = {q.id for q in qs.questions}
-    for qid in answers:
-        if qid not in known:
-            problems.append(
-                f"Answer given for {qid!r}, which is not a question of {qs.id} {qs.version}."
-            )
-    for q in qs.questions:
-        value = answers.get(q.id)
-        if q.type == "note":
+    plans, known = _plan(qs)
+    if not answers.keys() <= known:
+        for qid in answers:
+            if qid not in known:
+                problems.append(
+                    f"Answer given for {qid!r}, which is not a question of {qs.id} {qs.version}."
+                )
+    for p in plans:
+        value = answers.get(p.q.id)
+        if p.q.type == "note":
             if not _is_blank(value):
-                problems.append(f"Question {q.id!r} is a note; it takes no answer.")
+                problems.append(f"Question {p.q.id!r} is a note; it takes no answer.")
         elif _is_blank(value):
-            if q.required:
-                problems.append(f"Question {q.id!r} is required but was not answered.")
-        else:
-            problem = _check_value(q, value)
+            if p.q.required:
+                problems.append(f"Question {p.q.id!r} is required but was not answered.")
+        elif not _valid(p, value):
+            problem = _check_value(p.q, value)
             if problem:
-                problems.append(f"Question {q.id!r}: {problem}.")
+                problems.append(f"Question {p.q.id!r}: {problem}.")
     return problems
 
 
@@ -51,9 +104,13 @@ def score(qs: QuestionSet, answers: dict[str, object]) -> Score:
     """Score a test; unanswered or invalid answers get 0. Evaluations are not scored."""
     if qs.kind != "test":
         return Score(points={}, max_points={}, total=0.0, maximum=0.0, percent=None)
-    scored = [q for q in qs.questions if q.type in SCORED_TYPES]
-    points = {q.id: _points(q, answers.get(q.id)) for q in scored}
-    max_points = {q.id: q.points for q in scored}
+    plans, _ = _plan(qs)
+    points: dict[str, float] = {}
+    max_points: dict[str, float] = {}
+    for p in plans:
+        if p.q.type in SCORED_TYPES:
+            points[p.q.id] = _points(p, answers.get(p.q.id))
+            max_points[p.q.id] = p.points
     total = math.fsum(points.values())
     maximum = math.fsum(max_points.values())
     percent = total / maximum * 100 if maximum > 0 else None
@@ -128,24 +185,23 @@ def _check_value(q: Question, value: object) -> str | None:
     return None
 
 
-def _points(q: Question, value: object) -> float:
-    correct = {c.id for c in q.choices if c.correct}
+def _points(p: _Plan, value: object) -> float:
+    q, correct = p.q, p.correct
     if q.type == "single":
-        return q.points if isinstance(value, str) and value in correct else 0.0
+        return p.points if isinstance(value, str) and value in correct else 0.0
     if q.type == "multiple":
         if not isinstance(value, list) or not correct:
             return 0.0
         picks = {v for v in value if isinstance(v, str)}
         if not q.partial:
-            return q.points if picks == correct else 0.0
+            return p.points if picks == correct else 0.0
         right, wrong = len(picks & correct), len(picks - correct)
-        return q.points * max(0, right - wrong) / len(correct)
+        return p.points * max(0, right - wrong) / len(correct)
     if q.type == "truefalse":
-        return q.points if isinstance(value, bool) and value is q.answer else 0.0
+        return p.points if isinstance(value, bool) and value is q.answer else 0.0
     if q.type == "number":
-        given, key = _as_number(value), _as_number(q.answer)
-        if given is None or key is None:
+        given = _as_number(value)
+        if given is None or p.key is None:
             return 0.0
-        slack = q.tolerance + _EPSILON * max(1.0, abs(key))
-        return q.points if abs(given - key) <= slack else 0.0
+        return p.points if abs(given - p.key) <= p.slack else 0.0
     return 0.0

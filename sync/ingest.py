@@ -162,7 +162,8 @@ class Ingest:
                 f"'{ctx.id}'; the trainer can add it to the training, then export and upload "
                 "this record again."
             )
-        problem = code_problem(sub.participant.code)
+        code = normalise_code(sub.participant.code)
+        problem = code_problem(code)
         if problem:
             raise Rejection(problem)
         form = await self._form(sub.form, sub.version)
@@ -170,14 +171,15 @@ class Ingest:
             raise Rejection(f"Question set '{sub.form}' version {sub.version} is not published.")
         # A phone that started offline on an earlier version finishes on it and is scored with it.
         flags = [] if assigned[1] == sub.version else ["other-version"]
-        problems = check_answers(form, dict(sub.answers))
+        answers: dict[str, object] = sub.answers  # type: ignore[assignment]
+        problems = check_answers(form, answers)
         if problems:
             raise Rejection(" ".join(problems))
-        scored = score(form, dict(sub.answers)) if form.kind == "test" else None
+        scored = score(form, answers) if form.kind == "test" else None
         return Candidate(
             submission=sub,
             training_id=ctx.id,
-            code=normalise_code(sub.participant.code),
+            code=code,
             content_hash=content_hash(sub),
             score=scored,
             flags=flags + _timing_flags(sub.completed_at, ctx),

@@ -37,9 +37,8 @@ def normalise_code(raw: str) -> str:
     return "".join(kept).upper().translate(_LOOKALIKES)
 
 
-def code_problem(raw: str) -> str | None:
-    """Why a code cannot identify a participant, or None."""
-    code = normalise_code(raw)
+def code_problem(code: str) -> str | None:
+    """Why a normalised code (see `normalise_code`) cannot identify a participant, or None."""
     if len(code) < 3:
         return "The participant code is too short (at least 3 letters or digits)."
     if len(code) > MAX_CODE:

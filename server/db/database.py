@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
 from server.db.schema import MIGRATIONS
 
 Params = Sequence[Any] | dict[str, Any]
+T = TypeVar("T")
 
 
 class StorageUnavailable(Exception):
@@ -36,6 +37,8 @@ class Database:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        #: Things that never change once stored (published question sets), per database.
+        self.immutable: dict[Any, Any] = {}
 
     async def open(self) -> None:
         if str(self.path) != ":memory:":
@@ -104,6 +107,34 @@ class Database:
                 if isinstance(exc, sqlite3.OperationalError):
                     raise StorageUnavailable(str(exc)) from exc
                 raise
+
+    async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work` on the writer connection, in the writer's own thread, as one durable
+        transaction: one hand-over between threads instead of one per statement (the sync path).
+        """
+        if self._writer is None:
+            raise RuntimeError("the database is not open")
+        writer = self._writer
+
+        def run() -> T:
+            conn = writer._conn  # aiosqlite's sqlite3 connection, used in its own thread
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(conn)
+                conn.execute("COMMIT")
+            except BaseException:
+                with suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+                raise
+            return result
+
+        async with self._write_lock:
+            try:
+                # aiosqlite (pinned) runs every call this way; its queue keeps the order.
+                result: T = await writer._execute(run)  # type: ignore[no-untyped-call]
+            except sqlite3.OperationalError as exc:
+                raise StorageUnavailable(str(exc)) from exc
+            return result
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         async with self.transaction() as conn:

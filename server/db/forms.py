@@ -74,20 +74,20 @@ async def list_all(db: Database) -> list[dict[str, Any]]:
     return [_summary(row) for row in rows]
 
 
-_cache: dict[tuple[str, str, str], QuestionSet] = {}
-
-
 async def get(db: Database, form_id: str, version: str) -> QuestionSet | None:
-    """The full set with its keys; published versions never change, so they are cached."""
+    """The full set with its keys; published versions never change, so they are kept in memory."""
+    key = ("form", form_id, version)
+    cached: QuestionSet | None = db.immutable.get(key)
+    if cached is not None:
+        return cached
     row = await db.fetch_one(
-        "SELECT content, hash FROM forms WHERE id = ? AND version = ?", (form_id, version)
+        "SELECT content FROM forms WHERE id = ? AND version = ?", (form_id, version)
     )
     if row is None:
         return None
-    key = (form_id, version, row["hash"])
-    if key not in _cache:
-        _cache[key] = from_json(row["content"].encode())
-    return _cache[key]
+    qs = from_json(row["content"].encode())
+    db.immutable[key] = qs
+    return qs
 
 
 async def set_retired(db: Database, form_id: str, version: str, retired: bool, actor: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 import msgspec
@@ -27,18 +28,22 @@ class SqliteIngestStore:
         self.db = db
 
     async def training(self, join_code: str) -> TrainingContext | None:
-        found = await trainings.by_join_code(self.db, join_code)
+        found = await trainings.ingest_view(self.db, join_code)
         if found is None:
             return None
-        refs = {"pre": found.pre_test, "post": found.post_test, "evaluation": found.evaluation}
+        phases = (("pre", "pre"), ("post", "post"), ("evaluation", "eval"))
         return TrainingContext(
-            id=found.id,
-            join_code=found.join_code,
-            institutions=frozenset(found.institutions),
-            assignments={phase: (r.form, r.version) for phase, r in refs.items() if r},
-            show_score=found.show_score,
-            starts_on=found.starts_on,
-            ends_on=found.ends_on,
+            id=found["id"],
+            join_code=found["join_code"],
+            institutions=frozenset(found["institution_keys"]),
+            assignments={
+                phase: (found[f"{col}_form"], found[f"{col}_version"])
+                for phase, col in phases
+                if found[f"{col}_form"] is not None
+            },
+            show_score=bool(found["show_score"]),
+            starts_on=found["starts_on"],
+            ends_on=found["ends_on"],
         )
 
     async def form(self, form_id: str, version: str) -> QuestionSet | None:
@@ -48,50 +53,56 @@ class SqliteIngestStore:
         self, device: DeviceReport, candidates: list[Candidate], source: str
     ) -> dict[str, Stored]:
         now = now_iso()
-        ids = [c.submission.id for c in candidates]
-        async with self.db.transaction() as conn:
-            stored: dict[str, Stored] = {}
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
+        return await self.db.write(lambda conn: _commit(conn, device, candidates, source, now))
+
+
+def _commit(
+    conn: sqlite3.Connection,
+    device: DeviceReport,
+    candidates: list[Candidate],
+    source: str,
+    now: str,
+) -> dict[str, Stored]:
+    """Store the candidates whose id is new; runs in the writer's thread, inside its transaction."""
+    ids = [c.submission.id for c in candidates]
+    stored: dict[str, Stored] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in conn.execute(
+            f"SELECT id, content_hash, percent FROM submissions WHERE id IN ({marks})", chunk
+        ):
+            stored[row[0]] = Stored(row[1], row[2])
+    new = [c for c in candidates if c.submission.id not in stored]
+    if new:
+        pairs = {(c.training_id, c.code) for c in new}
+        conn.executemany(
+            "INSERT OR IGNORE INTO participants (training_id, code, created_at) VALUES (?, ?, ?)",
+            [(t, code, now) for t, code in pairs],
+        )
+        people: dict[tuple[str, str], int] = {}
+        for training_id in {t for t, _ in pairs}:
+            codes = [code for t, code in pairs if t == training_id]
+            for start in range(0, len(codes), 500):
+                chunk = codes[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                async with conn.execute(
-                    f"SELECT id, content_hash, percent FROM submissions WHERE id IN ({marks})",
-                    chunk,
-                ) as cur:
-                    for row in await cur.fetchall():
-                        stored[row[0]] = Stored(row[1], row[2])
-            new = [c for c in candidates if c.submission.id not in stored]
-            if new:
-                pairs = {(c.training_id, c.code) for c in new}
-                await conn.executemany(
-                    "INSERT OR IGNORE INTO participants (training_id, code, created_at)"
-                    " VALUES (?, ?, ?)",
-                    [(t, code, now) for t, code in pairs],
-                )
-                people: dict[tuple[str, str], int] = {}
-                for training_id in {t for t, _ in pairs}:
-                    codes = [code for t, code in pairs if t == training_id]
-                    marks = ",".join("?" * len(codes))
-                    async with conn.execute(
-                        f"SELECT id, code FROM participants WHERE training_id = ?"
-                        f" AND code IN ({marks})",
-                        [training_id, *codes],
-                    ) as cur:
-                        for row in await cur.fetchall():
-                            people[(training_id, row[1])] = row[0]
-                await conn.executemany(
-                    _INSERT, [_row(c, people, device.id, now, source) for c in new]
-                )
-            await conn.execute(
-                "INSERT INTO devices (id, training_id, last_seen_at, pending, user_agent)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
-                " training_id = COALESCE(excluded.training_id, devices.training_id),"
-                " last_seen_at = excluded.last_seen_at, pending = excluded.pending,"
-                " user_agent = CASE WHEN excluded.user_agent = '' THEN devices.user_agent"
-                " ELSE excluded.user_agent END",
-                (device.id, device.training_id, now, device.pending, device.user_agent),
-            )
-        return stored
+                for row in conn.execute(
+                    "SELECT id, code FROM participants"
+                    f" WHERE training_id = ? AND code IN ({marks})",
+                    [training_id, *chunk],
+                ):
+                    people[(training_id, row[1])] = row[0]
+        conn.executemany(_INSERT, [_row(c, people, device.id, now, source) for c in new])
+    conn.execute(
+        "INSERT INTO devices (id, training_id, last_seen_at, pending, user_agent)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
+        " training_id = COALESCE(excluded.training_id, devices.training_id),"
+        " last_seen_at = excluded.last_seen_at, pending = excluded.pending,"
+        " user_agent = CASE WHEN excluded.user_agent = '' THEN devices.user_agent"
+        " ELSE excluded.user_agent END",
+        (device.id, device.training_id, now, device.pending, device.user_agent),
+    )
+    return stored
 
 
 def _row(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+from typing import Any
 
 import aiosqlite
 import msgspec
@@ -82,6 +83,20 @@ async def by_join_code(db: Database, join_code: str) -> Training | None:
         "SELECT * FROM trainings WHERE join_code = ?", (normalise_join_code(join_code),)
     )
     return None if row is None else await _from_row(db, row)
+
+
+async def ingest_view(db: Database, join_code: str) -> dict[str, Any] | None:
+    """What sync ingest needs of a training, in one query (it runs for every batch)."""
+    row = await db.fetch_one(
+        "SELECT t.*, (SELECT json_group_array(institution) FROM training_institutions"
+        " WHERE training_id = t.id) AS institution_keys FROM trainings t WHERE t.join_code = ?",
+        (normalise_join_code(join_code),),
+    )
+    if row is None:
+        return None
+    view = dict(row)
+    view["institution_keys"] = msgspec.json.decode(row["institution_keys"])
+    return view
 
 
 async def list_visible(db: Database, username: str | None) -> list[Training]:
