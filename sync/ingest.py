@@ -119,6 +119,8 @@ class Ingest:
         self.store = store
         self._trainings: dict[str, TrainingContext | None] = {}
         self._forms: dict[tuple[str, str], QuestionSet | None] = {}
+        #: How many submissions named a join code no training has (guessing shows here).
+        self.unknown_codes = 0
 
     async def _training(self, join_code: str) -> TrainingContext | None:
         if join_code not in self._trainings:
@@ -143,6 +145,7 @@ class Ingest:
             raise Rejection(f"The submission id must be 1 to {MAX_ID} characters.")
         ctx = await self._training(sub.training)
         if ctx is None:
+            self.unknown_codes += 1
             raise Rejection(
                 f"No training has the join code '{sub.training}'; "
                 "the phone should open the training's join link again."

@@ -193,3 +193,15 @@ async def test_codes_are_matched_after_normalisation(
     await sync(client, batch(pre, post))
     rows = await stored(client, admin, training["id"])
     assert {r["code"] for r in rows} == {"KM07R"}
+
+
+async def test_guessing_join_codes_through_sync_is_slowed_down(
+    client: Client, training: dict[str, Any]
+) -> None:
+    guesses = [submission(f"ZZ{n:06d}") for n in range(40)]
+    results = await sync(client, batch(*guesses))
+    assert {r["status"] for r in results} == {"rejected"}
+    blocked = await client.post("/api/v1/sync", json=batch(submission(training["join_code"])))
+    assert blocked.status_code == 429
+    assert "join codes" in blocked.json()["detail"]
+    assert int(blocked.headers["retry-after"]) >= 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
@@ -37,6 +38,9 @@ class Database:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        #: When the file was last found locked or unwritable: writers that were already queued
+        #: then fail at once instead of each waiting out the busy timeout in turn.
+        self._failed_at = float("-inf")
         #: Things that never change once stored (published question sets), per database.
         self.immutable: dict[Any, Any] = {}
 
@@ -68,6 +72,12 @@ class Database:
             # executescript commits first; the version bump is part of the same script.
             await conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")
 
+    async def writer_busy_timeout(self, milliseconds: int) -> None:
+        """How long a write waits for another process's lock before giving up (5 s by default)."""
+        if self._writer is None:
+            raise RuntimeError("the database is not open")
+        await self._writer.execute(f"PRAGMA busy_timeout={int(milliseconds)}")
+
     @property
     def reader(self) -> aiosqlite.Connection:
         if self._reader is None:
@@ -93,11 +103,13 @@ class Database:
         if self._writer is None:
             raise RuntimeError("the database is not open")
         conn = self._writer
+        arrived = time.monotonic()
         async with self._write_lock:
+            self._check_available(arrived)
             try:
                 await conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
-                raise StorageUnavailable(str(exc)) from exc
+                raise self._unavailable(exc) from exc
             try:
                 yield conn
                 await conn.execute("COMMIT")
@@ -105,7 +117,7 @@ class Database:
                 with suppress(sqlite3.Error):
                     await conn.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.OperationalError):
-                    raise StorageUnavailable(str(exc)) from exc
+                    raise self._unavailable(exc) from exc
                 raise
 
     async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
@@ -128,13 +140,23 @@ class Database:
                 raise
             return result
 
+        arrived = time.monotonic()
         async with self._write_lock:
+            self._check_available(arrived)
             try:
                 # aiosqlite (pinned) runs every call this way; its queue keeps the order.
                 result: T = await writer._execute(run)  # type: ignore[no-untyped-call]
             except sqlite3.OperationalError as exc:
-                raise StorageUnavailable(str(exc)) from exc
+                raise self._unavailable(exc) from exc
             return result
+
+    def _check_available(self, arrived: float) -> None:
+        if arrived < self._failed_at:
+            raise StorageUnavailable("the database became unavailable while this write waited")
+
+    def _unavailable(self, exc: sqlite3.OperationalError) -> StorageUnavailable:
+        self._failed_at = time.monotonic()
+        return StorageUnavailable(str(exc))
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         async with self.transaction() as conn:

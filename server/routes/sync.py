@@ -76,9 +76,20 @@ async def sync(request: Request[Any, Any, Any], db: NamedDependency[Database]) -
         limit = request.app.state.settings.max_body
         return _json_error(413, f"The batch is larger than {limit} bytes; send fewer at a time.")
     batch = _decode_batch(body)
-    results = await Ingest(SqliteIngestStore(db)).run(
+    # Join codes are secrets: an address that sent too many unknown ones (here or to the bundle
+    # route) waits, so codes cannot be guessed through sync either. Its phones simply retry later.
+    join_limiter = request.app.state.join_limiter
+    if join_limiter.blocked(client):
+        return _json_error(
+            429, "Too many unknown join codes from here; retry later.",
+            {"Retry-After": str(join_limiter.retry_after(client))},
+        )  # fmt: skip
+    ingest = Ingest(SqliteIngestStore(db))
+    results = await ingest.run(
         batch.submissions, batch.device, batch.pending, request.headers.get("user-agent", "")
     )
+    for _ in range(ingest.unknown_codes):
+        join_limiter.allow(client)
     return Response(SyncResponse(results), status_code=200)
 
 
