@@ -104,7 +104,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": settings,
             "db": db,
             "sync_limiter": RateLimiter(settings.sync_rate_per_minute),
-            "join_limiter": RateLimiter(30),
+            "join_limiter": RateLimiter(settings.join_attempts_per_minute),
             "login_limiter": RateLimiter(settings.login_attempts, window=15 * 60),
         }
     )

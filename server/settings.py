@@ -18,6 +18,8 @@ class Settings(msgspec.Struct, frozen=True):
     max_body: int = 1024 * 1024
     #: Sync requests allowed per client address and minute (429 above it); 0 disables.
     sync_rate_per_minute: int = 600
+    #: Unknown join codes allowed per address and minute (then 429); 0 disables.
+    join_attempts_per_minute: int = 30
     #: Failed sign-ins allowed per address and 15 minutes.
     login_attempts: int = 10
     #: Public base URL used in join links; empty means "from the request".
@@ -32,6 +34,7 @@ class Settings(msgspec.Struct, frozen=True):
             db_path=Path(db_path or env.get("TADRIB_DB") or DEFAULT_DB),
             max_body=int(env.get("TADRIB_MAX_BODY", 1024 * 1024)),
             sync_rate_per_minute=int(env.get("TADRIB_SYNC_RATE", 600)),
+            join_attempts_per_minute=int(env.get("TADRIB_JOIN_ATTEMPTS", 30)),
             login_attempts=int(env.get("TADRIB_LOGIN_ATTEMPTS", 10)),
             public_url=env.get("TADRIB_PUBLIC_URL", "").rstrip("/"),
             secure_cookies=env.get("TADRIB_SECURE_COOKIES", "") in {"1", "true", "yes"},

@@ -71,7 +71,8 @@ class Env:
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     db_path = tmp_path_factory.mktemp("fuzz") / "tadrib.db"
-    app = create_app(Settings(db_path=db_path, sync_rate_per_minute=0))
+    # Judging is fuzzed here, not the rate limits (tests/test_security_input.py has those).
+    app = create_app(Settings(db_path=db_path, sync_rate_per_minute=0, join_attempts_per_minute=0))
     with TestClient(app=app) as client:
         admin = client.blocking_portal.call(make_token, app, "ada", "admin")
         for name in ("tip-som-knowledge.yaml", "tot-evaluation.yaml"):
