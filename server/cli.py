@@ -187,13 +187,17 @@ def token_create(name: str, role: str, db_path: Path | None) -> None:
 @click.argument("training")
 @click.option("--format", "fmt", type=click.Choice(["html", "csv", "xlsx", "json"]), default="html")
 @click.option("--out", type=click.Path(path_type=Path), required=True)
+@click.option(
+    "--lang", type=click.Choice(["en", "fr", "ar"]), default="en", show_default=True,
+    help="Language of the report's texts (csv/xlsx headings stay English for scripts).",
+)  # fmt: skip
 @db_option
-def report(training: str, fmt: str, out: Path, db_path: Path | None) -> None:
+def report(training: str, fmt: str, out: Path, lang: str, db_path: Path | None) -> None:
     """Write a training's report to a file (csv: a directory with one file per table)."""
     from server.reports.output import write_report
 
     try:
-        _run(db_path, lambda db: write_report(db, training, fmt, out))
+        _run(db_path, lambda db: write_report(db, training, fmt, out, lang))
     except LookupError as exc:
         raise click.UsageError(f"{exc.args[0] if exc.args else exc} See 'tadrib --help'.") from exc
     click.echo(f"wrote {out}")

@@ -94,3 +94,14 @@ def test_report_writes_json_and_explains_an_unknown_training(tmp_path: Path) -> 
     result = CliRunner().invoke(main, ["report", "nope", "--format", "json", "--out",
                                        str(tmp_path / "x.json"), "--db", db])  # fmt: skip
     assert result.exit_code == 2 and "nope" in result.output
+
+
+def test_report_in_arabic_is_right_to_left(tmp_path: Path) -> None:
+    db = str(tmp_path / "demo.db")
+    run("demo", "--db", db)
+    out = tmp_path / "report.html"
+    code, _ = run("report", "rabat-tot-2019", "--format", "html", "--lang", "ar", "--out",
+                  str(out), "--db", db)  # fmt: skip
+    assert code == 0
+    html = out.read_text()
+    assert 'dir="rtl"' in html and 'lang="ar"' in html

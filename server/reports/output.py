@@ -78,8 +78,8 @@ def csv_zip(report: dict[str, Any], inp: ReportInput, prefix: str) -> bytes:
     return buf.getvalue()
 
 
-async def write_report(db: Reader, training_id: str, fmt: str, out: Path) -> None:
-    """Write the report of `training_id` for `tadrib report`.
+async def write_report(db: Reader, training_id: str, fmt: str, out: Path, lang: str = "en") -> None:
+    """Write the report of `training_id` for `tadrib report`, its texts in `lang`.
 
     html, xlsx and json write the file `out`. csv writes one file per table: into the
     directory `out` (created if needed) as `<training>-<table>.csv`, or, when `out` ends in
@@ -87,7 +87,7 @@ async def write_report(db: Reader, training_id: str, fmt: str, out: Path) -> Non
     """
     if fmt not in FORMATS:
         raise ValueError(f"Unknown format '{fmt}'; use one of {', '.join(FORMATS)}.")
-    report, inp = await report_for(db, training_id, answers=fmt in ("csv", "xlsx"))
+    report, inp = await report_for(db, training_id, lang=lang, answers=fmt in ("csv", "xlsx"))
     if fmt == "csv":
         if out.suffix.lower() == ".zip":
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -103,4 +103,4 @@ async def write_report(db: Reader, training_id: str, fmt: str, out: Path) -> Non
     elif fmt == "xlsx":
         out.write_bytes(render_xlsx(report, tbl.all_tables(report, inp)))
     else:
-        out.write_text(render_html(report), encoding="utf-8")
+        out.write_text(render_html(report, lang=lang), encoding="utf-8")
