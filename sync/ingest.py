@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, get_args
 
 import msgspec
 
@@ -16,7 +16,7 @@ from forms.model import QuestionSet
 from forms.scoring import Score, check_answers, score
 from sync.limits import MAX_ID, TIMING_GRACE_DAYS
 from sync.normalise import code_problem, normalise_code
-from sync.wire import Submission, SyncResult
+from sync.wire import AGE_BANDS, Phase, Sex, Submission, SyncResult
 
 #: What decoding hostile JSON can raise: msgspec reports nesting deeper than it supports as a
 #: RecursionError and invalid UTF-8 as a UnicodeDecodeError, not as a DecodeError.
@@ -89,6 +89,21 @@ def content_hash(sub: Submission) -> str:
     return hashlib.sha256(msgspec.json.encode(sub, order="sorted")).hexdigest()
 
 
+#: Fields with a fixed set of values, and those values, to say what a phone should have sent.
+_ALLOWED = {
+    "$.phase": get_args(Phase),
+    "$.participant.sex": get_args(Sex),
+    "$.participant.age_band": AGE_BANDS,
+}
+
+
+def _allowed_hint(message: str) -> str:
+    for path, values in _ALLOWED.items():
+        if message.endswith(f"`{path}`"):
+            return f" Allowed: {', '.join(values)}."
+    return ""
+
+
 def _id_of(raw: msgspec.Raw) -> str:
     try:
         value = msgspec.json.decode(raw)
@@ -138,7 +153,9 @@ class Ingest:
         try:
             sub = msgspec.json.decode(raw, type=Submission)
         except msgspec.ValidationError as exc:
-            raise Rejection(f"The submission is malformed: {exc}.") from exc
+            raise Rejection(
+                f"The submission is malformed: {exc}.{_allowed_hint(str(exc))}"
+            ) from exc
         except DECODE_ERRORS as exc:
             raise Rejection("The submission is not valid JSON.") from exc
         if not sub.id or len(sub.id) > MAX_ID:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 import msgspec
 
 Phase = Literal["pre", "post", "evaluation"]
 Sex = Literal["female", "male", "other", "undisclosed"]
+AgeBand = Literal["18-24", "25-34", "35-44", "45-54", "55+"]
+#: The age bands a phone offers, in order (pwa/js/app.js lists the same).
+AGE_BANDS: tuple[AgeBand, ...] = get_args(AgeBand)
 Status = Literal["accepted", "duplicate", "conflict", "rejected"]
 
 #: One answer value: a choice id, choice ids, true/false, a number or free text.
@@ -20,7 +23,7 @@ class ParticipantInfo(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=
     code: str
     institution: str
     sex: Sex
-    age_band: str | None = None
+    age_band: AgeBand | None = None
 
 
 class Submission(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):

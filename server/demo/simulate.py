@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from forms.model import SCORED_TYPES, Question, QuestionSet
-from sync.wire import AnswerValue, ParticipantInfo, Phase, Sex, Submission
+from sync.wire import AGE_BANDS, AgeBand, AnswerValue, ParticipantInfo, Phase, Sex, Submission
 
 _LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"  # no I or O: look-alikes of 1 and 0
-_AGE_BANDS = ("18-29", "30-39", "40-49", "50+")
+_AGE_BANDS = AGE_BANDS
 _LANG_WEIGHTS = {"fr": 0.55, "ar": 0.3, "en": 0.15}
 
 #: Free-text comments per language: (most useful part, suggestions), cycled over text questions.
@@ -60,7 +60,7 @@ class _Person:
     code: str
     institution: str
     sex: Sex
-    age_band: str | None
+    age_band: AgeBand | None
     lang: str
     ability: float
     gain: float
