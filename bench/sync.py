@@ -26,7 +26,14 @@ from forms.loaders import load_path  # noqa: E402 - after the sys.path line
 from server.db.schema import MIGRATIONS  # noqa: E402
 from server.demo.simulate import simulate  # noqa: E402
 from sync.wire import Submission  # noqa: E402
-from tests.live import INSTITUTIONS, LiveServer, admin_token, seed, training_body  # noqa: E402
+from tests.live import (  # noqa: E402
+    INSTITUTIONS,
+    LiveServer,
+    admin_token,
+    seed,
+    seed_steps,
+    training_body,
+)
 
 LIMIT = 0.60
 BATCH = 100
@@ -147,16 +154,10 @@ def profile(tmp: Path, n_batches: int) -> None:
 
 
 async def _seed_async(c: httpx.AsyncClient) -> str:
-    for name in ("tip-som-knowledge.yaml", "tot-evaluation.yaml"):
-        path = ROOT / "forms" / "library" / name
-        (
-            await c.post("/api/v1/forms", files={"file": (name, path.read_bytes())})
-        ).raise_for_status()
-    for key, names in INSTITUTIONS.items():
-        r = await c.put(f"/api/v1/institutions/{key}", json={"name": names, "country": "MA"})
+    """The same seeding as `tests.live.seed`, through the in-process client; the join code."""
+    for method, path, kwargs in seed_steps(training_body("bench")):
+        r = await c.request(method, path, **kwargs)
         r.raise_for_status()
-    r = await c.post("/api/v1/trainings", json=training_body("bench"))
-    r.raise_for_status()
     return str(r.json()["join_code"])
 
 

@@ -1,7 +1,8 @@
-"""A real `tadrib serve` subprocess on loopback, and clients that retry like the phone does.
+"""A real `tadrib serve` subprocess on loopback, seeded over HTTP, and the clients that talk
+to it: phones that retry like the app does, and Debian's Chromium.
 
-Used by the reliability tests and the benchmark: they need a process that can be killed with
-SIGKILL, not an in-process ASGI app.
+Used by the reliability tests, the browser tests and the benchmarks: they need a process that
+can be killed with SIGKILL, or a browser on a real port, not an in-process ASGI app.
 """
 
 from __future__ import annotations
@@ -24,10 +25,16 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 TADRIB = ROOT / ".venv" / "bin" / "tadrib"
 LIBRARY = ROOT / "forms" / "library"
+LIBRARY_FORMS = ("tip-som-knowledge.yaml", "tot-evaluation.yaml")
 INSTITUTIONS = {
     "gendarmerie": {"en": "Royal Gendarmerie", "fr": "Gendarmerie royale", "ar": "الدرك الملكي"},
     "police": {"en": "National police", "fr": "Sûreté nationale", "ar": "الأمن الوطني"},
 }
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
 
 
 def free_port() -> int:
@@ -46,6 +53,11 @@ def cli(*args: str, timeout: float = 60) -> str:
 
 def admin_token(db: Path, name: str = "seed") -> str:
     return cli("token", "create", name, "--role", "admin", "--db", str(db)).strip().splitlines()[-1]
+
+
+def add_user(db: Path, name: str, password: str, role: str = "admin") -> None:
+    """A console user who signs in with `password`."""
+    cli("users", "add", name, "--role", role, "--password", password, "--db", str(db))
 
 
 class LiveServer:
@@ -103,7 +115,7 @@ class LiveServer:
         self.stop()
 
 
-def training_body(training_id: str = "rabat-tot") -> dict[str, Any]:
+def training_body(training_id: str = "rabat-tot", **changes: Any) -> dict[str, Any]:
     """A training on the bundled question sets, as `POST /api/v1/trainings` takes it."""
     return {
         "id": training_id, "title": "ToT on TIP and SOM", "country": "MA", "location": "Rabat",
@@ -111,21 +123,57 @@ def training_body(training_id: str = "rabat-tot") -> dict[str, Any]:
         "pre_test": {"form": "tip-som-knowledge", "version": "2019.1"},
         "post_test": {"form": "tip-som-knowledge", "version": "2019.1"},
         "evaluation": {"form": "tot-evaluation", "version": "2019.1"},
+        **changes,
     }  # fmt: skip
+
+
+Step = tuple[str, str, dict[str, Any]]  # method, path, keyword arguments of httpx's request()
+
+
+def seed_steps(
+    training: dict[str, Any] | None = None,
+    institutions: dict[str, dict[str, str]] = INSTITUTIONS,
+    country: str | None = "MA",
+) -> list[Step]:
+    """The requests that publish the bundled forms, add the institutions and, if given, create
+    the training: what seeding sends, for a sync or an async client alike."""
+    steps: list[Step] = [
+        ("POST", "/api/v1/forms", {"files": {"file": (name, (LIBRARY / name).read_bytes())}})
+        for name in LIBRARY_FORMS
+    ]
+    for key, names in institutions.items():
+        body: dict[str, Any] = {"name": names}
+        if country is not None:
+            body["country"] = country
+        steps.append(("PUT", f"/api/v1/institutions/{key}", {"json": body}))
+    if training is not None:
+        steps.append(("POST", "/api/v1/trainings", {"json": training}))
+    return steps
+
+
+def api_client(url: str, token: str, timeout: float = 30) -> httpx.Client:
+    return httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=timeout)
+
+
+def send_steps(api: httpx.Client, steps: Iterable[Step]) -> dict[str, Any]:
+    """Sends each step in turn; each must succeed. The last answer's body."""
+    body: dict[str, Any] = {}
+    for method, path, kwargs in steps:
+        r = api.request(method, path, **kwargs)
+        assert r.status_code in (200, 201), r.text
+        body = dict(r.json())
+    return body
 
 
 def seed(url: str, token: str, training_id: str = "rabat-tot") -> dict[str, Any]:
     """Publish the bundled forms, add the institutions and create a training; the training."""
-    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as c:
-        for name in ("tip-som-knowledge.yaml", "tot-evaluation.yaml"):
-            r = c.post("/api/v1/forms", files={"file": (name, (LIBRARY / name).read_bytes())})
-            assert r.status_code in (200, 201), r.text
-        for key, names in INSTITUTIONS.items():
-            r = c.put(f"/api/v1/institutions/{key}", json={"name": names, "country": "MA"})
-            assert r.status_code in (200, 201), r.text
-        r = c.post("/api/v1/trainings", json=training_body(training_id))
-        assert r.status_code == 201, r.text
-        return dict(r.json())
+    with api_client(url, token) as api:
+        return send_steps(api, seed_steps(training_body(training_id)))
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """Debian's Chromium, headless, from a started Playwright (never a downloaded browser)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
 
 _ANSWERS: dict[str, Any] = {}

@@ -2,42 +2,29 @@
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-TADRIB = ROOT / ".venv" / "bin" / "tadrib"
-LIBRARY = ROOT / "forms" / "library"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+from tests.live import (
+    CHROMIUM,
+    TADRIB,
+    LiveServer,
+    add_user,
+    admin_token,
+    api_client,
+    launch_chromium,
+    seed_steps,
+    send_steps,
+    training_body,
+)
+
 PASSWORD = "a long admin password"
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _run(*args: str) -> str:
-    done = subprocess.run(
-        [str(TADRIB), *args], capture_output=True, text=True, timeout=60, check=True
-    )
-    return done.stdout
 
 
 @pytest.fixture(scope="module")
@@ -46,52 +33,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
     if not TADRIB.exists() or not Path(CHROMIUM).exists():
         pytest.skip("needs .venv/bin/tadrib and /usr/bin/chromium")
     db = tmp_path_factory.mktemp("console") / "tadrib.db"
-    _run("users", "add", "amina", "--role", "admin", "--password", PASSWORD, "--db", str(db))
-    token = _run("token", "create", "amina", "--role", "admin", "--db", str(db)).split()[-1]
-    port = _free_port()
-    log = open(db.with_suffix(".log"), "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [str(TADRIB), "serve", "--host", "127.0.0.1", "--port", str(port), "--db", str(db)],
-        stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy(),
+    add_user(db, "amina", PASSWORD)
+    token = admin_token(db, "amina")
+    training = training_body(
+        "rabat-tot", location="الرباط", institutions=["gendarmerie"], trainers=["amina"],
+        title={"en": "Training of trainers on TIP and SOM", "ar": "تكوين المكونين"},
     )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(db.with_suffix(".log").read_text())
-            time.sleep(0.1)
-        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as api:
-            for name in ("tip-som-knowledge.yaml", "tot-evaluation.yaml"):
-                r = api.post("/api/v1/forms", files={"file": (name, (LIBRARY / name).read_bytes())})
-                assert r.status_code in (200, 201), r.text
-            r = api.put("/api/v1/institutions/gendarmerie",
-                        json={"name": {"en": "Royal Gendarmerie", "ar": "الدرك الملكي"}})  # fmt: skip
-            assert r.status_code == 201, r.text
-            r = api.post("/api/v1/trainings", json={
-                "id": "rabat-tot", "country": "MA", "location": "الرباط",
-                "title": {"en": "Training of trainers on TIP and SOM", "ar": "تكوين المكونين"},
-                "starts_on": "2019-01-07", "ends_on": "2019-01-11",
-                "institutions": ["gendarmerie"], "trainers": ["amina"],
-                "pre_test": {"form": "tip-som-knowledge", "version": "2019.1"},
-                "post_test": {"form": "tip-som-knowledge", "version": "2019.1"},
-                "evaluation": {"form": "tot-evaluation", "version": "2019.1"},
-            })  # fmt: skip
-            assert r.status_code == 201, r.text
-            yield url, r.json()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    institutions = {"gendarmerie": {"en": "Royal Gendarmerie", "ar": "الدرك الملكي"}}
+    with LiveServer(db) as live, api_client(live.url, token) as api:
+        yield live.url, send_steps(api, seed_steps(training, institutions, country=None))
 
 
 def test_admin_signs_in_and_sees_the_arabic_dashboard_and_join_page(
@@ -101,7 +51,7 @@ def test_admin_signs_in_and_sees_the_arabic_dashboard_and_join_page(
 
     url, training = server
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch_chromium(pw)
         try:
             page = browser.new_page(base_url=url, viewport={"width": 390, "height": 844})
             page.set_default_timeout(10_000)

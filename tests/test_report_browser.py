@@ -10,12 +10,7 @@ from server.reports.build import build_report
 from server.reports.inputs import Response
 from server.reports.render_html import render_html
 from server.reports.sample import sample_input
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+from tests.live import launch_chromium
 
 
 @pytest.mark.browser
@@ -37,7 +32,7 @@ def test_report_renders_in_chromium_with_charts_and_a_screenshot(tmp_path: Path)
     page_file = tmp_path / "report.html"
     page_file.write_text(render_html(build_report(inp)), encoding="utf-8")
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = launch_chromium(pw)
         try:
             page = browser.new_page(viewport={"width": 900, "height": 1200})
             errors: list[str] = []
@@ -83,7 +78,7 @@ def test_arabic_report_and_programme_mirror_fit_a_phone_and_print(tmp_path: Path
         "programme-ar": _programme_page("ar"),
     }
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = launch_chromium(pw)
         try:
             for name, html in pages.items():
                 path = tmp_path / f"{name}.html"
