@@ -22,28 +22,34 @@ Mapping decisions (DESIGN.md, "Question sets", fixes the rest):
 Unsupported types and columns (repeats, relevant, constraint, calculate, media, ...) are errors
 naming them when they hold a value; columns XLSForm does not know are ignored unless they look like
 a misspelt known one.
+
+This module maps rows into the model; `forms.xlsform_sheets` reads the workbook into located rows
+and `forms.xlsform_places` puts validation errors back on them.
 """
 
 from __future__ import annotations
 
-import datetime
 import difflib
-import io
-import math
 import re
-import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any
-
-import openpyxl
 
 from forms.errors import FormError, FormErrors
 from forms.model import Choice, Kind, Question, QuestionSet, QuestionType, Scale, Text
-from forms.validate import LANGUAGE_CODES, validate
-
-MAX_ROWS = 5000
+from forms.validate import validate
+from forms.xlsform_places import Layout, Places, where
+from forms.xlsform_sheets import (
+    MAX_ROWS,
+    Column,
+    Row,
+    Sheet,
+    cell_flag,
+    cell_number,
+    language,
+    language_name,
+    read_workbook,
+)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -107,7 +113,6 @@ _UNSUPPORTED_COLUMNS = {
     "body": "body:: attributes",
     "bind": "bind:: attributes",
 }
-_ALIASES = {"relevance": "relevant", "calculate": "calculation", "jr:count": "repeat_count"}
 _KNOWN_COLUMNS = {
     "survey": _words("type name label hint required appearance parameters labels points topic")
     | _words("answer tolerance partial"),
@@ -117,143 +122,12 @@ _KNOWN_COLUMNS = {
 _TEXT_COLUMNS = {"label", "hint", "form_title", "description"}
 #: Text columns whose plain form serves every language without a column of its own.
 _TITLES = {"form_title", "description"}
-_TRUE = frozenset({"yes", "true", "1", "y", "true()"})
-_FALSE = frozenset({"no", "false", "0", "n", "false()"})
 _WHOLE = re.compile(r"-?\d+")
-
-#: Language names authors write instead of codes (in English, French and their own language).
-_LANGUAGE_NAMES = {
-    "english": "en", "anglais": "en", "french": "fr", "français": "fr", "francais": "fr",
-    "arabic": "ar", "arabe": "ar", "العربية": "ar", "عربي": "ar", "spanish": "es",
-    "español": "es", "espagnol": "es", "portuguese": "pt", "português": "pt", "german": "de",
-    "deutsch": "de", "italian": "it", "russian": "ru", "turkish": "tr", "persian": "fa",
-    "farsi": "fa", "dari": "prs", "pashto": "ps", "urdu": "ur", "hausa": "ha", "swahili": "sw",
-    "amharic": "am", "somali": "so", "tigrinya": "ti", "chinese": "zh", "dutch": "nl",
-    "wolof": "wo", "bambara": "bm", "tamazight": "zgh", "kurdish": "ku",
-}  # fmt: skip
-#: Validation speaks YAML; the same fixes in a spreadsheet's words.
-_REWORDS = (
-    ("mark one with `correct: true`", "put 1 in its correct cell on sheet 'choices', or name it "
-     "in this row's answer"),
-    ("mark at least one with `correct: true`", "put 1 in their correct cells on sheet "
-     "'choices', or name them in this row's answer"),
-    ("add `answer: true` or `answer: false`", "put true or false in its answer cell"),
-    ("add the right number, e.g. `answer: 18`", "put the right number in its answer cell"),
-    ("or use `type: multiple`", "or make it a select_multiple"),
-    ("or make this set `kind: evaluation`", "or set kind to evaluation on sheet 'settings'"),
-)  # fmt: skip
 
 
 def load_xlsform(data: bytes, filename: str) -> QuestionSet:
     """Read and validate the XLSForm in `data`; raise FormErrors with every problem at once."""
-    try:
-        with warnings.catch_warnings():
-            # openpyxl drops what it cannot read (data validation extensions, ...) with a
-            # warning; none of it matters to a form.
-            warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\..*)?")
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:
-        message = "cannot read this file as an Excel workbook; save it as .xlsx (Excel Workbook)"
-        raise FormErrors([FormError(filename, message)]) from None
-    try:
-        sheets = {ws.title.strip().lower(): _read_sheet(ws) for ws in book.worksheets}
-    finally:
-        book.close()
-    return _Reader(filename, sheets).read()
-
-
-@dataclass(frozen=True)
-class _Column:
-    index: int
-    header: str
-    base: str
-    lang: str | None
-
-    @property
-    def key(self) -> str:
-        """What a row's values are keyed by: "type", "label::French (fr)" (case as written)."""
-        return self.base if self.lang is None else f"{self.base}::{self.lang}"
-
-
-@dataclass
-class _Row:
-    number: int
-    values: dict[str, str]
-
-    def get(self, header: str) -> str:
-        return self.values.get(header, "")
-
-
-@dataclass
-class _Sheet:
-    title: str
-    columns: list[_Column]
-    rows: list[_Row] = field(default_factory=list)
-    too_long: bool = False
-
-
-def _read_sheet(ws: Any) -> _Sheet:
-    """The header (row 1) and the non-blank rows, each cell as text keyed by its header."""
-    rows = ws.iter_rows(min_row=1)
-    columns = []
-    for index, cell in enumerate(next(rows, ())):
-        if header := _cell_text(cell):
-            base, _, lang = header.partition("::")
-            base = "_".join(base.lower().split())
-            columns.append(_Column(index, header, _ALIASES.get(base, base), lang.strip() or None))
-    sheet = _Sheet(ws.title, columns)
-    for number, cells in enumerate(rows, start=2):
-        values = {c.key: _cell_text(cells[c.index]) for c in columns if c.index < len(cells)}
-        if values := {k: v for k, v in values.items() if v}:
-            if len(sheet.rows) == MAX_ROWS:
-                sheet.too_long = True
-                break
-            sheet.rows.append(_Row(number, values))
-    return sheet
-
-
-def _cell_text(cell: Any) -> str:
-    value = cell.value
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        if "%" in str(getattr(cell, "number_format", "")):  # a 70% cell holds 0.7
-            value = round(value * 100, 9)
-        return str(int(value)) if float(value).is_integer() else repr(float(value))
-    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
-        return value.date().isoformat()
-    if isinstance(value, datetime.date | datetime.time):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _language(spec: str) -> str | None:
-    """The code in a column's language part: "French (fr)", "fr" or "French" give fr."""
-    found = re.fullmatch(r".*\(\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*\s*\)", spec.strip())
-    if found:
-        return found[1].lower()
-    low = spec.strip().lower()
-    primary = re.split(r"[-_]", low)[0]
-    return primary if primary in LANGUAGE_CODES else _LANGUAGE_NAMES.get(low)
-
-
-def _flag(value: str) -> bool | None:
-    """True or False for a yes/no cell, None when it is neither."""
-    low = value.strip().lower()
-    return True if low in _TRUE else False if low in _FALSE else None
-
-
-def _number(value: str) -> float | None:
-    text = value.strip().replace(" ", "")
-    if re.fullmatch(r"-?\d+,\d+", text):  # a decimal comma, typed as text
-        text = text.replace(",", ".")
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
+    return _Reader(filename, read_workbook(data, filename)).read()
 
 
 @dataclass
@@ -264,25 +138,14 @@ class _ChoiceRow:
     row: int
 
 
-@dataclass
-class _Places:
-    """The rows a question was read from, to place its validation errors."""
-
-    question: int
-    choices: list[int] = field(default_factory=list)
-    labels: dict[int, int] = field(default_factory=dict)
-
-
 #: Reports one problem of a row: (column header or None, message).
 _Bad = Callable[[str | None, str], None]
-#: A validation error placed on the sheet, with what tells whether an earlier report explains it.
-_Placed = tuple[FormError, tuple[int | None, str, str | None]]
 
 
 class _Reader:
     """One workbook being read; collects every error before raising them together."""
 
-    def __init__(self, filename: str, sheets: dict[str, _Sheet]) -> None:
+    def __init__(self, filename: str, sheets: dict[str, Sheet]) -> None:
         self.filename = filename
         self.errors: list[FormError] = []
         self.bad: set[tuple[int | None, str, str | None]] = set()
@@ -299,7 +162,7 @@ class _Reader:
         self.lists: dict[str, list[_ChoiceRow]] = {}
         self.shaky_lists: set[str] = set()
         self.absent: set[tuple[str, str, str]] = set()
-        self.places: list[_Places] = []
+        self.places: list[Places] = []
         self.order: dict[FormError, tuple[int, int]] = {}
 
     def _rank(self, sheet: str, row: int | None) -> tuple[int, int]:
@@ -307,16 +170,11 @@ class _Reader:
         titles = [self.survey_title, self.choices_title, self.settings_title]
         return (titles.index(sheet) if sheet in titles else 0, row or 0)
 
-    def where(self, sheet: str, row: int | None = None, column: str | None = None) -> str:
-        parts = [self.filename, f"sheet '{sheet}'"]
-        parts += [f"row {row}"] if row is not None else []
-        return ", ".join(parts + ([f"column '{column}'"] if column else []))
-
     def at(self, sheet: str, row: int | None) -> _Bad:
         """A reporter for the problems of one row."""
 
         def bad(column: str | None, message: str) -> None:
-            self.errors.append(FormError(self.where(sheet, row, column), message))
+            self.errors.append(FormError(where(self.filename, sheet, row, column), message))
             self.order[self.errors[-1]] = self._rank(sheet, row)
             # Settings are one row of independent cells; elsewhere a row is one question.
             self.bad.add((row, sheet, column if sheet == self.settings_title else None))
@@ -338,7 +196,12 @@ class _Reader:
         self._read_choices()
         questions = self._read_survey(self.survey)
         qs = self._build(settings, questions)
-        placed = [p for e in validate(qs) if (p := self._place(e, qs)) is not None]
+        layout = Layout(
+            self.filename, self.survey_title, self.choices_title, self.settings_title,
+            self.settings_row if self.settings else None,
+            self.languages, self.names, self.absent, self.places,
+        )  # fmt: skip
+        placed = [p for e in validate(qs) if (p := layout.place(e, qs)) is not None]
         if self.errors:
             # What is wrong where something is already reported mostly follows from it.
             placed = [p for p in placed if p[1][0] is not None and p[1] not in self.bad]
@@ -349,7 +212,7 @@ class _Reader:
             raise FormErrors(sorted(errors, key=self.order.__getitem__))
         return qs
 
-    def _check_header(self, sheet: _Sheet) -> None:
+    def _check_header(self, sheet: Sheet) -> None:
         name, bad = sheet.title.strip().lower(), self.at(sheet.title, 1)
         known = _KNOWN_COLUMNS[name]
         if sheet.too_long:
@@ -358,7 +221,7 @@ class _Reader:
         for column in sheet.columns:
             lang = column.lang
             if column.base in _TEXT_COLUMNS - _TITLES:
-                lang = self.default if lang is None else _language(lang) or lang
+                lang = self.default if lang is None else language(lang) or lang
             if (column.base, lang) in seen:
                 other = seen[column.base, lang]
                 bad(column.header, f"columns '{other}' and '{column.header}' hold the same thing")
@@ -374,9 +237,9 @@ class _Reader:
                 if not any(c.base == base for c in sheet.columns):
                     bad(None, f"the sheet has no {base} column; add one")
 
-    def _default_language(self, settings: _Row) -> None:
+    def _default_language(self, settings: Row) -> None:
         if spec := settings.get("default_language"):
-            self.default = _language(spec)
+            self.default = language(spec)
             if self.default is None:
                 self.at(self.settings_title, self.settings_row)(
                     "default_language", f"which language is {spec!r}? Write e.g. 'French (fr)'"
@@ -384,7 +247,7 @@ class _Reader:
             else:
                 self.names.setdefault(self.default, spec)
 
-    def _languages(self, survey: _Sheet) -> None:
+    def _languages(self, survey: Sheet) -> None:
         """The set's languages: those of the survey's label columns, the default one first."""
         found: list[str] = []
         for column in survey.columns:
@@ -397,7 +260,7 @@ class _Reader:
             found.insert(0, self.default)
         self.languages = found
 
-    def _column_language(self, sheet: _Sheet, column: _Column, quiet: bool = False) -> str | None:
+    def _column_language(self, sheet: Sheet, column: Column, quiet: bool = False) -> str | None:
         """The language of a text column; a plain column is in the default language."""
         bad = self.at(sheet.title, 1) if not quiet else lambda column, message: None
         if column.lang is None:
@@ -408,14 +271,14 @@ class _Reader:
                     "or give default_language on sheet 'settings'",
                 )
             return self.default
-        code = _language(column.lang)
+        code = language(column.lang)
         if code is None:
             bad(column.header, f"which language is {column.lang!r}? Add its code, e.g. 'Name (xx)'")
         else:
             self.names.setdefault(code, column.lang)
         return code
 
-    def _text_columns(self, sheet: _Sheet, base: str) -> list[tuple[_Column, str]]:
+    def _text_columns(self, sheet: Sheet, base: str) -> list[tuple[Column, str]]:
         """The columns holding `base` texts, with their language; reports stray languages."""
         out = []
         # The survey's label columns were judged when the languages were gathered.
@@ -444,12 +307,10 @@ class _Reader:
         return out
 
     def _name(self, code: str) -> str:
-        """A language as the author wrote it: "French (fr)", or a code, or a name with its code."""
-        name = self.names.get(code, code)
-        return name if name == code or name.endswith(f"({code})") else f"{name} ({code})"
+        return language_name(code, self.names)
 
     @staticmethod
-    def _text(row: _Row, columns: list[tuple[_Column, str]]) -> Text:
+    def _text(row: Row, columns: list[tuple[Column, str]]) -> Text:
         return {code: row.values[c.key] for c, code in columns if c.key in row.values}
 
     def _read_choices(self) -> None:
@@ -465,7 +326,7 @@ class _Reader:
                 self.shaky_lists.add(list_name or "*")
 
     def _read_choice(
-        self, row: _Row, list_name: str, name: str, labels: list[tuple[_Column, str]], bad: _Bad
+        self, row: Row, list_name: str, name: str, labels: list[tuple[Column, str]], bad: _Bad
     ) -> None:
         assert self.choices is not None
         self._unsupported(self.choices, row, bad)
@@ -474,7 +335,7 @@ class _Reader:
                 missing = "list_name" if not list_name else "name"
                 bad(missing, f"the {missing} is empty; fill it in")
             return
-        correct = _flag(row.get("correct") or "0")
+        correct = cell_flag(row.get("correct") or "0")
         if correct is None:
             bad("correct", f"{row.get('correct')!r}: put 1 for a correct choice, else nothing")
         items = self.lists.setdefault(list_name, [])
@@ -483,7 +344,7 @@ class _Reader:
             return
         items.append(_ChoiceRow(name, self._text(row, labels), bool(correct), row.number))
 
-    def _read_survey(self, sheet: _Sheet) -> list[Question]:
+    def _read_survey(self, sheet: Sheet) -> list[Question]:
         labels, hints = self._text_columns(sheet, "label"), self._text_columns(sheet, "hint")
         groups: list[tuple[str, str, int]] = []  # (group or repeat, name, row)
         questions: list[Question] = []
@@ -518,18 +379,18 @@ class _Reader:
             self.at(sheet.title, number)("type", f"this {kind} has no 'end {kind}' row")
         return questions
 
-    def _unsupported(self, sheet: _Sheet, row: _Row, bad: _Bad) -> None:
+    def _unsupported(self, sheet: Sheet, row: Row, bad: _Bad) -> None:
         for column in sheet.columns:
             feature, value = _UNSUPPORTED_COLUMNS.get(column.base), row.get(column.key)
-            if feature and value and not (column.base == "read_only" and _flag(value) is False):
+            if feature and value and not (column.base == "read_only" and cell_flag(value) is False):
                 bad(column.header, f"Tadrib does not support {feature}; clear {value!r}")
 
     def _question(
         self,
-        row: _Row,
+        row: Row,
         head: str,
         args: list[str],
-        texts: tuple[list[tuple[_Column, str]], list[tuple[_Column, str]]],
+        texts: tuple[list[tuple[Column, str]], list[tuple[Column, str]]],
         bad: _Bad,
     ) -> Question | None:
         """The question on one survey row, or None (with the reasons reported)."""
@@ -558,20 +419,20 @@ class _Reader:
         q.partial = self._yes_no(row, "partial", bad)
         for key in ("points", "tolerance"):
             if value := row.get(key):
-                if (number := _number(value)) is None:
+                if (number := cell_number(value)) is None:
                     bad(key, f"{key} is {value!r}; give a number")
                 setattr(q, key, number if number is not None else 1.0)
         for key, owner in (("parameters", "range"), ("labels", "range")):
             if row.get(key) and head != owner:
                 bad(key, f"{key} is only read for {owner} questions; clear it")
-        places = _Places(row.number)
+        places = Places(row.number)
         if qtype in ("single", "multiple") and args:
             self._choices(row, q, args[0], places, bad)
         elif qtype == "likert":
             self._range(row, q, places, bad)
         answer = row.get("answer")
         if answer and q.type in ("truefalse", "number"):
-            q.answer = _flag(answer) if q.type == "truefalse" else _number(answer)
+            q.answer = cell_flag(answer) if q.type == "truefalse" else cell_number(answer)
             if q.answer is None:
                 bad(
                     "answer",
@@ -584,15 +445,15 @@ class _Reader:
         self.places.append(places)
         return q
 
-    def _yes_no(self, row: _Row, key: str, bad: _Bad) -> bool:
+    def _yes_no(self, row: Row, key: str, bad: _Bad) -> bool:
         """A yes/no cell; blank means no, as in XLSForm."""
         value = row.get(key)
-        flag = _flag(value) if value else False
+        flag = cell_flag(value) if value else False
         if flag is None:
             bad(key, f"{key} is {value!r}; write yes or leave it empty (no conditions)")
         return bool(flag)
 
-    def _choices(self, row: _Row, q: Question, list_name: str, p: _Places, bad: _Bad) -> None:
+    def _choices(self, row: Row, q: Question, list_name: str, p: Places, bad: _Bad) -> None:
         if (items := self._list(list_name, "type", row.number, bad)) is None:
             return
         likert = "likert" in row.get("appearance").lower().split()
@@ -621,11 +482,11 @@ class _Reader:
             bad(column, f"choice list {name!r} is not defined on sheet 'choices'{missing}")
         return items
 
-    def _range(self, row: _Row, q: Question, p: _Places, bad: _Bad) -> None:
+    def _range(self, row: Row, q: Question, p: Places, bad: _Bad) -> None:
         params = {"start": 1, "end": 10, "step": 1}
         for item in re.split(r"[\s,;]+", row.get("parameters").strip()):
             key, _, value = item.partition("=")
-            key, number = key.strip().lower(), _number(value)
+            key, number = key.strip().lower(), cell_number(value)
             if not item:
                 continue
             if key not in params:
@@ -650,13 +511,13 @@ class _Reader:
             self._labels(q.scale, [i for i in items if _WHOLE.fullmatch(i.name)], p)
 
     @staticmethod
-    def _labels(scale: Scale, items: list[_ChoiceRow], p: _Places) -> None:
+    def _labels(scale: Scale, items: list[_ChoiceRow], p: Places) -> None:
         scale.labels = {int(i.name): i.text for i in items}
         p.labels = {int(i.name): i.row for i in items}
 
-    def _settings_values(self) -> _Row:
+    def _settings_values(self) -> Row:
         if self.settings is None or not self.settings.rows:
-            return _Row(2, {})
+            return Row(2, {})
         first, *others = self.settings.rows
         self.settings_row = first.number
         for other in others:
@@ -665,7 +526,7 @@ class _Reader:
             )
         return first
 
-    def _build(self, settings: _Row, questions: list[Question]) -> QuestionSet:
+    def _build(self, settings: Row, questions: list[Question]) -> QuestionSet:
         bad = self.at(self.settings_title, self.settings_row)
         stem = PurePath(self.filename).stem.lower()
         form_id = settings.get("form_id") or re.sub(r"[^a-z0-9._-]+", "-", stem).strip("-._")
@@ -685,14 +546,14 @@ class _Reader:
         elif given:
             bad("kind", f"kind is {settings.get('kind')!r}; use test or evaluation")
         value = settings.get("pass_mark")
-        if (pass_mark := _number(value.rstrip("%")) if value else None) is None and value:
+        if (pass_mark := cell_number(value.rstrip("%")) if value else None) is None and value:
             bad("pass_mark", f"pass_mark is {value!r}; give a percent, e.g. 70")
         description = self._titles(settings, "description") or None
         return QuestionSet(
             form_id, version or "0", kind, title, self.languages, questions, pass_mark, description
         )
 
-    def _titles(self, settings: _Row, base: str) -> Text:
+    def _titles(self, settings: Row, base: str) -> Text:
         """A title: its column per language, the plain column filling languages without one."""
         if self.settings is None:
             return {}
@@ -703,56 +564,3 @@ class _Reader:
         ):
             text = {lang: text.get(lang) or plain for lang in self.languages}
         return text
-
-    def _place(self, e: FormError, qs: QuestionSet) -> _Placed | None:
-        """A validation error moved from its path in the document to its sheet, row and column."""
-        message = e.message
-        for yaml_words, sheet_words in _REWORDS:
-            message = message.replace(yaml_words, sheet_words)
-        found = re.fullmatch(r"questions\[(\d+)\]\.?(.*)", e.where)
-        if found is None:
-            return self._place_set(e.where, message, qs)
-        q, places, rest = qs.questions[int(found[1])], self.places[int(found[1])], found[2]
-        sheet, column, text = self.survey_title, None, None
-        row: int | None = places.question
-        if choice := re.fullmatch(r"choices\[(\d+)\]\.?(\w*)", rest):
-            j, part = int(choice[1]), choice[2]
-            sheet, row = self.choices_title, places.choices[j]
-            column = {"id": "name", "text": "label", "": None}.get(part, part)
-            text = q.choices[j].text if part == "text" else None
-        elif (label := re.fullmatch(r"scale\.labels\[(-?\d+)\]", rest)) and q.scale:
-            value = int(label[1])
-            sheet, row, column = self.choices_title, places.labels.get(value), "label"
-            text = q.scale.labels.get(value)
-        elif rest in ("text", "hint"):
-            column, text = "label" if rest == "text" else "hint", getattr(q, rest)
-        elif rest:
-            column = {"id": "name", "scale": "parameters", "choices": "type"}.get(rest, rest)
-        if text is not None and column and message.startswith("missing the"):
-            if (missing := self._missing(text, sheet, column)) is None:
-                return None
-            message = missing
-        return FormError(self.where(sheet, row, column), message), (row, sheet, None)
-
-    def _place_set(self, path: str, message: str, qs: QuestionSet) -> _Placed:
-        head = re.split(r"[.\[]", path)[0]
-        if head in ("languages", "questions", ""):
-            row = 1 if head == "languages" else None
-            where = self.where(self.survey_title, row)
-            return FormError(where, message), (row, self.survey_title, head or "questions")
-        row = self.settings_row if self.settings else None
-        column = {"id": "form_id", "title": "form_title"}.get(head, head)
-        text = {"title": qs.title, "description": qs.description}.get(head)
-        if text is not None and message.startswith("missing the"):
-            message = self._missing(text, self.settings_title, column) or message
-        where = self.where(self.settings_title, row, column)
-        return FormError(where, message), (row, self.settings_title, column)
-
-    def _missing(self, text: Text, sheet: str, column: str) -> str | None:
-        """Which translations a text lacks, or None when a missing column says it already."""
-        langs = [lang for lang in self.languages if lang not in text]
-        if not (langs := [lang for lang in langs if (sheet, column, lang) not in self.absent]):
-            return None
-        every = ", ".join(self._name(lang) for lang in self.languages)
-        missing = " and ".join(self._name(lang) for lang in langs)
-        return f"the {missing} {column} is empty; fill it in (every text needs {every})"
