@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/sync.py
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/pwa.py
+	$(BIN)/python bench/lighthouse.py --strict
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
