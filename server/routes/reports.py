@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 from urllib.parse import quote
 
@@ -38,6 +39,19 @@ def _download(name: str) -> dict[str, str]:
     return {**NO_STORE, "Content-Disposition": f'attachment; filename="{quote(name)}"'}
 
 
+def _known_table(table: str, tables: Collection[str]) -> None:
+    if table not in tables:
+        raise ValidationException(f"Unknown table '{table}'. Valid tables: {', '.join(tables)}.")
+
+
+def _csv(body: bytes, name: str) -> Response[bytes]:
+    return Response(body, media_type="text/csv; charset=utf-8", headers=_download(name))
+
+
+def _page(page: str) -> Response[str]:
+    return Response(page, media_type="text/html; charset=utf-8", headers=NO_STORE)
+
+
 @get(f"{API}/report", guards=[staff_guard], tags=["reports"])
 async def report_json(
     request: Request[Any, Any, Any],
@@ -60,18 +74,10 @@ async def report_csv(
     lang: FromQuery[str] = "en",
 ) -> Response[bytes]:
     """One table of the report as CSV (UTF-8 with BOM, formula-injection safe)."""
-    if table not in tbl.TABLES:
-        raise ValidationException(
-            f"Unknown table '{table}'. Valid tables: {', '.join(tbl.TABLES)}."
-        )
+    _known_table(table, tbl.TABLES)
     await visible_training(db, current(request), training_id)
     report, inp = await report_for(db, training_id, lang=lang, answers=table == "responses")
-    body = render_csv(tbl.table(table, report, inp))
-    return Response(
-        body,
-        media_type="text/csv; charset=utf-8",
-        headers=_download(f"{training_id}-{table}.csv"),
-    )
+    return _csv(render_csv(tbl.table(table, report, inp)), f"{training_id}-{table}.csv")
 
 
 @get(f"{API}/report.xlsx", guards=[staff_guard], tags=["reports"])
@@ -152,15 +158,9 @@ async def programme_csv(
     period: FromQuery[str | None] = None,
 ) -> Response[bytes]:
     """One table of the programme view as CSV (UTF-8 with BOM, English headings)."""
-    if table not in PROGRAMME_TABLES:
-        raise ValidationException(
-            f"Unknown table '{table}'. Valid tables: {', '.join(PROGRAMME_TABLES)}."
-        )
+    _known_table(table, PROGRAMME_TABLES)
     report = await _programme(request, db, country, period, "en")
-    body = render_csv(programme_table(table, report))
-    return Response(
-        body, media_type="text/csv; charset=utf-8", headers=_download(f"programme-{table}.csv")
-    )
+    return _csv(render_csv(programme_table(table, report)), f"programme-{table}.csv")
 
 
 @get("/api/v1/programme/report.xlsx", guards=[staff_guard], tags=["reports"])
@@ -191,12 +191,17 @@ def _sign_in(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
     return Redirect(f"/console/login?next={quote(here, safe='/')}", status_code=303)
 
 
-@get(
-    "/console/trainings/{training_id:str}/report",
-    guards=[staff_guard],
-    exception_handlers={NotAuthorizedException: _sign_in},
-    include_in_schema=False,
-)
+def _console_page(path: str) -> get:
+    """A page of the console: staff only, a signed-out visitor sent to sign in first."""
+    return get(
+        path,
+        guards=[staff_guard],
+        exception_handlers={NotAuthorizedException: _sign_in},
+        include_in_schema=False,
+    )
+
+
+@_console_page("/console/trainings/{training_id:str}/report")
 async def report_page(
     request: Request[Any, Any, Any],
     db: NamedDependency[Database],
@@ -213,15 +218,10 @@ async def report_page(
         api_url=f"/api/v1/trainings/{quote(training_id)}",
         lang=chosen,
     )
-    return Response(page, media_type="text/html; charset=utf-8", headers=NO_STORE)
+    return _page(page)
 
 
-@get(
-    "/console/programme",
-    guards=[staff_guard],
-    exception_handlers={NotAuthorizedException: _sign_in},
-    include_in_schema=False,
-)
+@_console_page("/console/programme")
 async def programme_page(
     request: Request[Any, Any, Any],
     db: NamedDependency[Database],
@@ -239,7 +239,7 @@ async def programme_page(
         api_url="/api/v1/programme/report",
         query=_filters(report["filters"]["country"], report["filters"]["period"]),
     )
-    return Response(page, media_type="text/html; charset=utf-8", headers=NO_STORE)
+    return _page(page)
 
 
 REPORT_ROUTES: list[ControllerRouterHandler] = [

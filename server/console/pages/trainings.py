@@ -160,6 +160,22 @@ async def _form_page(
     )
 
 
+async def _save(
+    request: Request[Any, Any, Any], db: Database, training_id: str | None
+) -> Response[Any]:
+    """Saves the submitted form as a new training (`training_id` None) or over that one; the
+    form again with its problems, if any."""
+    creating = training_id is None
+    values = _values_from(await request.form(), training_id)
+    data = _training_in(values)
+    problems = await training_problems(db, data, creating=creating)
+    if problems:
+        return await _form_page(request, db, values, creating=creating, problems=problems)
+    save = trainings_db.create if creating else trainings_db.update
+    await save(db, data, current(request).username)
+    return Redirect(f"/console/trainings/{data.id}", status_code=303)
+
+
 @get("/trainings/new", guards=[admin_guard])
 async def new_training(
     request: Request[Any, Any, Any], db: NamedDependency[Database]
@@ -171,13 +187,7 @@ async def new_training(
 async def create_training(
     request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> Response[Any]:
-    values = _values_from(await request.form(), None)
-    data = _training_in(values)
-    problems = await training_problems(db, data, creating=True)
-    if problems:
-        return await _form_page(request, db, values, creating=True, problems=problems)
-    await trainings_db.create(db, data, current(request).username)
-    return Redirect(f"/console/trainings/{data.id}", status_code=303)
+    return await _save(request, db, None)
 
 
 @get("/trainings/{training_id:str}/edit", guards=[admin_guard])
@@ -193,13 +203,7 @@ async def update_training(
     training_id: FromPath[str], request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> Response[Any]:
     await visible_training(db, current(request), training_id)
-    values = _values_from(await request.form(), training_id)
-    data = _training_in(values)
-    problems = await training_problems(db, data, creating=False)
-    if problems:
-        return await _form_page(request, db, values, creating=False, problems=problems)
-    await trainings_db.update(db, data, current(request).username)
-    return Redirect(f"/console/trainings/{training_id}", status_code=303)
+    return await _save(request, db, training_id)
 
 
 # Detail, join page, monitor, joining ------------------------------------------------------------
