@@ -14,12 +14,14 @@ from litestar.config.response_cache import ResponseCacheConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components
 from litestar.types import ControllerRouterHandler, Message, Scope
 
 from server import __version__
 from server.auth.middleware import auth_middleware
 from server.db.database import Database, StorageUnavailable
 from server.ratelimit import RateLimiter
+from server.routes._openapi import SECURITY_SCHEMES, StrictStructs
 from server.routes.bundles import BUNDLE_ROUTES
 from server.routes.forms import FORM_ROUTES
 from server.routes.health import health
@@ -127,7 +129,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             StorageUnavailable: _storage_unavailable,
             sqlite3.OperationalError: _storage_unavailable,
         },
-        openapi_config=OpenAPIConfig(title="Tadrib", version=__version__, path="/schema"),
+        openapi_config=OpenAPIConfig(
+            title="Tadrib",
+            version=__version__,
+            path="/schema",
+            components=Components(security_schemes=dict(SECURITY_SCHEMES)),
+        ),
+        plugins=[StrictStructs()],
         response_cache_config=ResponseCacheConfig(),
         # Phones on slow networks: text (the app shell, bundles, reports) travels gzipped.
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
+from litestar.params import KwargDefinition
 
 Role = Literal["admin", "trainer"]
 
@@ -16,21 +17,50 @@ class FormRef(msgspec.Struct, forbid_unknown_fields=True):
     version: str
 
 
+# `KwargDefinition` in a field's annotation is a rule the OpenAPI document states and decoding
+# leaves alone (msgspec.Meta would enforce it): the handlers check these rules themselves, so a
+# client that breaks one reads what to fix rather than a decoder's message.
+NonBlank = Annotated[str, KwargDefinition(pattern=r"\S", description="Not empty or blank.")]
+TRAINING_ID = r"^[a-z0-9][a-z0-9-]{1,63}$"
+ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+Date = Annotated[str, KwargDefinition(format="date", pattern=ISO_DATE)]
+
+
 class InstitutionIn(msgspec.Struct, forbid_unknown_fields=True):
-    name: dict[str, str]
+    """An institution's name in one or more languages (`{"en": "...", "fr": "..."}`)."""
+
+    name: Annotated[
+        dict[str, NonBlank],
+        KwargDefinition(
+            description="The name by language code (en, fr, ar), at least one.",
+            schema_extra={"min_properties": 1},
+        ),
+    ]
     country: str = ""
+
+
+class Institution(msgspec.Struct):
+    """An institution as `PUT /api/v1/institutions/{key}` returns it."""
+
+    key: str
+    name: dict[str, str]
+    country: str
 
 
 class TrainingIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """What an admin sends to create or replace a training."""
 
-    id: str
+    id: Annotated[str, KwargDefinition(pattern=TRAINING_ID)]
     title: str | dict[str, str]
-    country: str
+    country: Annotated[str, KwargDefinition(pattern="^[A-Z]{2}$", description="ISO 3166 code.")]
     location: str = ""
-    starts_on: str
-    ends_on: str
-    institutions: list[str]
+    starts_on: Date
+    ends_on: Annotated[
+        str, KwargDefinition(format="date", pattern=ISO_DATE, description="Not before starts_on.")
+    ]
+    institutions: Annotated[
+        list[str], KwargDefinition(min_items=1, description="Keys in the institution registry.")
+    ]
     pre_test: FormRef | None = None
     post_test: FormRef | None = None
     evaluation: FormRef | None = None

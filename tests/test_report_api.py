@@ -89,7 +89,7 @@ async def test_csv_tables_have_bom_and_neutralise_formulas(
         response = await client.get(base, params={"table": name}, headers=admin)
         assert response.status_code == 200, (name, response.text)
         assert response.content.startswith(b"\xef\xbb\xbf"), name
-        assert response.headers["content-type"].startswith("text/csv")
+        assert response.headers["content-type"] == "text/csv; charset=utf-8", name
     comments = await client.get(base, params={"table": "comments"}, headers=admin)
     rows = list(csv.reader(io.StringIO(comments.content.decode("utf-8-sig"))))
     assert rows[1][-1] == "'" + EVIL_COMMENT

@@ -158,6 +158,7 @@ async def test_programme_page_csv_and_xlsx_follow_the_filters(
     csv_body = await client.get(
         "/api/v1/programme/report.csv", params={"table": "generations"}, headers=admin
     )
+    assert csv_body.headers["content-type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(csv_body.content.decode("utf-8-sig"))))
     assert rows[0][:2] == ["Cascade (top training)", "Generation"]
     assert [r[1] for r in rows[1:]] == ["0", "1"]

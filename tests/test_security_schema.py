@@ -4,9 +4,8 @@ nothing is stored from a request it refuses, and its answers match the document.
 Every operation of the served document gets schema-valid and (where something can be made
 invalid) schema-invalid requests, with an admin's token so staff routes run their handlers,
 half of them on the seeded training, form, institution and join code so paths resolve.
-The served document has no request body for sync, uploads and publishing (their handlers
-decode the body themselves); the server-error test adds them from the wire types so those
-bodies are fuzzed too. Generation is derandomized: the same requests every run.
+The server-error test states the bodies of sync, uploads and publishing itself, from the wire
+types, rather than trusting the document's (their handlers decode the body themselves). Generation is derandomized: the same requests every run.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import ignored_auth
 
 from server.app import create_app
 from server.settings import Settings
@@ -70,39 +70,22 @@ def _operations() -> list[str]:
 
 OPERATIONS = _operations()
 
-#: Where the served document does not describe what the handler does; each entry says what
-#: differs and which annotation would fix it. The conformance test of these operations is
-#: expected to fail (strictly: it turns red once the document is fixed, so the entry goes).
-UNDOCUMENTED_404 = "404 (unknown id or not yours) is not among the documented responses"
+#: Where the conformance checks cannot pass although the document is right: a rule no schema
+#: can state, or a refusal the protocol makes on purpose. Each entry says which; the test of
+#: these operations is expected to fail (strictly: it turns red once it passes, so the entry goes).
+NO_SCHEMA_SAYS = "no schema can say which exist"
 DOCUMENT_GAPS: dict[str, str] = {
-    "POST /api/v1/forms": "no request body documented (the handler reads multipart 'file' or "
-    "JSON itself), so an empty body counts as valid; 422 undocumented",
-    "GET /api/v1/forms/{form_id}/{version}": "200 documented as a JSON string (the handler "
-    f"returns pre-encoded bytes), not the question-set object; {UNDOCUMENTED_404}",
-    "PUT /api/v1/institutions/{key}": "answers 201 for a new institution, documented 200 only; "
-    "the name's languages and non-empty rule are not in InstitutionIn's schema",
-    "POST /api/v1/trainings": "TrainingIn has no constraints (id pattern, ISO country, dates, "
-    "at least one institution), so schema-valid bodies get 400",
-    "GET /api/v1/trainings/{training_id}": UNDOCUMENTED_404,
-    "PUT /api/v1/trainings/{training_id}": f"as POST /api/v1/trainings; {UNDOCUMENTED_404}",
-    "GET /api/v1/trainings/{training_id}/submissions": UNDOCUMENTED_404,
-    "GET /api/v1/trainings/{training_id}/monitor": UNDOCUMENTED_404,
-    "GET /api/v1/bundles/{join_code}": "200 documented as a JSON string (pre-encoded bytes), "
-    f"not the bundle object; {UNDOCUMENTED_404}",
-    "POST /api/v1/sync": "no request body documented (the handler decodes SyncBatch itself), "
-    "so an empty body counts as valid and gets 400",
-    "POST /api/v1/uploads": "no request body documented, so an empty body counts as valid "
-    "and gets 400",
-    "GET /api/v1/trainings/{training_id}/report": UNDOCUMENTED_404,
-    "GET /api/v1/trainings/{training_id}/report.csv": "documented as application/json, sent "
-    "as 'text/csv; charset=utf-8; charset=utf-8' (charset twice); 'table' is a free string "
-    f"in the document, so an unknown table (400) counts as valid; {UNDOCUMENTED_404}",
-    "GET /api/v1/trainings/{training_id}/report.xlsx": "documented as application/json, sent "
-    f"as the xlsx media type; {UNDOCUMENTED_404}",
-    "GET /api/v1/programme/report.csv": "documented as application/json, sent as "
-    "'text/csv; charset=utf-8; charset=utf-8'; 'table' is a free string in the document",
-    "GET /api/v1/programme/report.xlsx": "documented as application/json, sent as the xlsx "
-    "media type",
+    "POST /api/v1/forms": "a schema-valid question set or file can still break rules no schema "
+    "states (non-empty id and questions, choice lists, unique ids), so it gets 422",
+    "POST /api/v1/trainings": "schema-valid bodies can name institutions, trainers, a parent "
+    f"or question sets that do not exist (400); {NO_SCHEMA_SAYS}",
+    "PUT /api/v1/trainings/{training_id}": "as POST /api/v1/trainings; the body's id must also "
+    "be the URL's (400)",
+    "POST /api/v1/sync": "by design a submission that breaks its schema is answered 200 with "
+    "status 'rejected' (one bad submission never sinks the batch), which counts as accepting "
+    "invalid input",
+    "POST /api/v1/uploads": "any multipart 'file' is schema-valid, but only an export of the "
+    "app is accepted (400 otherwise)",
 }
 
 
@@ -212,16 +195,21 @@ def cases(schema: Any, api: Api, label: str) -> st.SearchStrategy[Any]:
     strategies = []
     for mode in modes:
         if fixed:
-            strategies.append(operation.as_strategy(generation_mode=mode, path_parameters=fixed))
-        strategies.append(operation.as_strategy(generation_mode=mode))
+            strategies.append(
+                operation.as_strategy(
+                    generation_mode=mode, path_parameters=fixed, headers=api.admin
+                )
+            )
+        strategies.append(operation.as_strategy(generation_mode=mode, headers=api.admin))
     return st.one_of(strategies)
 
 
 def send(api: Api, case: Any) -> Any:
     """The case through the app's own test client, with the admin's token."""
     kwargs = case.as_transport_kwargs(base_url=str(api.client.base_url), headers=api.admin)
-    if not kwargs.get("cookies"):
-        kwargs.pop("cookies", None)
+    # The only cookie in the document is the console's session; the admin's token stands in
+    # for it as for the made-up bearer token.
+    kwargs.pop("cookies", None)
     if isinstance(kwargs.get("data"), bytes | str):
         kwargs["content"] = kwargs.pop("data")
     if kwargs.get("files"):
@@ -253,7 +241,7 @@ def test_no_operation_answers_a_server_error_or_keeps_refused_input(api: Api, la
 @pytest.mark.parametrize(
     "label",
     [
-        pytest.param(label, marks=pytest.mark.xfail(strict=True, reason=f"DOC: {gap}"))
+        pytest.param(label, marks=pytest.mark.xfail(strict=True, reason=f"LIMIT: {gap}"))
         if (gap := DOCUMENT_GAPS.get(label))
         else label
         for label in OPERATIONS
@@ -263,6 +251,24 @@ def test_answers_match_the_openapi_document(api: Api, label: str) -> None:
     @EXAMPLES
     @given(case=cases(api.schema, api, label))
     def check(case: Any) -> None:
-        case.validate_response(send(api, case))
+        # Every request carries an admin's token in place of the one schemathesis made up, so
+        # its check that made-up credentials are refused cannot hold; the test below does that.
+        case.validate_response(send(api, case), excluded_checks=[ignored_auth])
 
     check()
+
+
+def test_the_document_says_which_operations_need_credentials(api: Api) -> None:
+    document = api.client.get("/schema/openapi.json").json()
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["bearer"] == {**schemes["bearer"], "type": "http", "scheme": "bearer"}
+    for label in OPERATIONS:
+        method, path = label.split(" ", 1)
+        operation = document["paths"][path][method.lower()]
+        url = path.format(**api.real)
+        anonymous = api.client.request(method, url, json={}).status_code
+        if operation.get("security"):
+            assert anonymous == 401, f"{label} is documented as needing credentials"
+            assert {"401", "403"} <= operation["responses"].keys(), label
+        else:
+            assert anonymous != 401, f"{label} needs credentials the document does not mention"

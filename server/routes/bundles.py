@@ -9,6 +9,7 @@ import msgspec
 from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
+from litestar.openapi.spec import OpenAPIHeader, OpenAPIType, Schema
 from litestar.params import FromPath
 
 from forms.public import public_view
@@ -16,6 +17,7 @@ from server.db import forms as forms_db
 from server.db import institutions as inst_db
 from server.db import trainings as trainings_db
 from server.db.database import Database
+from server.routes._openapi import NOT_FOUND, TOO_MANY, answer, operation_with
 from sync.wire import Bundle, BundleInstitution, BundleTraining
 
 UI_LANGUAGES = ["ar", "fr", "en"]
@@ -70,7 +72,27 @@ def _too_many(retry_after: int) -> Response[bytes]:
     )
 
 
-@get("/api/v1/bundles/{join_code:str}", tags=["sync"])
+_VALIDATORS = {
+    "ETag": OpenAPIHeader(
+        schema=Schema(type=OpenAPIType.STRING),
+        description="Send it back in If-None-Match to revalidate the cached bundle.",
+    ),
+    "Cache-Control": OpenAPIHeader(schema=Schema(type=OpenAPIType.STRING)),
+}
+
+
+@get(
+    "/api/v1/bundles/{join_code:str}",
+    tags=["sync"],
+    # The handler sends the bytes its ETag was computed from.
+    responses={
+        200: answer(Bundle, "What the phone needs to work offline."),
+        304: answer(None, "The bundle named in If-None-Match is current."),
+        404: NOT_FOUND,
+        429: TOO_MANY,
+    },
+    operation_class=operation_with(headers={200: _VALIDATORS, 304: _VALIDATORS}),
+)
 async def get_bundle(
     join_code: FromPath[str], request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> Response[bytes]:

@@ -18,6 +18,16 @@ from forms.model import QuestionSet
 from server.auth.guards import admin_guard, current, staff_guard
 from server.db import forms as forms_db
 from server.db.database import Database
+from server.routes._openapi import (
+    NOT_FOUND,
+    STAFF,
+    STAFF_SECURITY,
+    UNAVAILABLE,
+    answer,
+    file_field,
+    json_schema,
+    operation_with,
+)
 from server.schemas import ErrorItem, ErrorsOut, PublishOut
 
 MAX_FORM_BYTES = 5 * 1024 * 1024
@@ -76,7 +86,27 @@ async def _read_question_set(request: Request[Any, Any, Any]) -> QuestionSet:
     return load_obj(decoded, "request body")
 
 
-@post("/api/v1/forms", guards=[admin_guard], tags=["forms"], status_code=201)
+PUBLISH_BODY = {
+    "application/json": json_schema(QuestionSet),
+    "multipart/form-data": file_field("A YAML, JSON or XLSX question set (5 MB at most)."),
+}
+
+
+@post(
+    "/api/v1/forms",
+    guards=[admin_guard],
+    tags=["forms"],
+    status_code=201,
+    security=STAFF_SECURITY,
+    operation_class=operation_with(body=PUBLISH_BODY),
+    responses={
+        **STAFF,
+        200: answer(PublishOut, "Identical content is already published."),
+        409: answer(ErrorsOut, "The version is already published with other content."),
+        422: answer(ErrorsOut, "Not a valid question set; each error says where."),
+        503: UNAVAILABLE,
+    },
+)
 async def publish_form(
     request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> Response[Any]:
@@ -103,12 +133,25 @@ async def publish_form(
     )
 
 
-@get("/api/v1/forms", guards=[staff_guard], tags=["forms"])
+@get(
+    "/api/v1/forms", guards=[staff_guard], tags=["forms"], security=STAFF_SECURITY, responses=STAFF
+)
 async def list_forms(db: NamedDependency[Database]) -> list[dict[str, Any]]:
     return await forms_db.list_all(db)
 
 
-@get("/api/v1/forms/{form_id:str}/{version:str}", guards=[staff_guard], tags=["forms"])
+@get(
+    "/api/v1/forms/{form_id:str}/{version:str}",
+    guards=[staff_guard],
+    tags=["forms"],
+    security=STAFF_SECURITY,
+    responses={
+        **STAFF,
+        # The handler sends the stored canonical JSON as it is.
+        200: answer(QuestionSet, "The question set, answer keys included."),
+        404: NOT_FOUND,
+    },
+)
 async def get_form(
     form_id: FromPath[str], version: FromPath[str], db: NamedDependency[Database]
 ) -> Response[bytes]:

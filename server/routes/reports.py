@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, ValidationException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect
 from litestar.types import ControllerRouterHandler
 
@@ -27,16 +27,27 @@ from server.reports.render_html import render_html, render_programme
 from server.reports.render_xlsx import render_xlsx
 from server.reports.strings import PROGRAMME_METHODS, pick_lang
 from server.reports.text import label
+from server.routes._openapi import STAFF, STAFF_SECURITY, TRAINING, answer
 
 __all__ = ["REPORT_ROUTES", "write_report"]
 
 API = "/api/v1/trainings/{training_id:str}"
 NO_STORE = {"Cache-Control": "no-store"}  # reports are never public, never cached by proxies
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The handlers set these media types on their answers, not on the route: a route's media type
+# would also be used for its JSON error answers.
+CSV = answer(str, "The table as CSV: UTF-8 with BOM.", "text/csv")
+WORKBOOK = answer(bytes, "The Excel workbook.", XLSX)
 
 
 def _download(name: str) -> dict[str, str]:
     return {**NO_STORE, "Content-Disposition": f'attachment; filename="{quote(name)}"'}
+
+
+def _table_param(tables: Collection[str]) -> QueryParameter:
+    """The `table` query parameter: the document lists the valid names, the handler refuses
+    others with a message that lists them too."""
+    return QueryParameter(schema_extra={"enum": list(tables)})
 
 
 def _known_table(table: str, tables: Collection[str]) -> None:
@@ -45,14 +56,21 @@ def _known_table(table: str, tables: Collection[str]) -> None:
 
 
 def _csv(body: bytes, name: str) -> Response[bytes]:
-    return Response(body, media_type="text/csv; charset=utf-8", headers=_download(name))
+    # Litestar adds "; charset=utf-8" to text/* itself.
+    return Response(body, media_type="text/csv", headers=_download(name))
 
 
 def _page(page: str) -> Response[str]:
     return Response(page, media_type="text/html; charset=utf-8", headers=NO_STORE)
 
 
-@get(f"{API}/report", guards=[staff_guard], tags=["reports"])
+@get(
+    f"{API}/report",
+    guards=[staff_guard],
+    tags=["reports"],
+    security=STAFF_SECURITY,
+    responses=TRAINING,
+)
 async def report_json(
     request: Request[Any, Any, Any],
     db: NamedDependency[Database],
@@ -65,12 +83,18 @@ async def report_json(
     return Response(report, headers=NO_STORE)
 
 
-@get(f"{API}/report.csv", guards=[staff_guard], tags=["reports"])
+@get(
+    f"{API}/report.csv",
+    guards=[staff_guard],
+    tags=["reports"],
+    security=STAFF_SECURITY,
+    responses={**TRAINING, 200: CSV},
+)
 async def report_csv(
     request: Request[Any, Any, Any],
     db: NamedDependency[Database],
     training_id: FromPath[str],
-    table: FromQuery[str] = "participants",
+    table: Annotated[str, _table_param(tbl.TABLES)] = "participants",
     lang: FromQuery[str] = "en",
 ) -> Response[bytes]:
     """One table of the report as CSV (UTF-8 with BOM, formula-injection safe)."""
@@ -80,7 +104,13 @@ async def report_csv(
     return _csv(render_csv(tbl.table(table, report, inp)), f"{training_id}-{table}.csv")
 
 
-@get(f"{API}/report.xlsx", guards=[staff_guard], tags=["reports"])
+@get(
+    f"{API}/report.xlsx",
+    guards=[staff_guard],
+    tags=["reports"],
+    security=STAFF_SECURITY,
+    responses={**TRAINING, 200: WORKBOOK},
+)
 async def report_xlsx(
     request: Request[Any, Any, Any],
     db: NamedDependency[Database],
@@ -136,7 +166,13 @@ def _filters(country: str | None, period: str | None) -> str:
     return "&".join(f"{k}={quote(v)}" for k, v in (("country", country), ("period", period)) if v)
 
 
-@get("/api/v1/programme/report", guards=[staff_guard], tags=["reports"])
+@get(
+    "/api/v1/programme/report",
+    guards=[staff_guard],
+    tags=["reports"],
+    security=STAFF_SECURITY,
+    responses=STAFF,
+)
 async def programme_json(
     request: Request[Any, Any, Any],
     db: NamedDependency[Database],
@@ -149,11 +185,17 @@ async def programme_json(
     return Response(report, headers=NO_STORE)
 
 
-@get("/api/v1/programme/report.csv", guards=[staff_guard], tags=["reports"])
+@get(
+    "/api/v1/programme/report.csv",
+    guards=[staff_guard],
+    tags=["reports"],
+    security=STAFF_SECURITY,
+    responses={**STAFF, 200: CSV},
+)
 async def programme_csv(
     request: Request[Any, Any, Any],
     db: NamedDependency[Database],
-    table: FromQuery[str] = "trainings",
+    table: Annotated[str, _table_param(PROGRAMME_TABLES)] = "trainings",
     country: FromQuery[str | None] = None,
     period: FromQuery[str | None] = None,
 ) -> Response[bytes]:
@@ -163,7 +205,13 @@ async def programme_csv(
     return _csv(render_csv(programme_table(table, report)), f"programme-{table}.csv")
 
 
-@get("/api/v1/programme/report.xlsx", guards=[staff_guard], tags=["reports"])
+@get(
+    "/api/v1/programme/report.xlsx",
+    guards=[staff_guard],
+    tags=["reports"],
+    security=STAFF_SECURITY,
+    responses={**STAFF, 200: WORKBOOK},
+)
 async def programme_xlsx(
     request: Request[Any, Any, Any],
     db: NamedDependency[Database],

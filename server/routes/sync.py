@@ -9,13 +9,26 @@ from litestar import Request, Response, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.exceptions import ClientException
+from litestar.openapi.spec import OpenAPIType, Schema
 
 from server.auth.guards import staff_guard
 from server.db.database import Database
 from server.db.submissions import SqliteIngestStore
+from server.routes._openapi import (
+    STAFF,
+    STAFF_SECURITY,
+    TOO_LARGE,
+    TOO_MANY,
+    UNAVAILABLE,
+    Problem,
+    answer,
+    file_field,
+    json_schema,
+    operation_with,
+)
 from sync.ingest import DECODE_ERRORS, Ingest
 from sync.limits import MAX_SUBMISSIONS
-from sync.wire import SyncBatch, SyncResponse
+from sync.wire import Submission, SyncBatch, SyncResponse
 
 
 class UnsentFile(msgspec.Struct):
@@ -26,6 +39,22 @@ class UnsentFile(msgspec.Struct):
     submissions: list[msgspec.Raw]
     version: int = 1
     exported_at: str = ""
+
+
+def _with_submissions(body: Schema, **extra: Any) -> Schema:
+    """`body` (decoded with its submissions left raw) stating what each submission is."""
+    assert body.properties is not None
+    submissions = Schema(type=OpenAPIType.ARRAY, items=json_schema(Submission), **extra)
+    body.properties = {**body.properties, "submissions": submissions}
+    return body
+
+
+_BATCH = _with_submissions(json_schema(SyncBatch), max_items=MAX_SUBMISSIONS)
+_UNSENT = _with_submissions(json_schema(UnsentFile))
+assert _UNSENT.properties is not None
+_UNSENT.properties["format"] = Schema(type=OpenAPIType.STRING, const="tadrib-unsent")
+_RESULTS = answer(SyncResponse, "One result per submission, in order.")
+_REFUSED = answer(Problem, "Not a batch or file the app sends; nothing stored.")
 
 
 def _json_error(status: int, detail: str, headers: dict[str, str] | None = None) -> Response[Any]:
@@ -61,7 +90,14 @@ async def _read_limited(request: Request[Any, Any, Any]) -> bytes | None:
     return b"".join(chunks)
 
 
-@post("/api/v1/sync", tags=["sync"], status_code=200, request_max_body_size=None)
+@post(
+    "/api/v1/sync",
+    tags=["sync"],
+    status_code=200,
+    request_max_body_size=None,
+    operation_class=operation_with(body={"application/json": _BATCH}),
+    responses={200: _RESULTS, 400: _REFUSED, 413: TOO_LARGE, 429: TOO_MANY, 503: UNAVAILABLE},
+)
 async def sync(request: Request[Any, Any, Any], db: NamedDependency[Database]) -> Response[Any]:
     """Store a batch of submissions; one result per submission, in order."""
     limiter = request.app.state.sync_limiter
@@ -93,7 +129,20 @@ async def sync(request: Request[Any, Any, Any], db: NamedDependency[Database]) -
     return Response(SyncResponse(results), status_code=200)
 
 
-@post("/api/v1/uploads", guards=[staff_guard], tags=["sync"], status_code=200)
+@post(
+    "/api/v1/uploads",
+    guards=[staff_guard],
+    tags=["sync"],
+    status_code=200,
+    security=STAFF_SECURITY,
+    operation_class=operation_with(
+        body={
+            "application/json": _UNSENT,
+            "multipart/form-data": file_field("The file of unsent records the app exported."),
+        }
+    ),
+    responses={**STAFF, 400: _REFUSED, 503: UNAVAILABLE},
+)
 async def upload_unsent(
     request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> SyncResponse:

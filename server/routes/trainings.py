@@ -19,9 +19,10 @@ from server.db import submissions as subs_db
 from server.db import trainings as trainings_db
 from server.db import users as users_db
 from server.db.database import Database
-from server.schemas import Training, TrainingIn
+from server.routes._openapi import STAFF, STAFF_SECURITY, TRAINING
+from server.schemas import TRAINING_ID, Training, TrainingIn
 
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
+ID_RE = re.compile(TRAINING_ID)
 
 
 def join_url(request: Request[Any, Any, Any], code: str) -> str:
@@ -98,7 +99,13 @@ def _refuse(problems: list[str]) -> None:
         )
 
 
-@post("/api/v1/trainings", guards=[admin_guard], tags=["trainings"])
+@post(
+    "/api/v1/trainings",
+    guards=[admin_guard],
+    tags=["trainings"],
+    security=STAFF_SECURITY,
+    responses=STAFF,
+)
 async def create_training(
     data: JSONBody[TrainingIn], request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> Training:
@@ -107,7 +114,13 @@ async def create_training(
     return with_url(request, created)
 
 
-@put("/api/v1/trainings/{training_id:str}", guards=[admin_guard], tags=["trainings"])
+@put(
+    "/api/v1/trainings/{training_id:str}",
+    guards=[admin_guard],
+    tags=["trainings"],
+    security=STAFF_SECURITY,
+    responses=TRAINING,
+)
 async def update_training(
     training_id: FromPath[str],
     data: JSONBody[TrainingIn],
@@ -121,7 +134,13 @@ async def update_training(
     return with_url(request, await trainings_db.update(db, data, current(request).username))
 
 
-@get("/api/v1/trainings", guards=[staff_guard], tags=["trainings"])
+@get(
+    "/api/v1/trainings",
+    guards=[staff_guard],
+    tags=["trainings"],
+    security=STAFF_SECURITY,
+    responses=STAFF,
+)
 async def list_trainings(
     request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> list[Training]:
@@ -130,14 +149,26 @@ async def list_trainings(
     return [with_url(request, t) for t in found]
 
 
-@get("/api/v1/trainings/{training_id:str}", guards=[staff_guard], tags=["trainings"])
+@get(
+    "/api/v1/trainings/{training_id:str}",
+    guards=[staff_guard],
+    tags=["trainings"],
+    security=STAFF_SECURITY,
+    responses=TRAINING,
+)
 async def get_training(
     training_id: FromPath[str], request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> Training:
     return with_url(request, await visible_training(db, current(request), training_id))
 
 
-@get("/api/v1/trainings/{training_id:str}/submissions", guards=[staff_guard], tags=["trainings"])
+@get(
+    "/api/v1/trainings/{training_id:str}/submissions",
+    guards=[staff_guard],
+    tags=["trainings"],
+    security=STAFF_SECURITY,
+    responses=TRAINING,
+)
 async def list_submissions(
     training_id: FromPath[str], request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> list[dict[str, Any]]:
@@ -146,7 +177,13 @@ async def list_submissions(
     return await subs_db.list_for_training(db, training_id)
 
 
-@get("/api/v1/trainings/{training_id:str}/monitor", guards=[staff_guard], tags=["trainings"])
+@get(
+    "/api/v1/trainings/{training_id:str}/monitor",
+    guards=[staff_guard],
+    tags=["trainings"],
+    security=STAFF_SECURITY,
+    responses=TRAINING,
+)
 async def monitor(
     training_id: FromPath[str], request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> dict[str, Any]:
