@@ -10,6 +10,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from server.console import i18n
+from server.routes.trainings import PROBLEMS
 from tests.test_console_auth import session_headers
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "server" / "console" / "templates"
@@ -25,6 +26,13 @@ def test_every_string_has_three_translations_and_the_same_placeholders() -> None
         assert len(texts) == 3 and all(t.strip() for t in texts), key
         fields = [sorted(re.findall(r"{(\w+)}", text)) for text in texts]
         assert fields[0] == fields[1] == fields[2], key
+
+
+def test_every_training_problem_is_translated_with_the_values_the_server_gives() -> None:
+    for key, english in PROBLEMS.items():
+        given = set(re.findall(r"{(\w+)}", english))
+        console = i18n.STRINGS[f"problem_{key}"][0]
+        assert set(re.findall(r"{(\w+)}", console)) <= given, key
 
 
 #: Keys built in templates from a prefix and a value, with every value they can take.

@@ -121,6 +121,48 @@ async def test_a_wrong_training_form_shows_every_problem_and_saves_nothing(
     assert await trainings_db.list_visible(app.state.db, None) == []
 
 
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("fr", (
+            "Identifiant « Rabat ToT » : utilisez de 2 à 64 minuscules",
+            "Pays « MOROCCO » : utilisez le code ISO à deux lettres",
+            "La formation ne peut pas se terminer avant d&#39;avoir commencé.",
+            "L&#39;institution « navy » n&#39;est pas dans le registre",
+            "Il n&#39;existe pas d&#39;utilisateur « ghost »",
+            "Pré-test : « tot-evaluation » est une évaluation, pas un test.",
+        )),
+        ("ar", (
+            "المعرّف «Rabat ToT»: استخدم من 2 إلى 64 حرفًا",
+            "البلد «MOROCCO»: استخدم رمز ISO من حرفين",
+            "لا يمكن أن تنتهي الدورة التكوينية قبل أن تبدأ.",
+            "المؤسسة «navy» غير مسجّلة",
+            "لا يوجد مستخدم باسم «ghost»",
+            "الاختبار القبلي: «tot-evaluation» استبيان تقييم وليس اختبارًا.",
+        )),
+    ],
+)  # fmt: skip
+async def test_training_form_problems_speak_the_page_language(
+    app: Litestar,
+    client: AsyncTestClient[Litestar],
+    registry: None,
+    lang: str,
+    expected: tuple[str, ...],
+) -> None:
+    headers, csrf = await session_headers(app, "ada")
+    headers = {**headers, "Cookie": headers["Cookie"] + f"; tadrib_lang={lang}"}
+    form = good_form(
+        csrf, id="Rabat ToT", country="Morocco", ends_on="2019-01-01",
+        institutions=["gendarmerie", "navy"], trainers=["ada", "ghost"], pre_test=EVALUATION_REF,
+    )  # fmt: skip
+    response = await client.post("/console/trainings/new", data=form, headers=headers)
+    assert response.status_code == 422
+    for problem in expected:
+        assert response.text.count(problem) == 2, problem  # in the summary and by its field
+    for english in ("lowercase letters", "two-letter", "registry", "no user", "not a test"):
+        assert english not in response.text, english
+
+
 async def test_retired_sets_are_not_offered_for_new_trainings(
     app: Litestar, client: AsyncTestClient[Litestar], registry: None
 ) -> None:

@@ -163,6 +163,85 @@ STRINGS: dict[str, tuple[str, str, str]] = {
         "Aucune institution : ajoutez-en d'abord.",
         "لا توجد مؤسسات بعد: أضفها أولًا.",
     ),
+    # Training form problems: `problem_<key>` for each key of server.routes.trainings.PROBLEMS
+    "problem_bad_id": (
+        "Identifier '{id}': use 2-64 lowercase letters, digits and '-' (e.g. 'rabat-tot-2019').",
+        "Identifiant « {id} » : utilisez de 2 à 64 minuscules, chiffres et « - » (p. ex. "
+        "« rabat-tot-2019 »).",
+        "المعرّف «{id}»: استخدم من 2 إلى 64 حرفًا لاتينيًا صغيرًا أو رقمًا أو « - » "
+        "(مثل rabat-tot-2019).",
+    ),
+    "problem_id_taken": (
+        "Identifier '{id}': a training with this identifier already exists; choose another.",
+        "Identifiant « {id} » : une formation porte déjà cet identifiant ; choisissez-en un autre.",
+        "المعرّف «{id}»: توجد دورة تكوينية بهذا المعرّف؛ اختر معرّفًا آخر.",
+    ),
+    "problem_no_title": (
+        "Give the training a title.",
+        "Donnez un titre à la formation.",
+        "أدخل عنوانًا للدورة التكوينية.",
+    ),
+    "problem_bad_country": (
+        "Country '{country}': use the two-letter ISO code, e.g. MA.",
+        "Pays « {country} » : utilisez le code ISO à deux lettres, p. ex. MA.",
+        "البلد «{country}»: استخدم رمز ISO من حرفين، مثل MA.",
+    ),
+    "problem_ends_before_start": (
+        "The training cannot end before it starts.",
+        "La formation ne peut pas se terminer avant d'avoir commencé.",
+        "لا يمكن أن تنتهي الدورة التكوينية قبل أن تبدأ.",
+    ),
+    "problem_bad_dates": (
+        "Give the start and end dates, e.g. 2019-01-07.",
+        "Indiquez les dates de début et de fin, p. ex. 2019-01-07.",
+        "أدخل تاريخَي البدء والانتهاء، مثل 2019-01-07.",
+    ),
+    "problem_no_institutions": (
+        "The training must list at least one institution.",
+        "Cochez au moins une institution participante.",
+        "اختر مؤسسة مشاركة واحدة على الأقل.",
+    ),
+    "problem_unknown_institution": (
+        "Institution '{key}' is not in the registry; add it on the Institutions page first.",
+        "L'institution « {key} » n'est pas dans le registre ; ajoutez-la d'abord sur la page "
+        "Institutions.",
+        "المؤسسة «{key}» غير مسجّلة؛ أضفها أولًا من صفحة المؤسسات.",
+    ),
+    "problem_unknown_trainer": (
+        "There is no user '{name}'; add them on the Users page first.",
+        "Il n'existe pas d'utilisateur « {name} » ; ajoutez-le d'abord sur la page Utilisateurs.",
+        "لا يوجد مستخدم باسم «{name}»؛ أضفه أولًا من صفحة المستخدمين.",
+    ),
+    "problem_unknown_parent": (
+        "There is no other training '{parent}' to be the parent.",
+        "Il n'existe pas d'autre formation « {parent} » qui puisse servir de formation d'origine.",
+        "لا توجد دورة تكوينية أخرى بالمعرّف «{parent}» لتكون الدورة الأم.",
+    ),
+    "problem_not_published": (
+        "{field}: question set '{form}' version {version} is not published.",
+        "{field} : le questionnaire « {form} » version {version} n'est pas publié.",
+        "{field}: الاستبيان «{form}» الإصدار {version} غير منشور.",
+    ),
+    "problem_not_a_test": (
+        "{field}: '{form}' is an evaluation, not a test.",
+        "{field} : « {form} » est une évaluation, pas un test.",
+        "{field}: «{form}» استبيان تقييم وليس اختبارًا.",
+    ),
+    "problem_not_an_evaluation": (
+        "{field}: '{form}' is a test, not an evaluation.",
+        "{field} : « {form} » est un test, pas une évaluation.",
+        "{field}: «{form}» اختبار وليس استبيان تقييم.",
+    ),
+    "problem_retired": (
+        "{field}: '{form}' version {version} is retired.",
+        "{field} : « {form} » version {version} a été retiré.",
+        "{field}: «{form}» الإصدار {version} مسحوب.",
+    ),
+    "problem_no_question_set": (
+        "Assign at least one question set: pre-test, post-test or evaluation.",
+        "Attribuez au moins un questionnaire : pré-test, post-test ou évaluation.",
+        "عيّن استبيانًا واحدًا على الأقل: الاختبار القبلي أو البعدي أو التقييم.",
+    ),
     # Join page
     "join_title": ("Join the training", "Rejoindre la formation", "الانضمام إلى الدورة التكوينية"),
     "join_instructions": (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from litestar import Request, get, post, put
 from litestar.di import NamedDependency
@@ -35,67 +35,96 @@ def with_url(request: Request[Any, Any, Any], training: Training) -> Training:
     return training
 
 
-async def training_problems(db: Database, data: TrainingIn, creating: bool) -> list[str]:
+class Problem(NamedTuple):
+    """One thing wrong with a training as sent: the form field it concerns, what is wrong (a key
+    of `PROBLEMS`, and of the console's strings as ``problem_<key>``) and the values it names."""
+
+    field: str
+    key: str
+    params: dict[str, str]
+
+    def english(self) -> str:
+        """The problem as the API states it."""
+        return PROBLEMS[self.key].format(**self.params)
+
+
+#: The API's English for each problem; the console translates the same keys.
+PROBLEMS: dict[str, str] = {
+    "bad_id": "id '{id}': use 2-64 lowercase letters, digits and '-' (e.g. 'rabat-tot-2019').",
+    "id_taken": "id '{id}': a training with this id exists; choose another id.",
+    "no_title": "title: give the training a title.",
+    "bad_country": "country '{country}': use the two-letter ISO code, e.g. 'MA'.",
+    "ends_before_start": "ends_on: the training cannot end before it starts.",
+    "bad_dates": "starts_on/ends_on: use dates like 2019-01-07.",
+    "no_institutions": "institutions: list at least one institution key.",
+    "unknown_institution": (
+        "institutions: '{key}' is not in the registry; add it with "
+        "PUT /api/v1/institutions/{key} first."
+    ),
+    "unknown_trainer": "trainers: no user '{name}'; add it with 'tadrib users add {name}'.",
+    "unknown_parent": "parent: no other training '{parent}'.",
+    "not_published": "{field}: question set '{form}' version {version} is not published.",
+    "not_a_test": "{field}: '{form}' is an evaluation, not a test.",
+    "not_an_evaluation": "{field}: '{form}' is a test, not an evaluation.",
+    "retired": "{field}: '{form}' version {version} is retired.",
+    "no_question_set": "Assign at least one of pre_test, post_test and evaluation.",
+}
+
+
+async def training_problems(db: Database, data: TrainingIn, creating: bool) -> list[Problem]:
     """Everything wrong with a training as sent, each saying how to fix it."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     if not ID_RE.match(data.id):
-        problems.append(
-            f"id '{data.id}': use 2-64 lowercase letters, digits and '-' (e.g. 'rabat-tot-2019')."
-        )
+        problems.append(Problem("id", "bad_id", {"id": data.id}))
     elif creating and await trainings_db.get(db, data.id) is not None:
-        problems.append(f"id '{data.id}': a training with this id exists; choose another id.")
+        problems.append(Problem("id", "id_taken", {"id": data.id}))
     title = data.title if isinstance(data.title, str) else " ".join(data.title.values())
     if not title.strip():
-        problems.append("title: give the training a title.")
+        problems.append(Problem("title", "no_title", {}))
     if not re.match(r"^[A-Z]{2}$", data.country):
-        problems.append(f"country '{data.country}': use the two-letter ISO code, e.g. 'MA'.")
+        problems.append(Problem("country", "bad_country", {"country": data.country}))
     try:
         if date.fromisoformat(data.ends_on) < date.fromisoformat(data.starts_on):
-            problems.append("ends_on: the training cannot end before it starts.")
+            problems.append(Problem("ends_on", "ends_before_start", {}))
     except ValueError:
-        problems.append("starts_on/ends_on: use dates like 2019-01-07.")
+        problems.append(Problem("starts_on", "bad_dates", {}))
     if not data.institutions:
-        problems.append("institutions: list at least one institution key.")
+        problems.append(Problem("institutions", "no_institutions", {}))
     missing = set(data.institutions) - await inst_db.existing_keys(db, data.institutions)
     for key in sorted(missing):
-        problems.append(
-            f"institutions: '{key}' is not in the registry; add it with "
-            f"PUT /api/v1/institutions/{key} first."
-        )
+        problems.append(Problem("institutions", "unknown_institution", {"key": key}))
     missing_users = set(data.trainers) - await users_db.existing(db, data.trainers)
     for name in sorted(missing_users):
-        problems.append(f"trainers: no user '{name}'; add it with 'tadrib users add {name}'.")
+        problems.append(Problem("trainers", "unknown_trainer", {"name": name}))
     if data.parent is not None and (
         data.parent == data.id or await trainings_db.get(db, data.parent) is None
     ):
-        problems.append(f"parent: no other training '{data.parent}'.")
+        problems.append(Problem("parent", "unknown_parent", {"parent": data.parent}))
     wanted = {"pre_test": "test", "post_test": "test", "evaluation": "evaluation"}
     for field, kind in wanted.items():
         ref = getattr(data, field)
         if ref is None:
             continue
+        named = {"field": field, "form": ref.form, "version": ref.version}
         qs = await forms_db.get(db, ref.form, ref.version)
         if qs is None:
-            problems.append(
-                f"{field}: question set '{ref.form}' version {ref.version} is not published."
-            )
+            problems.append(Problem(field, "not_published", named))
         elif qs.kind != kind:
-            problems.append(
-                f"{field}: '{ref.form}' is a{'n' * (qs.kind == 'evaluation')} "
-                f"{qs.kind}, not a{'n' * (kind == 'evaluation')} {kind}."
-            )
+            wrong = "not_a_test" if kind == "test" else "not_an_evaluation"
+            problems.append(Problem(field, wrong, named))
         elif creating and await forms_db.is_retired(db, ref.form, ref.version):
-            problems.append(f"{field}: '{ref.form}' version {ref.version} is retired.")
+            problems.append(Problem(field, "retired", named))
     if data.pre_test is None and data.post_test is None and data.evaluation is None:
-        problems.append("Assign at least one of pre_test, post_test and evaluation.")
+        problems.append(Problem("question_sets", "no_question_set", {}))
     return problems
 
 
-def _refuse(problems: list[str]) -> None:
+def _refuse(problems: list[Problem]) -> None:
     if problems:
+        messages = [p.english() for p in problems]
         raise ValidationException(
-            "The training was not saved: " + " ".join(problems),
-            extra=[{"message": p} for p in problems],
+            "The training was not saved: " + " ".join(messages),
+            extra=[{"message": m} for m in messages],
         )
 
 

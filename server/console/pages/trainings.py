@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -25,11 +24,10 @@ from server.db import submissions as subs_db
 from server.db import trainings as trainings_db
 from server.db import users as users_db
 from server.db.database import Database
-from server.routes.trainings import join_url, training_problems
+from server.routes.trainings import Problem, join_url, training_problems
 from server.schemas import FormRef, Training, TrainingIn
 
 PHASES = (("pre_test", "test"), ("post_test", "test"), ("evaluation", "evaluation"))
-_FIELD = re.compile(r"^([a-z_]+)")
 
 
 async def _names(db: Database) -> dict[str, dict[str, str]]:
@@ -119,13 +117,22 @@ def _training_in(values: dict[str, Any]) -> TrainingIn:
     )
 
 
+def problem_text(lang: str, problem: Problem) -> str:
+    """A training problem in the page's language; a question-set field is named as the form
+    labels it."""
+    values = dict(problem.params)
+    if "field" in values:
+        values["field"] = i18n.translate(lang, values["field"])
+    return i18n.translate(lang, f"problem_{problem.key}", **values)
+
+
 async def _form_page(
     request: Request[Any, Any, Any],
     db: Database,
     values: dict[str, Any],
     *,
     creating: bool,
-    problems: list[str] | None = None,
+    problems: list[Problem] | None = None,
 ) -> Response[str]:
     published = await forms_db.list_all(db)
     options: dict[str, list[dict[str, Any]]] = {}
@@ -136,11 +143,11 @@ async def _form_page(
             if f["kind"] == kind
             and (not f["retired"] or values[field] == f"{f['id']}@{f['version']}")
         ]
+    lang = language(request)
+    said = [(p.field, problem_text(lang, p)) for p in problems or []]
     by_field: dict[str, list[str]] = {}
-    for problem in problems or []:
-        found = _FIELD.match(problem)
-        if found:
-            by_field.setdefault(found.group(1), []).append(problem)
+    for field, text in said:
+        by_field.setdefault(field, []).append(text)
     parents = [t for t in await trainings_db.list_visible(db, None) if t.id != values["id"]]
     return html(
         request,
@@ -148,7 +155,7 @@ async def _form_page(
         {
             "creating": creating,
             "v": values,
-            "problems": problems or [],
+            "problems": [text for _, text in said],
             "by_field": by_field,
             "institutions": await inst_db.list_all(db),
             "users": await users_db.list_all(db),
