@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -15,6 +16,10 @@ from server.app import create_app
 from server.db import users
 from server.db.database import Database
 from server.settings import Settings
+
+# Property tests repeat the same examples on every run, so a red CI run is a real regression.
+settings.register_profile("tadrib", derandomize=True, deadline=None)
+settings.load_profile("tadrib")
 
 LIBRARY = Path(__file__).resolve().parents[1] / "forms" / "library"
 KNOWLEDGE = LIBRARY / "tip-som-knowledge.yaml"
