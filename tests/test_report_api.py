@@ -144,6 +144,88 @@ async def test_report_page_escapes_comments(
     assert "<svg" in page and "Methods" in page
 
 
+async def seed_doubts(client: Client, join_code: str) -> None:
+    """A second pre-test for AB00X from another phone, as another sex and institution, and a
+    late pre-test: what the report's "to check" section is for."""
+    again = submission(
+        join_code, "pre", answers=_mixed_answers(5), completed_at="2019-01-07T10:00:00Z",
+        participant={"code": "AB00X", "institution": "gendarmerie", "sex": "female"},
+    )  # fmt: skip
+    late = submission(
+        join_code, "pre", answers=_mixed_answers(5), completed_at="2019-03-01T10:00:00Z",
+        participant={"code": "ZZ99Y", "institution": "police", "sex": "male"},
+    )  # fmt: skip
+    other_phone = {**batch(again, late), "device": "9d0e5b8d-8f3c-4a51-9d0e-3b1f2c1e7d4a"}
+    response = await client.post("/api/v1/sync", json=other_phone)
+    assert {r["status"] for r in response.json()["results"]} == {"accepted"}, response.text
+
+
+async def test_checks_keep_english_reasons_and_give_kinds_and_params(
+    client: Client, admin: dict[str, str], training: dict[str, Any]
+) -> None:
+    await seed(client, training["join_code"])
+    await seed_doubts(client, training["join_code"])
+    url = f"/api/v1/trainings/{training['id']}/report"
+    flags = (await client.get(url, headers=admin)).json()["flags"]
+    [shared] = flags["duplicate_codes"]
+    assert shared["code"] == "AB00X"
+    assert shared["reasons"] == [
+        "pre answered as male and as female",
+        "pre answered from police and from gendarmerie",
+        "pre sent from 2 devices",
+    ]
+    assert shared["details"] == [
+        {"kind": "sex", "params": {"phase": "pre", "first": "male", "later": "female"}},
+        {"kind": "institution",
+         "params": {"phase": "pre", "first": "police", "later": "gendarmerie"}},
+        {"kind": "devices", "params": {"phase": "pre", "n": 2}},
+    ]  # fmt: skip
+    assert flags["timing"] == {"late": 1}
+    csv_url = f"/api/v1/trainings/{training['id']}/report.csv"
+    table = (await client.get(csv_url, params={"table": "flags"}, headers=admin)).text
+    assert "pre answered as male and as female; pre answered from police" in table
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", (
+            "Code AB00X may be shared by two people: pre answered as male and as female; pre "
+            "answered from police and from gendarmerie; pre sent from 2 devices.",
+            "1 counted submission(s) flagged “late”.",
+        )),
+        ("fr", (
+            "Le code AB00X est peut-être partagé par deux personnes : sexe « homme » puis "
+            "« femme » pour le pré-test ; institution police puis gendarmerie pour le pré-test ; "
+            "2 appareils différents pour le pré-test.",
+            "1 envoi(s) compté(s) signalé(s) « en retard ».",
+        )),
+        ("ar", (
+            "قد يكون الرمز AB00X مشتركا بين شخصين: الجنس «ذكر» ثم «أنثى» في الاختبار القبلي؛ "
+            "المؤسسة police ثم gendarmerie في الاختبار القبلي؛ "
+            "إرسال من أجهزة مختلفة عددها 2 في الاختبار القبلي.",
+            "1 من الإرسالات المحتسبة عليها علامة «متأخر».",
+        )),
+    ],
+)  # fmt: skip
+async def test_report_page_says_what_to_check_in_its_language(
+    client: Client,
+    admin: dict[str, str],
+    training: dict[str, Any],
+    lang: str,
+    expected: tuple[str, ...],
+) -> None:
+    await seed(client, training["join_code"])
+    await seed_doubts(client, training["join_code"])
+    url = f"/console/trainings/{training['id']}/report"
+    page = (await client.get(url, params={"lang": lang}, headers=admin)).text
+    for sentence in expected:
+        assert sentence in page, sentence
+    if lang != "en":
+        for english in ("answered as", "answered from", "devices", "“late”"):
+            assert english not in page, english
+
+
 async def test_reports_need_staff_and_trainers_see_only_their_trainings(
     app: Litestar, client: Client, admin: dict[str, str], training: dict[str, Any]
 ) -> None:

@@ -13,7 +13,7 @@ from server.reports.build import build_report
 from server.reports.programme import programme_report, summarise
 from server.reports.render_html import render_html, render_programme
 from server.reports.sample import sample_input
-from server.reports.strings import LANGUAGES, METHODS_BY_LANG, UI, pick_lang
+from server.reports.strings import LANGUAGES, METHODS_BY_LANG, UI, WORDS, check_reason, pick_lang
 from tests.test_report_api import seed
 
 ENGLISH_HEADINGS = ("Summary", "Results by institution", "Participant flow", "Methods.",
@@ -35,6 +35,20 @@ def test_methods_are_translated_paragraph_for_paragraph() -> None:
     sizes = {lang: len(METHODS_BY_LANG[lang]) for lang in LANGUAGES}
     assert len(set(sizes.values())) == 1, sizes
     assert METHODS_BY_LANG["fr"] != METHODS_BY_LANG["en"] != METHODS_BY_LANG["ar"]
+
+
+def test_words_inside_the_checks_are_translated_and_english_keeps_the_json_values() -> None:
+    for kind, words in WORDS.items():
+        for value, (en, fr, ar) in words.items():
+            assert en == value and fr and ar and len({en, fr, ar}) == 3, (kind, value)
+    sex = {"phase": "post", "first": "undisclosed", "later": "other"}
+    assert check_reason("en", "sex", sex) == "post answered as undisclosed and as other"
+    assert check_reason("fr", "sex", sex) == (
+        "sexe « non précisé » puis « autre » pour le post-test"
+    )
+    assert check_reason("ar", "devices", {"phase": "evaluation", "n": 3}) == (
+        "إرسال من أجهزة مختلفة عددها 3 في التقييم"
+    )
 
 
 def test_language_choice_prefers_the_query_then_the_cookie_then_english() -> None:

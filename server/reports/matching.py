@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 from server.reports.inputs import Response
+from server.reports.strings import check_reason
 
 PHASES = ("pre", "post", "evaluation")
 
@@ -64,7 +65,8 @@ def match(responses: list[Response]) -> Matching:
             several[key] = [seen, r]
 
     repeats: list[dict[str, Any]] = []
-    reasons: dict[str, set[str]] = defaultdict(set)
+    #: Per code, each reason to doubt it by its English text: {"kind": ..., "params": {...}}.
+    reasons: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     for (code, phase), subs in sorted(several.items()):
         subs.sort(key=_order)
         first = firsts[(code, phase)] = subs[0]
@@ -79,12 +81,16 @@ def match(responses: list[Response]) -> Matching:
                 }
             )
             if later.device and first.device and later.device != first.device:
-                reasons[code].add(f"{phase} sent from {len({s.device for s in subs})} devices")
+                _note(reasons[code], "devices", phase=phase, n=len({s.device for s in subs}))
             if later.sex != first.sex:
-                reasons[code].add(f"{phase} answered as {first.sex} and as {later.sex}")
+                _note(reasons[code], "sex", phase=phase, first=first.sex, later=later.sex)
             if later.institution != first.institution:
-                reasons[code].add(
-                    f"{phase} answered from {first.institution} and from {later.institution}"
+                _note(
+                    reasons[code],
+                    "institution",
+                    phase=phase,
+                    first=first.institution,
+                    later=later.institution,
                 )
     repeated = {code for code, _ in several}
 
@@ -110,7 +116,9 @@ def match(responses: list[Response]) -> Matching:
         flags: list[str] = []
         if code in reasons:
             flags.append("duplicate_code")
-            duplicates.append({"code": code, "reasons": sorted(reasons[code])})
+            texts = sorted(reasons[code])
+            details = [reasons[code][text] for text in texts]
+            duplicates.append({"code": code, "reasons": texts, "details": details})
         if pre is not None and post is not None and pre.institution != post.institution:
             flags.append("institution_changed")
             changes.append({"code": code, "pre": pre.institution, "post": post.institution})
@@ -145,6 +153,11 @@ def match(responses: list[Response]) -> Matching:
         duplicate_codes=duplicates,
         institution_changes=changes,
     )
+
+
+def _note(found: dict[str, dict[str, Any]], kind: str, **params: Any) -> None:
+    """Records one reason to doubt a code, keyed by its English so that each is said once."""
+    found[check_reason("en", kind, params)] = {"kind": kind, "params": params}
 
 
 def within_one_edit(a: str, b: str) -> bool:

@@ -10,7 +10,7 @@ from typing import Any
 import jinja2
 
 from server.reports import charts
-from server.reports.strings import RTL, UI, methods, sex_name, translate
+from server.reports.strings import RTL, UI, check_reason, methods, sex_name, translate, word
 from server.reports.text import label
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -81,8 +81,14 @@ def _language(lang: str) -> dict[str, Any]:
             return t("generation_n", n=g.get("generation", g.get("key")))
         return str(g.get("name") or g.get("key") or "")
 
+    def shared_reasons(duplicate: dict[str, Any]) -> str:
+        said = [check_reason(lang, d["kind"], d["params"]) for d in duplicate["details"]]
+        return t("reason_sep").join(said)
+
     return {
         "t": t,
+        "shared_reasons": shared_reasons,
+        "timing_flag": partial(word, "flag", lang=lang),
         "lang": lang if lang in ("fr", "ar") else "en",
         "dir": "rtl" if lang in RTL else "ltr",
         "group_name": group_name,

@@ -6,6 +6,9 @@ that scripts reading them do not break when someone changes language.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 #: The languages of the HTML reports; Arabic is written right to left.
 LANGUAGES = ("en", "fr", "ar")
 RTL = frozenset({"ar"})
@@ -232,6 +235,22 @@ UI: dict[str, tuple[str, str, str]] = {
         "Le code {code} est peut-être partagé par deux personnes : {reasons}.",
         "قد يكون الرمز {code} مشتركا بين شخصين: {reasons}.",
     ),
+    "reason_devices": (
+        "{phase} sent from {n} devices",
+        "{n} appareils différents {phase}",
+        "إرسال من أجهزة مختلفة عددها {n} {phase}",
+    ),
+    "reason_sex": (
+        "{phase} answered as {first} and as {later}",
+        "sexe « {first} » puis « {later} » {phase}",
+        "الجنس «{first}» ثم «{later}» {phase}",
+    ),
+    "reason_institution": (
+        "{phase} answered from {first} and from {later}",
+        "institution {first} puis {later} {phase}",
+        "المؤسسة {first} ثم {later} {phase}",
+    ),
+    "reason_sep": ("; ", " ; ", "؛ "),
     "check_institution": (
         "Code {code} gave institution {pre} before and {post} after; counted with {pre}.",
         "Le code {code} a indiqué l'institution {pre} avant et {post} après ; compté avec {pre}.",
@@ -372,6 +391,28 @@ UI: dict[str, tuple[str, str, str]] = {
     ),
 }
 
+#: Words set inside the sentences of the checks, by what they name; the English ones are the
+#: report JSON's own values, so the English sentences read as they always have.
+WORDS: dict[str, dict[str, tuple[str, str, str]]] = {
+    "phase": {
+        "pre": ("pre", "pour le pré-test", "في الاختبار القبلي"),
+        "post": ("post", "pour le post-test", "في الاختبار البعدي"),
+        "evaluation": ("evaluation", "pour l'évaluation", "في التقييم"),
+    },
+    "sex": {
+        "female": ("female", "femme", "أنثى"),
+        "male": ("male", "homme", "ذكر"),
+        "other": ("other", "autre", "آخر"),
+        "undisclosed": ("undisclosed", "non précisé", "غير مصرح به"),
+    },
+    "flag": {
+        "early": ("early", "en avance", "مبكر"),
+        "late": ("late", "en retard", "متأخر"),
+        "bad-time": ("bad-time", "heure illisible", "وقت غير صالح"),
+        "other-version": ("other-version", "autre version", "إصدار آخر"),
+    },
+}
+
 _INDEX = {code: i for i, code in enumerate(LANGUAGES)}
 
 
@@ -387,6 +428,24 @@ def translate(lang: str, key: str, **values: object) -> str:
     """The UI string `key` in `lang` (English if unknown), with placeholders filled."""
     text = UI[key][_INDEX.get(lang, 0)]
     return text.format(**values) if values else text
+
+
+def word(kind: str, value: str, lang: str) -> str:
+    """`value` (a phase, sex or timing flag) as said inside a sentence in `lang`; unknown values
+    stay as they are."""
+    words = WORDS[kind].get(value)
+    return words[_INDEX.get(lang, 0)] if words else value
+
+
+def check_reason(lang: str, kind: str, params: Mapping[str, Any]) -> str:
+    """One reason a code may be shared by two people, in `lang`; the English is the text the
+    report JSON lists under `reasons`."""
+    values = {**params, "phase": word("phase", params["phase"], lang)}
+    if kind == "sex":
+        values.update(
+            first=word("sex", params["first"], lang), later=word("sex", params["later"], lang)
+        )
+    return translate(lang, f"reason_{kind}", **values)
 
 
 def sex_name(key: str, lang: str) -> str:
