@@ -10,15 +10,15 @@ from typing import Any
 
 from litestar import Litestar, Request, Response
 from litestar.config.compression import CompressionConfig
-from litestar.config.response_cache import ResponseCacheConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components
-from litestar.types import ControllerRouterHandler, Message, Scope
+from litestar.types import Message, Scope
 
 from server import __version__
 from server.auth.middleware import auth_middleware
+from server.console.routes import CONSOLE_ROUTES
 from server.db.database import Database, StorageUnavailable
 from server.ratelimit import RateLimiter
 from server.routes._openapi import SECURITY_SCHEMES, StrictStructs
@@ -26,6 +26,8 @@ from server.routes.bundles import BUNDLE_ROUTES
 from server.routes.forms import FORM_ROUTES
 from server.routes.health import health
 from server.routes.institutions import INSTITUTION_ROUTES
+from server.routes.pwa import PWA_ROUTES
+from server.routes.reports import REPORT_ROUTES
 from server.routes.sync import SYNC_ROUTES
 from server.routes.trainings import TRAINING_ROUTES
 from server.settings import Settings
@@ -65,24 +67,6 @@ async def _security_headers(message: Message, _: Scope) -> None:
     message["headers"] = headers
 
 
-def _optional_routes() -> list[ControllerRouterHandler]:
-    """Routes of the parts built in their own packages (reports, app shell, console)."""
-    import importlib
-
-    found: list[ControllerRouterHandler] = []
-    for module, name in (
-        ("server.routes.reports", "REPORT_ROUTES"),
-        ("server.routes.pwa", "PWA_ROUTES"),
-        ("server.console.routes", "CONSOLE_ROUTES"),
-    ):
-        try:
-            found += getattr(importlib.import_module(module), name)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not module.startswith(exc.name):
-                raise
-    return found
-
-
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     db = Database(settings.db_path)
@@ -118,7 +102,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *TRAINING_ROUTES,
             *BUNDLE_ROUTES,
             *SYNC_ROUTES,
-            *_optional_routes(),
+            *REPORT_ROUTES,
+            *PWA_ROUTES,
+            *CONSOLE_ROUTES,
         ],
         dependencies={"db": Provide(provide_db)},
         lifespan=[lifespan],
@@ -136,7 +122,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             components=Components(security_schemes=dict(SECURITY_SCHEMES)),
         ),
         plugins=[StrictStructs()],
-        response_cache_config=ResponseCacheConfig(),
         # Phones on slow networks: text (the app shell, bundles, reports) travels gzipped.
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         request_max_body_size=16 * 1024 * 1024,
