@@ -97,8 +97,9 @@ def _load_all(files: tuple[Path, ...]) -> list[Any]:
 
 @forms.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-def forms_check(files: tuple[Path, ...]) -> None:
-    """Check question sets; print every error with its place."""
+@db_option
+def forms_check(files: tuple[Path, ...], db_path: Path | None) -> None:
+    """Check question sets; print every error with its place (the database is not touched)."""
     for qs in _load_all(files):
         click.echo(f"ok: {qs.id} version {qs.version} ({qs.kind}, {len(qs.questions)} questions)")
 

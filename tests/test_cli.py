@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import click
 from click.testing import CliRunner
 
 from server.cli import main
@@ -105,3 +106,14 @@ def test_report_in_arabic_is_right_to_left(tmp_path: Path) -> None:
     assert code == 0
     html = out.read_text()
     assert 'dir="rtl"' in html and 'lang="ar"' in html
+
+
+def test_every_command_takes_db() -> None:
+    from tests.test_docs import commands
+
+    for name in commands(main):
+        command: click.Command = main
+        for part in name.split():
+            assert isinstance(command, click.Group)
+            command = command.commands[part]
+        assert any("--db" in p.opts for p in command.params), name
