@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import Any, NamedTuple
 
-from litestar import Request, get, post, put
+from litestar import Request, Router, get, post, put
 from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 from litestar.params import FromPath, JSONBody
@@ -129,10 +129,8 @@ def _refuse(problems: list[Problem]) -> None:
 
 
 @post(
-    "/api/v1/trainings",
+    "/",
     guards=[admin_guard],
-    tags=["trainings"],
-    security=STAFF_SECURITY,
     responses=STAFF,
 )
 async def create_training(
@@ -144,10 +142,8 @@ async def create_training(
 
 
 @put(
-    "/api/v1/trainings/{training_id:str}",
+    "/{training_id:str}",
     guards=[admin_guard],
-    tags=["trainings"],
-    security=STAFF_SECURITY,
     responses=TRAINING,
 )
 async def update_training(
@@ -164,10 +160,7 @@ async def update_training(
 
 
 @get(
-    "/api/v1/trainings",
-    guards=[staff_guard],
-    tags=["trainings"],
-    security=STAFF_SECURITY,
+    "/",
     responses=STAFF,
 )
 async def list_trainings(
@@ -179,10 +172,7 @@ async def list_trainings(
 
 
 @get(
-    "/api/v1/trainings/{training_id:str}",
-    guards=[staff_guard],
-    tags=["trainings"],
-    security=STAFF_SECURITY,
+    "/{training_id:str}",
     responses=TRAINING,
 )
 async def get_training(
@@ -192,10 +182,7 @@ async def get_training(
 
 
 @get(
-    "/api/v1/trainings/{training_id:str}/submissions",
-    guards=[staff_guard],
-    tags=["trainings"],
-    security=STAFF_SECURITY,
+    "/{training_id:str}/submissions",
     responses=TRAINING,
 )
 async def list_submissions(
@@ -207,10 +194,7 @@ async def list_submissions(
 
 
 @get(
-    "/api/v1/trainings/{training_id:str}/monitor",
-    guards=[staff_guard],
-    tags=["trainings"],
-    security=STAFF_SECURITY,
+    "/{training_id:str}/monitor",
     responses=TRAINING,
 )
 async def monitor(
@@ -226,11 +210,20 @@ async def monitor(
     }
 
 
+#: Staff only; creating and editing also need an admin (their own guard adds to the router's).
 TRAINING_ROUTES = [
-    create_training,
-    update_training,
-    list_trainings,
-    get_training,
-    list_submissions,
-    monitor,
+    Router(
+        "/api/v1/trainings",
+        guards=[staff_guard],
+        tags=["trainings"],
+        security=STAFF_SECURITY,
+        route_handlers=[
+            create_training,
+            update_training,
+            list_trainings,
+            get_training,
+            list_submissions,
+            monitor,
+        ],
+    )
 ]
