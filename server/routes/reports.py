@@ -6,7 +6,7 @@ from collections.abc import Collection
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from litestar import Request, Response, get
+from litestar import Request, Response, Router, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, ValidationException
 from litestar.params import FromPath, FromQuery, QueryParameter
@@ -31,7 +31,6 @@ from server.routes._openapi import STAFF, STAFF_SECURITY, TRAINING, answer
 
 __all__ = ["REPORT_ROUTES", "write_report"]
 
-API = "/api/v1/trainings/{training_id:str}"
 NO_STORE = {"Cache-Control": "no-store"}  # reports are never public, never cached by proxies
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The handlers set these media types on their answers, not on the route: a route's media type
@@ -65,10 +64,7 @@ def _page(page: str) -> Response[str]:
 
 
 @get(
-    f"{API}/report",
-    guards=[staff_guard],
-    tags=["reports"],
-    security=STAFF_SECURITY,
+    "/trainings/{training_id:str}/report",
     responses=TRAINING,
 )
 async def report_json(
@@ -84,10 +80,7 @@ async def report_json(
 
 
 @get(
-    f"{API}/report.csv",
-    guards=[staff_guard],
-    tags=["reports"],
-    security=STAFF_SECURITY,
+    "/trainings/{training_id:str}/report.csv",
     responses={**TRAINING, 200: CSV},
 )
 async def report_csv(
@@ -105,10 +98,7 @@ async def report_csv(
 
 
 @get(
-    f"{API}/report.xlsx",
-    guards=[staff_guard],
-    tags=["reports"],
-    security=STAFF_SECURITY,
+    "/trainings/{training_id:str}/report.xlsx",
     responses={**TRAINING, 200: WORKBOOK},
 )
 async def report_xlsx(
@@ -167,10 +157,7 @@ def _filters(country: str | None, period: str | None) -> str:
 
 
 @get(
-    "/api/v1/programme/report",
-    guards=[staff_guard],
-    tags=["reports"],
-    security=STAFF_SECURITY,
+    "/programme/report",
     responses=STAFF,
 )
 async def programme_json(
@@ -186,10 +173,7 @@ async def programme_json(
 
 
 @get(
-    "/api/v1/programme/report.csv",
-    guards=[staff_guard],
-    tags=["reports"],
-    security=STAFF_SECURITY,
+    "/programme/report.csv",
     responses={**STAFF, 200: CSV},
 )
 async def programme_csv(
@@ -206,10 +190,7 @@ async def programme_csv(
 
 
 @get(
-    "/api/v1/programme/report.xlsx",
-    guards=[staff_guard],
-    tags=["reports"],
-    security=STAFF_SECURITY,
+    "/programme/report.xlsx",
     responses={**STAFF, 200: WORKBOOK},
 )
 async def programme_xlsx(
@@ -284,19 +265,28 @@ async def programme_page(
         report,
         lang=chosen,
         console_url="/console",
-        api_url="/api/v1/programme/report",
+        api_url="/programme/report",
         query=_filters(report["filters"]["country"], report["filters"]["period"]),
     )
     return _page(page)
 
 
+#: The downloads share one guard, tag and security; the console pages carry their own.
 REPORT_ROUTES: list[ControllerRouterHandler] = [
-    report_json,
-    report_csv,
-    report_xlsx,
+    Router(
+        "/api/v1",
+        guards=[staff_guard],
+        tags=["reports"],
+        security=STAFF_SECURITY,
+        route_handlers=[
+            report_json,
+            report_csv,
+            report_xlsx,
+            programme_json,
+            programme_csv,
+            programme_xlsx,
+        ],
+    ),
     report_page,
-    programme_json,
-    programme_csv,
-    programme_xlsx,
     programme_page,
 ]
