@@ -178,9 +178,10 @@ def test_one_form_in_two_tabs_makes_one_submission(live: Live, context: Any) -> 
     assert len(stored(live, training)) == 1
 
 
-def test_unsent_records_export_to_a_file_the_server_ingests_once(live: Live, context: Any) -> None:
-    training = live.training()
-    page = context.new_page()
+def _finish_offline_and_export(
+    page: Any, live: Live, training: dict[str, Any], context: Any
+) -> tuple[Any, dict[str, Any]]:
+    """Fill the evaluation offline, finish it, and export the unsent record: (download, file)."""
     _ready(page, live, training)
     context.set_offline(True)
     start(page, "evaluation")
@@ -188,7 +189,13 @@ def test_unsent_records_export_to_a_file_the_server_ingests_once(live: Live, con
     finish(page)
     with page.expect_download() as download:
         page.locator("#export").click()
-    exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    return download.value, json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+
+
+def test_unsent_records_export_to_a_file_the_server_ingests_once(live: Live, context: Any) -> None:
+    training = live.training()
+    page = context.new_page()
+    download, exported = _finish_offline_and_export(page, live, training, context)
     assert exported["format"] == "tadrib-unsent" and exported["version"] == 1
     assert len(exported["submissions"]) == 1
     assert exported["submissions"][0]["training"] == training["join_code"]
@@ -198,7 +205,7 @@ def test_unsent_records_export_to_a_file_the_server_ingests_once(live: Live, con
         " g.onsuccess = () => r(g.result); }; })"
     )
 
-    name = download.value.suggested_filename
+    name = download.suggested_filename
     r = live.api.post(
         "/api/v1/uploads", files={"file": (name, json.dumps(exported), "application/json")}
     )
@@ -214,14 +221,7 @@ def test_unsent_records_export_to_a_file_the_server_ingests_once(live: Live, con
 def test_conflicting_copy_is_kept_shown_and_not_retried(live: Live, context: Any) -> None:
     training = live.training()
     page = context.new_page()
-    _ready(page, live, training)
-    context.set_offline(True)
-    start(page, "evaluation")
-    answer_until_review(page)
-    finish(page)
-    with page.expect_download() as download:
-        page.locator("#export").click()
-    exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    _, exported = _finish_offline_and_export(page, live, training, context)
     other = exported["submissions"][0] | {"answers": {**exported["submissions"][0]["answers"]}}
     other["answers"]["e1"] = 5 if other["answers"].get("e1") != 5 else 4
     # Another copy of the same id, different content, reaches the server first.
