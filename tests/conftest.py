@@ -154,3 +154,11 @@ def batch(*subs: dict[str, Any], pending: int | None = None) -> dict[str, Any]:
         "pending": 0 if pending is None else pending,
         "submissions": list(subs),
     }
+
+
+async def sync_results(client: AsyncTestClient[Litestar], body: Any) -> list[dict[str, Any]]:
+    """POST a sync batch that must be answered 200; its per-submission results."""
+    response = await client.post("/api/v1/sync", json=body)
+    assert response.status_code == 200, response.text
+    found: list[dict[str, Any]] = response.json()["results"]
+    return found

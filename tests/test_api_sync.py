@@ -7,15 +7,16 @@ from typing import Any
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.conftest import KNOWLEDGE, batch, create_training, knowledge_answers, submission
+from tests.conftest import (
+    KNOWLEDGE,
+    batch,
+    create_training,
+    knowledge_answers,
+    submission,
+    sync_results,
+)
 
 Client = AsyncTestClient[Litestar]
-
-
-async def sync(client: Client, body: Any) -> Any:
-    response = await client.post("/api/v1/sync", json=body)
-    assert response.status_code == 200, response.text
-    return response.json()["results"]
 
 
 async def stored(client: Client, admin: dict[str, str], training_id: str) -> list[dict[str, Any]]:
@@ -39,7 +40,7 @@ async def test_mixed_batch_stores_good_items_and_rejects_bad_ones(
     bad_institution = submission(
         code, participant={"code": "ZZ11A", "institution": "navy", "sex": "male"}
     )
-    results = await sync(
+    results = await sync_results(
         client,
         batch(good, unknown_question, bad_choice, wrong_type, missing, malformed, unknown_training,
               bad_institution),
@@ -65,8 +66,8 @@ async def test_retry_after_lost_answer_is_stored_once(
     client: Client, admin: dict[str, str], training: dict[str, Any]
 ) -> None:
     sub = submission(training["join_code"])
-    first = await sync(client, batch(sub))
-    again = await sync(client, batch(sub))
+    first = await sync_results(client, batch(sub))
+    again = await sync_results(client, batch(sub))
     assert first[0]["status"] == "accepted"
     assert again[0]["status"] == "duplicate"
     assert len(await stored(client, admin, training["id"])) == 1
@@ -76,7 +77,7 @@ async def test_same_id_twice_in_one_batch_is_stored_once(
     client: Client, admin: dict[str, str], training: dict[str, Any]
 ) -> None:
     sub = submission(training["join_code"])
-    results = await sync(client, batch(sub, sub))
+    results = await sync_results(client, batch(sub, sub))
     assert [r["status"] for r in results] == ["accepted", "duplicate"]
     assert len(await stored(client, admin, training["id"])) == 1
 
@@ -85,9 +86,9 @@ async def test_conflicting_replay_keeps_the_first(
     client: Client, admin: dict[str, str], training: dict[str, Any]
 ) -> None:
     sub = submission(training["join_code"])
-    await sync(client, batch(sub))
+    await sync_results(client, batch(sub))
     changed = {**sub, "answers": knowledge_answers(right=False)}
-    results = await sync(client, batch(changed))
+    results = await sync_results(client, batch(changed))
     assert results[0]["status"] == "conflict"
     rows = await stored(client, admin, training["id"])
     assert len(rows) == 1 and rows[0]["percent"] == 100.0
@@ -98,8 +99,8 @@ async def test_score_is_returned_only_when_the_training_shows_it(
 ) -> None:
     hidden = await create_training(client, admin)
     shown = await create_training(client, admin, id="shown", show_score=True)
-    no_score = await sync(client, batch(submission(hidden["join_code"])))
-    with_score = await sync(client, batch(submission(shown["join_code"], phase="post")))
+    no_score = await sync_results(client, batch(submission(hidden["join_code"])))
+    with_score = await sync_results(client, batch(submission(shown["join_code"], phase="post")))
     assert "score" not in no_score[0]
     assert with_score[0]["score"] == 100.0
 
@@ -125,7 +126,7 @@ async def test_old_version_is_accepted_and_scored_with_its_own_key(
     assert response.status_code == 200, response.text
 
     old = submission(training["join_code"])  # made offline on 2019.1, all right by 2019.1's key
-    results = await sync(client, batch(old))
+    results = await sync_results(client, batch(old))
     assert results[0]["status"] == "accepted"
     rows = await stored(client, admin, training["id"])
     assert rows[0]["form_version"] == "2019.1"
@@ -166,7 +167,7 @@ async def test_too_many_requests_is_429(db_path: Any) -> None:
 async def test_pending_count_is_recorded_per_device(
     client: Client, admin: dict[str, str], training: dict[str, Any]
 ) -> None:
-    await sync(client, batch(submission(training["join_code"]), pending=3))
+    await sync_results(client, batch(submission(training["join_code"]), pending=3))
     monitor = await client.get(f"/api/v1/trainings/{training['id']}/monitor", headers=admin)
     devices = monitor.json()["devices_pending"]
     assert [d["pending"] for d in devices] == [3]
@@ -176,7 +177,7 @@ async def test_late_submission_is_stored_and_flagged(
     client: Client, admin: dict[str, str], training: dict[str, Any]
 ) -> None:
     late = submission(training["join_code"], completed_at="2019-02-20T10:00:00Z")
-    assert (await sync(client, batch(late)))[0]["status"] == "accepted"
+    assert (await sync_results(client, batch(late)))[0]["status"] == "accepted"
     rows = await stored(client, admin, training["id"])
     assert rows[0]["flags"] == ["late"]
 
@@ -190,7 +191,7 @@ async def test_codes_are_matched_after_normalisation(
         phase="post",
         participant={"code": " km-o7r ", "institution": "gendarmerie", "sex": "female"},
     )
-    await sync(client, batch(pre, post))
+    await sync_results(client, batch(pre, post))
     rows = await stored(client, admin, training["id"])
     assert {r["code"] for r in rows} == {"KM07R"}
 
@@ -199,7 +200,7 @@ async def test_guessing_join_codes_through_sync_is_slowed_down(
     client: Client, training: dict[str, Any]
 ) -> None:
     guesses = [submission(f"ZZ{n:06d}") for n in range(40)]
-    results = await sync(client, batch(*guesses))
+    results = await sync_results(client, batch(*guesses))
     assert {r["status"] for r in results} == {"rejected"}
     blocked = await client.post("/api/v1/sync", json=batch(submission(training["join_code"])))
     assert blocked.status_code == 429

@@ -13,7 +13,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from litestar.types import Message, Receive, Scope, Send
 
-from tests.conftest import batch, submission
+from tests.conftest import batch, submission, sync_results
 from tests.live import evaluation_answers, quick_submission
 
 Client = AsyncTestClient[Litestar]
@@ -44,13 +44,6 @@ def rows(db_path: Path, sql: str) -> list[tuple[Any, ...]]:
         conn.close()
 
 
-async def post_batch(client: Client, body: Any) -> list[dict[str, Any]]:
-    response = await client.post("/api/v1/sync", json=body)
-    assert response.status_code == 200, response.text
-    results: list[dict[str, Any]] = response.json()["results"]
-    return results
-
-
 async def test_retry_after_answer_lost_past_the_commit_is_duplicate(
     app: Litestar, client: Client, training: dict[str, Any], db_path: Path
 ) -> None:
@@ -62,7 +55,7 @@ async def test_retry_after_answer_lost_past_the_commit_is_duplicate(
             await lossy.post("/api/v1/sync", json=batch(*subs))
     # The phone saw nothing and keeps the three in its outbox; the server has them already.
     assert len(rows(db_path, "SELECT id FROM submissions")) == 3
-    results = await post_batch(client, batch(*subs))
+    results = await sync_results(client, batch(*subs))
     assert [r["status"] for r in results] == ["duplicate"] * 3
     assert sorted(r[0] for r in rows(db_path, "SELECT id FROM submissions")) == sorted(
         s["id"] for s in subs
@@ -73,7 +66,7 @@ async def test_whole_batch_replayed_concurrently_is_accepted_exactly_once(
     client: Client, training: dict[str, Any], db_path: Path
 ) -> None:
     subs = [quick_submission(training["join_code"], n) for n in range(20)]
-    replies = await asyncio.gather(*(post_batch(client, batch(*subs)) for _ in range(6)))
+    replies = await asyncio.gather(*(sync_results(client, batch(*subs)) for _ in range(6)))
     for n, sub in enumerate(subs):
         statuses = sorted(reply[n]["status"] for reply in replies)
         assert statuses == ["accepted"] + ["duplicate"] * 5, sub["id"]
@@ -85,8 +78,8 @@ async def test_overlapping_replay_stores_only_the_new_ones(
     client: Client, training: dict[str, Any], db_path: Path
 ) -> None:
     subs = [quick_submission(training["join_code"], n) for n in range(15)]
-    first = await post_batch(client, batch(*subs[:10]))
-    second = await post_batch(client, batch(*subs[5:]))
+    first = await sync_results(client, batch(*subs[:10]))
+    second = await sync_results(client, batch(*subs[5:]))
     assert [r["status"] for r in first] == ["accepted"] * 10
     assert [r["status"] for r in second] == ["duplicate"] * 5 + ["accepted"] * 5
     assert len(rows(db_path, "SELECT id FROM submissions")) == 15
@@ -104,12 +97,12 @@ async def test_post_and_evaluation_before_pre_are_stored_and_matched(
     post = submission(code, "post", participant=who, completed_at="2019-01-11T15:00:00Z")
     pre = submission(code, "pre", participant={**who, "code": "rt12k"})
     # Evaluation and post from one device, the pre-test a day later from another.
-    assert [r["status"] for r in await post_batch(client, batch(evaluation, post))] == [
+    assert [r["status"] for r in await sync_results(client, batch(evaluation, post))] == [
         "accepted",
         "accepted",
     ]
     late_pre = {**batch(pre), "device": "second-phone"}
-    assert [r["status"] for r in await post_batch(client, late_pre)] == ["accepted"]
+    assert [r["status"] for r in await sync_results(client, late_pre)] == ["accepted"]
 
     people = rows(db_path, "SELECT DISTINCT participant_id FROM submissions")
     assert len(people) == 1, "pre, post and evaluation of one code must be one participant"

@@ -14,7 +14,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.conftest import batch, submission
+from tests.conftest import batch, submission, sync_results
 from tests.live import evaluation_answers
 
 Client = AsyncTestClient[Litestar]
@@ -27,13 +27,6 @@ def stored_count(db_path: Path) -> int:
         return int(conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0])
     finally:
         conn.close()
-
-
-async def results(client: Client, body: Any) -> list[dict[str, Any]]:
-    response = await client.post("/api/v1/sync", json=body)
-    assert response.status_code == 200, response.text
-    found: list[dict[str, Any]] = response.json()["results"]
-    return found
 
 
 # --- Size, depth, encoding --------------------------------------------------------------------
@@ -123,7 +116,7 @@ async def test_long_strings_are_rejected_with_a_reason(
         code, "evaluation", form="tot-evaluation", answers=evaluation_answers("é" * 60_000)
     )
     long_lang = submission(code, lang="fr" * 20_000)
-    found = await results(client, batch(long_id, long_code, long_text, long_lang))
+    found = await sync_results(client, batch(long_id, long_code, long_text, long_lang))
     assert [r["status"] for r in found[:3]] == ["rejected"] * 3
     assert len(found[0]["id"]) <= 64 and "1 to 64" in found[0]["detail"]
     assert "longer" in found[1]["detail"]
@@ -143,7 +136,7 @@ async def test_control_and_bidi_characters_never_make_a_code(
     sub = submission(
         training["join_code"], participant={"code": raw, "institution": "police", "sex": "male"}
     )
-    found = await results(client, batch(sub))
+    found = await sync_results(client, batch(sub))
     assert found[0]["status"] == "rejected", f"{raw!r} was accepted as a participant code"
     assert "letters and digits" in found[0]["detail"]
 
@@ -168,7 +161,7 @@ async def test_scripts_in_free_text_are_stored_verbatim_and_shown_escaped(
                    participant={"code": f"XS{n:02d}A", "institution": "police", "sex": "male"})
         for n, text in enumerate(XSS)
     ]  # fmt: skip
-    assert {r["status"] for r in await results(client, batch(*subs))} == {"accepted"}
+    assert {r["status"] for r in await sync_results(client, batch(*subs))} == {"accepted"}
 
     listing = await client.get(f"/api/v1/trainings/{training['id']}/submissions", headers=admin)
     assert listing.headers["content-type"].startswith("application/json")
@@ -218,7 +211,7 @@ async def test_bundle_carries_no_answer_keys(
     full = await client.get("/api/v1/forms/tip-som-knowledge/2019.1", headers=admin)
     assert {"correct", "answer"} <= keys_in(full.json())
     # Nor can a participant learn the key by reading back scores of a training that hides them.
-    found = await results(client, batch(submission(training["join_code"])))
+    found = await sync_results(client, batch(submission(training["join_code"])))
     assert "score" not in found[0]
 
 
@@ -300,7 +293,7 @@ async def test_scripts_in_question_texts_are_escaped_in_every_page(
         post_test={"form": "hostile-test", "version": "1"},
     )  # fmt: skip
     sub = submission(training["join_code"], form="hostile-test", version="1")
-    assert (await results(client, batch(sub)))[0]["status"] == "accepted"
+    assert (await sync_results(client, batch(sub)))[0]["status"] == "accepted"
 
     pages = [
         "/console/forms/hostile-test/1",
@@ -332,7 +325,7 @@ async def test_formulas_in_answers_are_neutralised_in_csv_exports(
                    participant={"code": f"CV{n:02d}A", "institution": "police", "sex": "male"})
         for n, text in enumerate(formulas)
     ]  # fmt: skip
-    assert {r["status"] for r in await results(client, batch(*subs))} == {"accepted"}
+    assert {r["status"] for r in await sync_results(client, batch(*subs))} == {"accepted"}
     url = f"/api/v1/trainings/{training['id']}/report.csv?table=comments"
     response = await client.get(url, headers=admin)
     if response.status_code == 404 and "comments" not in response.text:
@@ -353,7 +346,7 @@ async def test_absurd_pending_counts_are_accepted_and_capped(
     client: Client, admin: dict[str, str], training: dict[str, Any], pending: int
 ) -> None:
     body = {**batch(submission(training["join_code"])), "pending": pending}
-    found = await results(client, body)
+    found = await sync_results(client, body)
     assert found[0]["status"] == "accepted"
     monitor = await client.get(f"/api/v1/trainings/{training['id']}/monitor", headers=admin)
     assert all(0 <= d["pending"] <= 1_000_000 for d in monitor.json()["devices_pending"])
