@@ -9,6 +9,7 @@ simulated participants. Run: `.venv/bin/python bench/sync.py [--batches N] [--ro
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 import sys
 import tempfile
@@ -22,6 +23,7 @@ import msgspec
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench._client import Connection  # noqa: E402
 from forms.loaders import load_path  # noqa: E402 - after the sys.path line
 from server.db.schema import MIGRATIONS  # noqa: E402
 from server.demo.simulate import simulate  # noqa: E402
@@ -63,23 +65,28 @@ def over_http(url: str, batches: list[bytes], phones: int = 1) -> float:
     """Seconds to sync every batch: `phones` senders at once, each posting its share in turn."""
     import asyncio
 
-    headers = {"content-type": "application/json"}
-
-    async def phone(client: httpx.AsyncClient, mine: list[bytes]) -> None:
-        for body in mine:
-            r = await client.post("/api/v1/sync", content=body, headers=headers)
-            r.raise_for_status()
-            statuses = {x["status"] for x in r.json()["results"]}
-            if statuses != {"accepted"}:
-                raise SystemExit(f"unexpected results: {statuses} {r.text[:500]}")
+    async def phone(mine: list[bytes]) -> None:
+        async with Connection(url) as conn:
+            for body in mine:
+                status, answer = await conn.post_json("/api/v1/sync", body)
+                if status != 200:
+                    raise SystemExit(f"sync answered {status}: {answer[:500]!r}")
+                statuses = {x["status"] for x in msgspec.json.decode(answer)["results"]}
+                if statuses != {"accepted"}:
+                    raise SystemExit(f"unexpected results: {statuses} {answer[:500]!r}")
 
     async def run() -> float:
-        async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-            start = time.perf_counter()
-            await asyncio.gather(*(phone(client, batches[i::phones]) for i in range(phones)))
-            return time.perf_counter() - start
+        start = time.perf_counter()
+        await asyncio.gather(*(phone(batches[i::phones]) for i in range(phones)))
+        return time.perf_counter() - start
 
     return asyncio.run(run())
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def raw_inserts(source: Path, target: Path, ids: list[str]) -> float:
@@ -184,14 +191,18 @@ def main(argv: list[str] | None = None) -> int:
                 code = seed(server.url, token, training_id=f"bench-{r}")["join_code"]
                 batches = make_batches(code, args.batches, seed_value=1000 * r)
                 n = args.batches * BATCH
+                assert server.proc is not None
+                cpu_before = cpu_seconds(server.proc.pid)
                 http_s = over_http(server.url, batches, args.phones)
+                server_ms = (cpu_seconds(server.proc.pid) - cpu_before) / args.batches * 1000
                 ids = [s["id"] for b in batches for s in msgspec.json.decode(b)["submissions"]]  # type: ignore[index]
                 raw_s = raw_inserts(db, Path(tmp) / f"raw-{r}.db", ids)
                 http_rates.append(n / http_s)
                 raw_rates.append(n / raw_s)
                 print(
                     f"round {r + 1}: HTTP {n / http_s:8.0f} submissions/s   "
-                    f"raw SQLite {n / raw_s:8.0f} rows/s   ratio {raw_s / http_s:6.1%}"
+                    f"raw SQLite {n / raw_s:8.0f} rows/s   ratio {raw_s / http_s:6.1%}   "
+                    f"server CPU {server_ms:.2f} ms per batch"
                 )
     # The best round of each: on a shared machine a neighbour's burst of CPU only ever slows a
     # round down, so the fastest is the closest to what the code can do.

@@ -13,7 +13,7 @@ from typing import Protocol, get_args
 import msgspec
 
 from forms.model import QuestionSet
-from forms.scoring import Score, check_answers, score
+from forms.scoring import Score, mark
 from sync.limits import MAX_ID, TIMING_GRACE_DAYS
 from sync.normalise import code_problem, normalise_code
 from sync.wire import AGE_BANDS, Phase, Sex, Submission, SyncResult
@@ -113,54 +113,78 @@ def _id_of(raw: msgspec.Raw) -> str:
     return found[:MAX_ID] if isinstance(found, str) else ""
 
 
-def _timing_flags(completed_at: str, ctx: TrainingContext) -> list[str]:
+def _window(ctx: TrainingContext) -> tuple[date, date] | None:
+    """The days a completion is on time for the training (its dates, give or take the grace)."""
     try:
-        done = datetime.fromisoformat(completed_at.replace("Z", "+00:00")).date()
         starts, ends = date.fromisoformat(ctx.starts_on), date.fromisoformat(ctx.ends_on)
     except ValueError:
-        return ["bad-time"]
+        return None
     grace = timedelta(days=TIMING_GRACE_DAYS)
-    if done < starts - grace:
+    return starts - grace, ends + grace
+
+
+def _timing_flags(completed_at: str, window: tuple[date, date] | None) -> list[str]:
+    try:
+        done = datetime.fromisoformat(completed_at).date()
+    except ValueError:
+        return ["bad-time"]
+    if window is None:
+        return ["bad-time"]
+    if done < window[0]:
         return ["early"]
-    if done > ends + grace:
+    if done > window[1]:
         return ["late"]
     return []
 
 
+def _decode(raw: msgspec.Raw) -> Submission | SyncResult:
+    """The submission, or the rejection of what cannot be one."""
+    try:
+        sub = msgspec.json.decode(raw, type=Submission)
+    except msgspec.ValidationError as exc:
+        detail = f"The submission is malformed: {exc}.{_allowed_hint(str(exc))}"
+        return SyncResult(id=_id_of(raw), status="rejected", detail=detail)
+    except DECODE_ERRORS:
+        detail = "The submission is not valid JSON."
+        return SyncResult(id=_id_of(raw), status="rejected", detail=detail)
+    if not sub.id or len(sub.id) > MAX_ID:
+        detail = f"The submission id must be 1 to {MAX_ID} characters."
+        return SyncResult(id=sub.id[:MAX_ID], status="rejected", detail=detail)
+    return sub
+
+
 class Ingest:
-    """Validates, scores and stores a batch; one bad submission never sinks the others."""
+    """Validates, scores and stores a batch; one bad submission never sinks the others.
+
+    The work is split so that the checks are pure: `_load` does all the reading (the trainings
+    and question sets the batch names), `_check` decides each submission from what was read, and
+    the store writes the accepted ones in one transaction.
+    """
 
     def __init__(self, store: IngestStore) -> None:
         self.store = store
         self._trainings: dict[str, TrainingContext | None] = {}
+        self._windows: dict[str, tuple[date, date] | None] = {}
         self._forms: dict[tuple[str, str], QuestionSet | None] = {}
         #: How many submissions named a join code no training has (guessing shows here).
         self.unknown_codes = 0
 
-    async def _training(self, join_code: str) -> TrainingContext | None:
-        if join_code not in self._trainings:
-            self._trainings[join_code] = await self.store.training(join_code)
-        return self._trainings[join_code]
+    async def _load(self, subs: list[Submission]) -> None:
+        """Read each training and question set the batch needs, once."""
+        for sub in subs:
+            if sub.training not in self._trainings:
+                ctx = self._trainings[sub.training] = await self.store.training(sub.training)
+                self._windows[sub.training] = _window(ctx) if ctx else None
+        for sub in subs:
+            ctx = self._trainings[sub.training]
+            assigned = ctx.assignments.get(sub.phase) if ctx else None
+            key = (sub.form, sub.version)
+            if assigned is not None and assigned[0] == sub.form and key not in self._forms:
+                self._forms[key] = await self.store.form(sub.form, sub.version)
 
-    async def _form(self, form_id: str, version: str) -> QuestionSet | None:
-        # A batch holds many submissions of the same one or two sets: one look-up each.
-        key = (form_id, version)
-        if key not in self._forms:
-            self._forms[key] = await self.store.form(form_id, version)
-        return self._forms[key]
-
-    async def _check(self, raw: msgspec.Raw) -> Candidate:
-        try:
-            sub = msgspec.json.decode(raw, type=Submission)
-        except msgspec.ValidationError as exc:
-            raise Rejection(
-                f"The submission is malformed: {exc}.{_allowed_hint(str(exc))}"
-            ) from exc
-        except DECODE_ERRORS as exc:
-            raise Rejection("The submission is not valid JSON.") from exc
-        if not sub.id or len(sub.id) > MAX_ID:
-            raise Rejection(f"The submission id must be 1 to {MAX_ID} characters.")
-        ctx = await self._training(sub.training)
+    def _check(self, sub: Submission) -> Candidate:
+        """The submission checked and scored against what `_load` read; raises `Rejection`."""
+        ctx = self._trainings[sub.training]
         if ctx is None:
             self.unknown_codes += 1
             raise Rejection(
@@ -186,24 +210,32 @@ class Ingest:
         problem = code_problem(code)
         if problem:
             raise Rejection(problem)
-        form = await self._form(sub.form, sub.version)
+        form = self._forms[(sub.form, sub.version)]
         if form is None:
             raise Rejection(f"Question set '{sub.form}' version {sub.version} is not published.")
-        # A phone that started offline on an earlier version finishes on it and is scored with it.
-        flags = [] if assigned[1] == sub.version else ["other-version"]
-        answers: dict[str, object] = sub.answers  # type: ignore[assignment]
-        problems = check_answers(form, answers)
+        problems, scored = mark(form, sub.answers)  # type: ignore[arg-type]
         if problems:
             raise Rejection(" ".join(problems))
-        scored = score(form, answers) if form.kind == "test" else None
+        flags = _timing_flags(sub.completed_at, self._windows[sub.training])
+        # A phone that started offline on an earlier version finishes on it and is scored with it.
+        if assigned[1] != sub.version:
+            flags.insert(0, "other-version")
         return Candidate(
             submission=sub,
             training_id=ctx.id,
             code=code,
             content_hash=content_hash(sub),
             score=scored,
-            flags=flags + _timing_flags(sub.completed_at, ctx),
+            flags=flags,
         )
+
+    def _judge(self, item: Submission | SyncResult) -> Candidate | SyncResult:
+        if isinstance(item, SyncResult):
+            return item
+        try:
+            return self._check(item)
+        except Rejection as exc:
+            return SyncResult(id=item.id, status="rejected", detail=str(exc))
 
     def _visible_score(self, join_code: str, percent: float | None) -> float | None:
         ctx = self._trainings.get(join_code)
@@ -220,12 +252,9 @@ class Ingest:
         source: str = "sync",
     ) -> list[SyncResult]:
         """Decide every submission of the batch and store the new ones in one transaction."""
-        results: list[SyncResult | Candidate] = []
-        for raw in raws:
-            try:
-                results.append(await self._check(raw))
-            except Rejection as exc:
-                results.append(SyncResult(id=_id_of(raw), status="rejected", detail=str(exc)))
+        decoded = [_decode(raw) for raw in raws]
+        await self._load([sub for sub in decoded if isinstance(sub, Submission)])
+        results = [self._judge(item) for item in decoded]
 
         # The first occurrence of an id in the batch is the one stored; the rest compare to it.
         first: dict[str, Candidate] = {}

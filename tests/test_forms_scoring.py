@@ -6,9 +6,11 @@ from typing import Any
 
 import msgspec
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from forms.model import QuestionSet
-from forms.scoring import check_answers, is_correct, score
+from forms.scoring import check_answers, is_correct, mark, score
 
 
 def text(value: str = "x") -> dict[str, str]:
@@ -235,3 +237,34 @@ def test_a_question_is_correct_only_with_full_points() -> None:
     full = score(TEST, {"p": ["a", "b", "c"]})
     assert is_correct(full.points["p"], full.max_points["p"])
     assert is_correct(2.0, 2.0) and not is_correct(0.0, 0.0)
+
+
+# mark: the sync path's single pass gives what check_answers and score give
+
+_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["a", "b", "c", "d", "z", "", "  ", "Good week"]),
+    st.lists(st.sampled_from(["a", "b", "c", "d", "z", 1]), max_size=5),  # type: ignore[list-item]
+)
+_EVALUATION = make(LIKERT, TEXT, {**SINGLE, "choices": choices()}, NOTE, kind="evaluation")
+
+
+@given(
+    st.sampled_from([TEST, _EVALUATION]),
+    st.dictionaries(st.sampled_from([*FULL, "note", "q99"]), _VALUES, max_size=9),
+    st.booleans(),
+)
+def test_mark_agrees_with_check_answers_and_score(
+    qs: QuestionSet, answers: dict[str, object], complete: bool
+) -> None:
+    if complete:
+        answers = {**FULL, **answers}
+    problems, scored = mark(qs, answers)
+    assert problems == check_answers(qs, answers)
+    if problems or qs.kind != "test":
+        assert scored is None
+    else:
+        assert scored == score(qs, answers)

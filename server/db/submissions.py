@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -13,12 +14,27 @@ from server.db import forms, trainings
 from server.db.database import Database
 from sync.ingest import Candidate, DeviceReport, Stored, TrainingContext
 
-_INSERT = (
-    "INSERT INTO submissions (id, training_id, participant_id, form_id, form_version, phase, lang,"
-    " raw_code, institution, sex, age_band, answers, content_hash, score, max_score, percent,"
-    " item_points, device, started_at, completed_at, received_at, flags, source, simulated)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+T = TypeVar("T")
+
+#: One row of `submissions`; the participant is found by training and normalised code.
+_ROW = (
+    "(?, ?, (SELECT id FROM participants WHERE training_id = ? AND code = ?),"
+    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+_COLUMNS = (
+    "id, training_id, participant_id, form_id, form_version, phase, lang, raw_code, institution,"
+    " sex, age_band, answers, content_hash, score, max_score, percent, item_points, device,"
+    " started_at, completed_at, received_at, flags, source, simulated"
+)
+#: Rows per INSERT statement: one statement per batch rather than one per row keeps the
+#: writer's thread in SQLite (without the GIL) instead of going back to Python each row.
+_ROWS_PER_STATEMENT = 100
+
+
+@functools.cache
+def _insert_sql(verb: str, table: str, columns: str, row: str, n: int) -> str:
+    """`verb INTO table (columns) VALUES row, row, ...` with `n` rows."""
+    return f"{verb} INTO {table} ({columns}) VALUES {', '.join([row] * n)}"
 
 
 class SqliteIngestStore:
@@ -52,47 +68,42 @@ class SqliteIngestStore:
     async def commit(
         self, device: DeviceReport, candidates: list[Candidate], source: str
     ) -> dict[str, Stored]:
+        # Rows are made here, in the event loop, so the writer's thread only runs SQL.
         now = now_iso()
-        return await self.db.write(lambda conn: _commit(conn, device, candidates, source, now))
+        rows = [_row(c, device.id, now, source) for c in candidates]
+        return await self.db.write(lambda conn: _commit(conn, device, rows, now))
 
 
 def _commit(
-    conn: sqlite3.Connection,
-    device: DeviceReport,
-    candidates: list[Candidate],
-    source: str,
-    now: str,
+    conn: sqlite3.Connection, device: DeviceReport, rows: list[tuple[Any, ...]], now: str
 ) -> dict[str, Stored]:
-    """Store the candidates whose id is new; runs in the writer's thread, inside its transaction."""
-    ids = [c.submission.id for c in candidates]
+    """Store the rows whose id is new; runs in the writer's thread, inside its transaction."""
     stored: dict[str, Stored] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in _chunks([row[0] for row in rows], 500):
         marks = ",".join("?" * len(chunk))
-        for row in conn.execute(
+        for found in conn.execute(
             f"SELECT id, content_hash, percent FROM submissions WHERE id IN ({marks})", chunk
         ):
-            stored[row[0]] = Stored(row[1], row[2])
-    new = [c for c in candidates if c.submission.id not in stored]
-    if new:
-        pairs = {(c.training_id, c.code) for c in new}
-        conn.executemany(
-            "INSERT OR IGNORE INTO participants (training_id, code, created_at) VALUES (?, ?, ?)",
-            [(t, code, now) for t, code in pairs],
+            stored[found[0]] = Stored(found[1], found[2])
+    new = [row for row in rows if row[0] not in stored] if stored else rows
+    # Each new row names its participant as (training, code) at positions 2 and 3.
+    people = sorted({(row[2], row[3]) for row in new})
+    for chunk in _chunks(people, _ROWS_PER_STATEMENT):
+        conn.execute(
+            _insert_sql(
+                "INSERT OR IGNORE",
+                "participants",
+                "training_id, code, created_at",
+                "(?, ?, ?)",
+                len(chunk),
+            ),
+            [value for training_id, code in chunk for value in (training_id, code, now)],
         )
-        people: dict[tuple[str, str], int] = {}
-        for training_id in {t for t, _ in pairs}:
-            codes = [code for t, code in pairs if t == training_id]
-            for start in range(0, len(codes), 500):
-                chunk = codes[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                for row in conn.execute(
-                    "SELECT id, code FROM participants"
-                    f" WHERE training_id = ? AND code IN ({marks})",
-                    [training_id, *chunk],
-                ):
-                    people[(training_id, row[1])] = row[0]
-        conn.executemany(_INSERT, [_row(c, people, device.id, now, source) for c in new])
+    for chunk in _chunks(new, _ROWS_PER_STATEMENT):
+        conn.execute(
+            _insert_sql("INSERT", "submissions", _COLUMNS, _ROW, len(chunk)),
+            [value for row in chunk for value in row],
+        )
     conn.execute(
         "INSERT INTO devices (id, training_id, last_seen_at, pending, user_agent)"
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
@@ -105,12 +116,15 @@ def _commit(
     return stored
 
 
-def _row(
-    c: Candidate, people: dict[tuple[str, str], int], device: str, now: str, source: str
-) -> tuple[Any, ...]:
+def _chunks(items: list[T], size: int) -> list[list[T]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _row(c: Candidate, device: str, now: str, source: str) -> tuple[Any, ...]:
+    """The values of `_ROW`, in order."""
     sub, sc = c.submission, c.score
     return (
-        sub.id, c.training_id, people[(c.training_id, c.code)], sub.form, sub.version, sub.phase,
+        sub.id, c.training_id, c.training_id, c.code, sub.form, sub.version, sub.phase,
         sub.lang, sub.participant.code, sub.participant.institution, sub.participant.sex,
         sub.participant.age_band, msgspec.json.encode(sub.answers).decode(), c.content_hash,
         sc.total if sc else None, sc.maximum if sc else None, sc.percent if sc else None,
