@@ -25,7 +25,6 @@ sys.path.insert(0, str(ROOT))
 
 from bench._client import Connection  # noqa: E402
 from forms.loaders import load_path  # noqa: E402 - after the sys.path line
-from server.db.schema import MIGRATIONS  # noqa: E402
 from server.demo.simulate import simulate  # noqa: E402
 from sync.wire import Submission  # noqa: E402
 from tests.live import (  # noqa: E402
@@ -39,7 +38,6 @@ from tests.live import (  # noqa: E402
 
 LIMIT = 0.60
 BATCH = 100
-COPIED_TABLES = ("forms", "institutions", "trainings", "training_institutions", "participants")
 
 
 def make_batches(join_code: str, n_batches: int, seed_value: int) -> list[bytes]:
@@ -89,25 +87,30 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def raw_inserts(source: Path, target: Path, ids: list[str]) -> float:
-    """Seconds for plain sqlite3 to insert the server's stored rows again, 100 per durable commit.
+def snapshot(source: Path, target: Path) -> None:
+    """A consistent copy of the server's database as it is now (SQLite's online backup)."""
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    src.backup(dst)
+    src.close()
+    dst.close()
 
-    The rows the server wrote are copied into a fresh file with the same schema; only the
+
+def raw_inserts(source: Path, before: Path, ids: list[str]) -> float:
+    """Seconds for plain sqlite3 to insert the rows the server stored, 100 per durable commit,
+    into `before`: a copy of the server's database taken just before it received them.
+
+    Both start from the same file, so both pay for the same indexes at the same size. The
+    participants the server created on the way are copied in first, untimed; only the
     submission inserts are timed, so the baseline is as fast as SQLite can be.
     """
     src = sqlite3.connect(source)
-    dst = sqlite3.connect(target, isolation_level=None)
+    dst = sqlite3.connect(before, isolation_level=None)
     for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON"):
         dst.execute(f"PRAGMA {pragma}")
-    for script in MIGRATIONS:
-        dst.executescript(f"BEGIN;\n{script}\nCOMMIT;")
-    for table in COPIED_TABLES:
-        rows = src.execute(f"SELECT * FROM {table}").fetchall()
-        if rows:
-            marks = ",".join("?" * len(rows[0]))
-            dst.execute("BEGIN")
-            dst.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
-            dst.execute("COMMIT")
+    people = src.execute("SELECT * FROM participants").fetchall()
+    dst.execute("BEGIN")
+    dst.executemany(f"INSERT OR IGNORE INTO participants VALUES ({','.join('?' * 4)})", people)
+    dst.execute("COMMIT")
     wanted = set(ids)
     rows = [r for r in src.execute("SELECT * FROM submissions ORDER BY rowid") if r[0] in wanted]
     src.close()
@@ -192,11 +195,13 @@ def main(argv: list[str] | None = None) -> int:
                 batches = make_batches(code, args.batches, seed_value=1000 * r)
                 n = args.batches * BATCH
                 assert server.proc is not None
+                before = Path(tmp) / f"before-{r}.db"
+                snapshot(db, before)
                 cpu_before = cpu_seconds(server.proc.pid)
                 http_s = over_http(server.url, batches, args.phones)
                 server_ms = (cpu_seconds(server.proc.pid) - cpu_before) / args.batches * 1000
                 ids = [s["id"] for b in batches for s in msgspec.json.decode(b)["submissions"]]  # type: ignore[index]
-                raw_s = raw_inserts(db, Path(tmp) / f"raw-{r}.db", ids)
+                raw_s = raw_inserts(db, before, ids)
                 http_rates.append(n / http_s)
                 raw_rates.append(n / raw_s)
                 print(
