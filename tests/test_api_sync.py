@@ -94,6 +94,31 @@ async def test_conflicting_replay_keeps_the_first(
     assert len(rows) == 1 and rows[0]["percent"] == 100.0
 
 
+async def test_replayed_batch_with_new_items_stores_the_new_ones_with_their_participants(
+    app: Litestar, client: Client, admin: dict[str, str], training: dict[str, Any]
+) -> None:
+    code = training["join_code"]
+    pre = submission(code)
+    newcomer = {"code": "NEW42", "institution": "police", "sex": "male"}
+    await sync_results(client, batch(pre))
+    # The phone never got the answer, and sends the pre-test again with two new records: the
+    # server must find the stored one, keep the others, and join them to the right people.
+    post = submission(code, phase="post")
+    other = submission(code, participant=newcomer)
+    results = await sync_results(client, batch(pre, post, other))
+    assert [r["status"] for r in results] == ["duplicate", "accepted", "accepted"]
+    rows = await app.state.db.fetch_all(
+        "SELECT s.id, p.code FROM submissions s JOIN participants p ON p.id = s.participant_id"
+    )
+    assert {r["id"]: r["code"] for r in rows} == {
+        pre["id"]: "KM07R",
+        post["id"]: "KM07R",
+        other["id"]: "NEW42",
+    }
+    people = await app.state.db.fetch_value("SELECT COUNT(*) FROM participants")
+    assert people == 2
+
+
 async def test_score_is_returned_only_when_the_training_shows_it(
     client: Client, admin: dict[str, str]
 ) -> None:

@@ -123,32 +123,39 @@ class Database:
     async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work` on the writer connection, in the writer's own thread, as one durable
         transaction: one hand-over between threads instead of one per statement (the sync path).
+
+        The lock is held only to put the work in the writer's queue, not while it runs: writes
+        queued one after another then run back to back in the writer's thread, without waiting
+        for the event loop in between, while the loop gets the next batches ready.
         """
         if self._writer is None:
             raise RuntimeError("the database is not open")
         writer = self._writer
+        arrived = time.monotonic()
 
         def run() -> T:
-            conn = writer._conn  # aiosqlite's sqlite3 connection, used in its own thread
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                result = work(conn)
-                conn.execute("COMMIT")
-            except BaseException:
-                with suppress(sqlite3.Error):
-                    conn.execute("ROLLBACK")
-                raise
-            return result
-
-        arrived = time.monotonic()
-        async with self._write_lock:
             self._check_available(arrived)
+            conn = writer._conn  # aiosqlite's sqlite3 connection, used in its own thread
             try:
-                # aiosqlite (pinned) runs every call this way; its queue keeps the order.
-                result: T = await writer._execute(run)  # type: ignore[no-untyped-call]
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    result = work(conn)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    with suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                    raise
             except sqlite3.OperationalError as exc:
                 raise self._unavailable(exc) from exc
             return result
+
+        async with self._write_lock:
+            self._check_available(arrived)
+            done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+            # aiosqlite (pinned) runs every call from this queue, in order, in its thread;
+            # `transaction` holds the lock for its whole length, so nothing comes between.
+            writer._tx.put_nowait((done, run))
+        return await done
 
     def _check_available(self, arrived: float) -> None:
         if arrived < self._failed_at:

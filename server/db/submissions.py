@@ -16,25 +16,59 @@ from sync.ingest import Candidate, DeviceReport, Stored, TrainingContext
 
 T = TypeVar("T")
 
-#: One row of `submissions`; the participant is found by training and normalised code.
-_ROW = (
-    "(?, ?, (SELECT id FROM participants WHERE training_id = ? AND code = ?),"
-    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
 _COLUMNS = (
     "id, training_id, participant_id, form_id, form_version, phase, lang, raw_code, institution,"
     " sex, age_band, answers, content_hash, score, max_score, percent, item_points, device,"
     " started_at, completed_at, received_at, flags, source, simulated"
 )
-#: Rows per INSERT statement: one statement per batch rather than one per row keeps the
-#: writer's thread in SQLite (without the GIL) instead of going back to Python each row.
-_ROWS_PER_STATEMENT = 100
+#: One row: the participant is found by training and normalised code, in SQLite.
+_ROW = (
+    "(?, ?, (SELECT id FROM participants WHERE training_id = ? AND code = ?),"
+    f" {', '.join('?' * (len(_COLUMNS.split(',')) - 3))})"
+)
+_PEOPLE_COLUMNS = "training_id, code, created_at"
+#: Rows per INSERT statement. One statement per batch rather than one per row keeps the
+#: writer's thread inside SQLite, where it runs without the GIL, instead of coming back to
+#: Python for every row while the event loop checks the next batch.
+_ROWS_PER_STATEMENT = 200
+
+
+class _AlreadyStored(Exception):
+    """A submission of the batch is already on disk: redo the batch the careful way."""
 
 
 @functools.cache
 def _insert_sql(verb: str, table: str, columns: str, row: str, n: int) -> str:
     """`verb INTO table (columns) VALUES row, row, ...` with `n` rows."""
     return f"{verb} INTO {table} ({columns}) VALUES {', '.join([row] * n)}"
+
+
+#: An SQL statement and its parameters.
+Statement = tuple[str, list[Any]]
+
+
+def _inserts(rows: list[tuple[Any, ...]], now: str) -> list[Statement]:
+    """The statements that store `rows` (values of `_ROW`): their participants, when new,
+    then the submissions. Made in the event loop, so the writer's thread only runs them.
+    """
+    people = sorted({(row[2], row[3]) for row in rows})
+    statements: list[Statement] = [
+        (
+            _insert_sql(
+                "INSERT OR IGNORE", "participants", _PEOPLE_COLUMNS, "(?, ?, ?)", len(some)
+            ),
+            [value for training_id, code in some for value in (training_id, code, now)],
+        )
+        for some in _chunks(people, _ROWS_PER_STATEMENT)
+    ]
+    statements += [
+        (
+            _insert_sql("INSERT", "submissions", _COLUMNS, _ROW, len(chunk)),
+            [value for row in chunk for value in row],
+        )
+        for chunk in _chunks(rows, _ROWS_PER_STATEMENT)
+    ]
+    return statements
 
 
 class SqliteIngestStore:
@@ -68,16 +102,38 @@ class SqliteIngestStore:
     async def commit(
         self, device: DeviceReport, candidates: list[Candidate], source: str
     ) -> dict[str, Stored]:
-        # Rows are made here, in the event loop, so the writer's thread only runs SQL.
         now = now_iso()
         rows = [_row(c, device.id, now, source) for c in candidates]
-        return await self.db.write(lambda conn: _commit(conn, device, rows, now))
+        inserts = _inserts(rows, now)
+        try:
+            # Retries are rare: insert straight away, and look for what is stored only when
+            # SQLite says an id is taken.
+            return await self.db.write(lambda conn: _commit(conn, device, now, inserts))
+        except _AlreadyStored:
+            return await self.db.write(lambda conn: _commit_careful(conn, device, now, rows))
 
 
 def _commit(
-    conn: sqlite3.Connection, device: DeviceReport, rows: list[tuple[Any, ...]], now: str
+    conn: sqlite3.Connection, device: DeviceReport, now: str, inserts: list[Statement]
 ) -> dict[str, Stored]:
-    """Store the rows whose id is new; runs in the writer's thread, inside its transaction."""
+    """Run the inserts and note the device; runs in the writer's thread, in its transaction.
+
+    Raises `_AlreadyStored` (and the transaction is rolled back) when an id is taken: the
+    common case then costs no look-up and no Python loop in this thread.
+    """
+    try:
+        for sql, values in inserts:
+            conn.execute(sql, values)
+    except sqlite3.IntegrityError as exc:
+        raise _AlreadyStored from exc
+    _note_device(conn, device, now)
+    return {}
+
+
+def _commit_careful(
+    conn: sqlite3.Connection, device: DeviceReport, now: str, rows: list[tuple[Any, ...]]
+) -> dict[str, Stored]:
+    """Store the rows whose id is new; returns, for the others, what is on disk."""
     stored: dict[str, Stored] = {}
     for chunk in _chunks([row[0] for row in rows], 500):
         marks = ",".join("?" * len(chunk))
@@ -85,25 +141,14 @@ def _commit(
             f"SELECT id, content_hash, percent FROM submissions WHERE id IN ({marks})", chunk
         ):
             stored[found[0]] = Stored(found[1], found[2])
-    new = [row for row in rows if row[0] not in stored] if stored else rows
-    # Each new row names its participant as (training, code) at positions 2 and 3.
-    people = sorted({(row[2], row[3]) for row in new})
-    for chunk in _chunks(people, _ROWS_PER_STATEMENT):
-        conn.execute(
-            _insert_sql(
-                "INSERT OR IGNORE",
-                "participants",
-                "training_id, code, created_at",
-                "(?, ?, ?)",
-                len(chunk),
-            ),
-            [value for training_id, code in chunk for value in (training_id, code, now)],
-        )
-    for chunk in _chunks(new, _ROWS_PER_STATEMENT):
-        conn.execute(
-            _insert_sql("INSERT", "submissions", _COLUMNS, _ROW, len(chunk)),
-            [value for row in chunk for value in row],
-        )
+    for sql, values in _inserts([row for row in rows if row[0] not in stored], now):
+        conn.execute(sql, values)
+    _note_device(conn, device, now)
+    return stored
+
+
+def _note_device(conn: sqlite3.Connection, device: DeviceReport, now: str) -> None:
+    """When the device was last seen, and how many records it still holds."""
     conn.execute(
         "INSERT INTO devices (id, training_id, last_seen_at, pending, user_agent)"
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
@@ -113,7 +158,6 @@ def _commit(
         " ELSE excluded.user_agent END",
         (device.id, device.training_id, now, device.pending, device.user_agent),
     )
-    return stored
 
 
 def _chunks(items: list[T], size: int) -> list[list[T]]:
