@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -174,7 +175,9 @@ async def _seed_async(c: httpx.AsyncClient) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, default=20, help="batches of 100 per round")
-    parser.add_argument("--rounds", type=int, default=5, help="rounds; the best of each is kept")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="rounds, each on the same database for both"
+    )
     parser.add_argument("--phones", type=int, default=1, help="phones sending at once")
     parser.add_argument("--profile", action="store_true", help="cProfile in-process instead")
     args = parser.parse_args(argv)
@@ -209,16 +212,17 @@ def main(argv: list[str] | None = None) -> int:
                     f"raw SQLite {n / raw_s:8.0f} rows/s   ratio {raw_s / http_s:6.1%}   "
                     f"server CPU {server_ms:.2f} ms per batch"
                 )
-    # The best round of each: on a shared machine a neighbour's burst of CPU only ever slows a
-    # round down, so the fastest is the closest to what the code can do.
-    http_rate, raw_rate = max(http_rates), max(raw_rates)
-    ratio = http_rate / raw_rate
+    # Each round compares the two on the same database at the same moment; the median round
+    # is the figure, so one round slowed by a neighbour on this shared machine does not decide.
+    ratios = sorted(h / r for h, r in zip(http_rates, raw_rates, strict=True))
+    ratio = statistics.median(ratios)
     verdict = "meets" if ratio >= LIMIT else "misses"
+    http_rate, raw_rate = statistics.median(http_rates), statistics.median(raw_rates)
     print(
-        f"sync ingest over HTTP: {http_rate:.0f} submissions/s; raw SQLite inserts: "
-        f"{raw_rate:.0f} rows/s; ratio {ratio:.1%} ({verdict} the bar of {LIMIT:.0%}; "
-        f"batches of {BATCH}, durable commits, {args.phones} phone(s) at once, "
-        f"best of {args.rounds} rounds each)"
+        f"sync ingest over HTTP: median round {ratio:.1%} of raw SQLite inserts "
+        f"(rounds from {ratios[0]:.1%} to {ratios[-1]:.1%}; HTTP {http_rate:.0f} "
+        f"submissions/s, raw {raw_rate:.0f} rows/s); {verdict} the bar of "
+        f"{LIMIT:.0%} (batches of {BATCH}, durable commits, {args.phones} phone(s) at once)"
     )
     return 0 if ratio >= LIMIT else 1
 

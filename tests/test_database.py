@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -64,3 +66,65 @@ async def test_a_failed_write_keeps_nothing(tmp_path: Path) -> None:
                                                   " VALUES ('t', 'a', 'b')"), 1 / 0))  # fmt: skip
     assert await db.fetch_value("SELECT COUNT(*) FROM audit_log") == 0
     await db.close()
+
+
+def _audit(action: str) -> Callable[[sqlite3.Connection], int]:
+    def work(conn: sqlite3.Connection) -> int:
+        conn.execute("INSERT INTO audit_log (at, actor, action) VALUES ('t', 'a', ?)", (action,))
+        if action == "bad":
+            raise ValueError("refused by its own rules")
+        return len(action)
+
+    return work
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(tmp_path / "t.db")
+    await database.open()
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+async def test_writes_waiting_together_commit_together_and_fail_alone(db: Database) -> None:
+    commits: list[str] = []
+    writer = db._writer
+    assert writer is not None
+    await writer.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+    # Keep the writer busy while four writes arrive, as when many phones sync at once.
+    gate = threading.Event()
+    busy = asyncio.ensure_future(db.write(lambda conn: gate.wait(10)))
+    await asyncio.sleep(0.05)
+    waiting = asyncio.gather(
+        *(db.write(_audit(action)) for action in ("one", "bad", "three", "four")),
+        return_exceptions=True,
+    )
+    await asyncio.sleep(0.05)
+    gate.set()
+    assert await busy is True
+    outcomes = await waiting
+    assert outcomes[0] == 3 and outcomes[2] == 5 and outcomes[3] == 4
+    assert isinstance(outcomes[1], ValueError)
+    # One durable commit for the four after the first; the failed one was undone alone.
+    assert len(commits) == 2
+    rows = await db.fetch_all("SELECT action FROM audit_log ORDER BY id")
+    assert [r[0] for r in rows] == ["one", "three", "four"]
+
+
+async def test_storage_trouble_fails_the_whole_group_and_keeps_none(db: Database) -> None:
+    await db.writer_busy_timeout(100)
+    blocker = sqlite3.connect(db.path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        outcomes = await asyncio.gather(
+            *(db.write(_audit(action)) for action in ("one", "two", "three")),
+            return_exceptions=True,
+        )
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert all(isinstance(o, StorageUnavailable) for o in outcomes)
+    assert await db.write(_audit("later")) == 5  # the next write tries again, and succeeds
+    assert await db.fetch_value("SELECT COUNT(*) FROM audit_log") == 1

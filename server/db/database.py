@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import queue
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
@@ -12,6 +13,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from server.db.group_commit import MAX_GROUP, Job, run_group
 from server.db.schema import MIGRATIONS
 
 Params = Sequence[Any] | dict[str, Any]
@@ -30,6 +32,15 @@ PRAGMAS = (
 )
 
 
+def _refused() -> StorageUnavailable:
+    return StorageUnavailable("the database became unavailable while this write waited")
+
+
+def _settle_all(jobs: list[Job]) -> None:
+    for job in jobs:
+        job.settle()
+
+
 class Database:
     """One writer connection behind a lock (the single-writer rule) and one reader connection."""
 
@@ -41,6 +52,9 @@ class Database:
         #: When the file was last found locked or unwritable: writers that were already queued
         #: then fail at once instead of each waiting out the busy timeout in turn.
         self._failed_at = float("-inf")
+        #: Writes waiting for the writer's thread, and whether a run of them is queued there.
+        self._jobs: queue.SimpleQueue[Job] = queue.SimpleQueue()
+        self._group_queued = False
         #: Things that never change once stored (published question sets), per database.
         self.immutable: dict[Any, Any] = {}
 
@@ -121,45 +135,55 @@ class Database:
                 raise
 
     async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `work` on the writer connection, in the writer's own thread, as one durable
-        transaction: one hand-over between threads instead of one per statement (the sync path).
+        """Run `work` on the writer connection, in the writer's own thread, durably committed
+        before this returns: the sync path, one hand-over between threads per batch.
 
-        The lock is held only to put the work in the writer's queue, not while it runs: writes
-        queued one after another then run back to back in the writer's thread, without waiting
-        for the event loop in between, while the loop gets the next batches ready.
+        Writes that wait for the writer together are committed together (see `group_commit`),
+        each in its own savepoint. The lock is held only to queue the work: queued writes run
+        back to back in the writer's thread while the event loop gets the next ones ready.
         """
         if self._writer is None:
             raise RuntimeError("the database is not open")
         writer = self._writer
-        arrived = time.monotonic()
-
-        def run() -> T:
-            self._check_available(arrived)
-            conn = writer._conn  # aiosqlite's sqlite3 connection, used in its own thread
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    result = work(conn)
-                    conn.execute("COMMIT")
-                except BaseException:
-                    with suppress(sqlite3.Error):
-                        conn.execute("ROLLBACK")
-                    raise
-            except sqlite3.OperationalError as exc:
-                raise self._unavailable(exc) from exc
-            return result
-
+        job = Job(work, asyncio.get_running_loop().create_future())
         async with self._write_lock:
-            self._check_available(arrived)
-            done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-            # aiosqlite (pinned) runs every call from this queue, in order, in its thread;
-            # `transaction` holds the lock for its whole length, so nothing comes between.
-            writer._tx.put_nowait((done, run))
-        return await done
+            self._check_available(job.arrived)
+            self._jobs.put(job)
+            if not self._group_queued:
+                self._group_queued = True
+                # aiosqlite (pinned) runs every call from this queue, in order, in its thread;
+                # `transaction` holds the lock for its whole length, so nothing comes between.
+                writer._tx.put_nowait((None, self._run_group))
+        result: T = await job.done
+        return result
+
+    def _run_group(self) -> None:
+        """In the writer's thread: commit the writes waiting now, together."""
+        self._group_queued = False  # before taking jobs: one queued after this gets a new run
+        jobs: list[Job] = []
+        with suppress(queue.Empty):
+            while len(jobs) < MAX_GROUP:
+                jobs.append(self._jobs.get_nowait())
+        if not self._jobs.empty() and not self._group_queued:
+            self._group_queued = True
+            assert self._writer is not None
+            self._writer._tx.put_nowait((None, self._run_group))
+        if not jobs:
+            return
+        assert self._writer is not None
+        run_group(
+            self._writer._conn,  # aiosqlite's sqlite3 connection, used in its own thread
+            jobs,
+            unavailable=self._unavailable,
+            failed_at=lambda: self._failed_at,
+            refused=_refused,
+        )
+        # One wake-up of the event loop for the whole group.
+        jobs[0].done.get_loop().call_soon_threadsafe(_settle_all, jobs)
 
     def _check_available(self, arrived: float) -> None:
         if arrived < self._failed_at:
-            raise StorageUnavailable("the database became unavailable while this write waited")
+            raise _refused()
 
     def _unavailable(self, exc: sqlite3.OperationalError) -> StorageUnavailable:
         self._failed_at = time.monotonic()

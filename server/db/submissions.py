@@ -21,8 +21,10 @@ _COLUMNS = (
     " sex, age_band, answers, content_hash, score, max_score, percent, item_points, device,"
     " started_at, completed_at, received_at, flags, source, simulated"
 )
-#: One row: the participant is found by training and normalised code, in SQLite.
-_ROW = (
+#: One row whose participant is known by id.
+_ROW = f"({', '.join('?' * len(_COLUMNS.split(',')))})"
+#: One row of a participant found by training and normalised code, in SQLite (just added).
+_NEW_PERSON_ROW = (
     "(?, ?, (SELECT id FROM participants WHERE training_id = ? AND code = ?),"
     f" {', '.join('?' * (len(_COLUMNS.split(',')) - 3))})"
 )
@@ -47,28 +49,63 @@ def _insert_sql(verb: str, table: str, columns: str, row: str, n: int) -> str:
 Statement = tuple[str, list[Any]]
 
 
-def _inserts(rows: list[tuple[Any, ...]], now: str) -> list[Statement]:
-    """The statements that store `rows` (values of `_ROW`): their participants, when new,
-    then the submissions. Made in the event loop, so the writer's thread only runs them.
+def _inserts(
+    rows: list[tuple[Any, ...]], now: str, known: dict[tuple[str, str], int]
+) -> list[Statement]:
+    """The statements that store `rows` (values of `_NEW_PERSON_ROW`): rows of participants in
+    `known` name them by id; the others are added, then found by training and code. Made in
+    the event loop, so the writer's thread only runs them.
     """
-    people = sorted({(row[2], row[3]) for row in rows})
-    statements: list[Statement] = [
-        (
-            _insert_sql(
-                "INSERT OR IGNORE", "participants", _PEOPLE_COLUMNS, "(?, ?, ?)", len(some)
-            ),
-            [value for training_id, code in some for value in (training_id, code, now)],
-        )
-        for some in _chunks(people, _ROWS_PER_STATEMENT)
+    by_id: list[tuple[Any, ...]] = []
+    by_code: list[tuple[Any, ...]] = []
+    for row in rows:
+        person = known.get((row[2], row[3]))
+        if person is None:
+            by_code.append(row)
+        else:
+            by_id.append((row[0], row[1], person, *row[4:]))
+    people = sorted({(row[2], row[3]) for row in by_code})
+    return [
+        *(
+            (
+                _insert_sql(
+                    "INSERT OR IGNORE", "participants", _PEOPLE_COLUMNS, "(?, ?, ?)", len(some)
+                ),
+                [value for training_id, code in some for value in (training_id, code, now)],
+            )
+            for some in _chunks(people, _ROWS_PER_STATEMENT)
+        ),
+        *(
+            (
+                _insert_sql("INSERT", "submissions", _COLUMNS, shape, len(chunk)),
+                [value for row in chunk for value in row],
+            )
+            for shape, some_rows in ((_ROW, by_id), (_NEW_PERSON_ROW, by_code))
+            for chunk in _chunks(some_rows, _ROWS_PER_STATEMENT)
+        ),
     ]
-    statements += [
-        (
-            _insert_sql("INSERT", "submissions", _COLUMNS, _ROW, len(chunk)),
-            [value for row in chunk for value in row],
-        )
-        for chunk in _chunks(rows, _ROWS_PER_STATEMENT)
-    ]
-    return statements
+
+
+async def _known_people(db: Database, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """(training id, normalised code) -> participants.id, with all of `keys` that are stored.
+
+    Kept in memory: participants are never changed or deleted, so an id once read stays right.
+    Those not known yet are read (committed ones only); the rest are new.
+    """
+    known: dict[tuple[str, str], int] = db.immutable.setdefault("participants", {})
+    missing = sorted(keys - known.keys())
+    if len(known) + len(missing) > 500_000:
+        known.clear()
+    for training_id in sorted({t for t, _ in missing}):
+        codes = [code for t, code in missing if t == training_id]
+        for some in _chunks(codes, 500):
+            for found in await db.fetch_all(
+                "SELECT id, code FROM participants"
+                f" WHERE training_id = ? AND code IN ({','.join('?' * len(some))})",
+                [training_id, *some],
+            ):
+                known[(training_id, found[1])] = found[0]
+    return known
 
 
 class SqliteIngestStore:
@@ -104,7 +141,8 @@ class SqliteIngestStore:
     ) -> dict[str, Stored]:
         now = now_iso()
         rows = [_row(c, device.id, now, source) for c in candidates]
-        inserts = _inserts(rows, now)
+        known = await _known_people(self.db, {(c.training_id, c.code) for c in candidates})
+        inserts = _inserts(rows, now, known)
         try:
             # Retries are rare: insert straight away, and look for what is stored only when
             # SQLite says an id is taken.
@@ -141,7 +179,7 @@ def _commit_careful(
             f"SELECT id, content_hash, percent FROM submissions WHERE id IN ({marks})", chunk
         ):
             stored[found[0]] = Stored(found[1], found[2])
-    for sql, values in _inserts([row for row in rows if row[0] not in stored], now):
+    for sql, values in _inserts([row for row in rows if row[0] not in stored], now, {}):
         conn.execute(sql, values)
     _note_device(conn, device, now)
     return stored
@@ -165,7 +203,7 @@ def _chunks(items: list[T], size: int) -> list[list[T]]:
 
 
 def _row(c: Candidate, device: str, now: str, source: str) -> tuple[Any, ...]:
-    """The values of `_ROW`, in order."""
+    """The values of `_NEW_PERSON_ROW`, in order."""
     sub, sc = c.submission, c.score
     return (
         sub.id, c.training_id, c.training_id, c.code, sub.form, sub.version, sub.phase,

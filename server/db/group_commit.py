@@ -1,0 +1,99 @@
+"""Group commit: the writes waiting for the writer run in one transaction, one durable commit.
+
+When many phones sync at once, their batches queue up behind the single writer. Committing
+each alone costs one fsync per batch; committing the ones already waiting together costs one
+for all of them, and every batch is still answered only after the commit that holds it. Each
+write runs in its own savepoint, so one that fails (a retried batch whose ids are already
+stored, say) is undone alone and the others are kept. Storage trouble (a locked, read-only or
+full file) fails the whole group: nothing of it is stored, and every phone retries later.
+
+This module runs in the writer's thread and knows nothing of the event loop: `Database.write`
+queues `Job`s and hands `run_group` to the writer; results go back through `Job.deliver`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections.abc import Callable
+from contextlib import suppress
+from typing import Any
+
+#: The most writes committed together: a bound on how long the first of them waits.
+MAX_GROUP = 64
+
+
+class Job:
+    """One write waiting for the writer: the work, when it arrived, and its future."""
+
+    __slots__ = ("arrived", "done", "error", "result", "work")
+
+    def __init__(
+        self, work: Callable[[sqlite3.Connection], Any], done: asyncio.Future[Any]
+    ) -> None:
+        self.work = work
+        self.done = done
+        self.arrived = time.monotonic()
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+    def settle(self) -> None:
+        """In the event loop: pass the outcome to whoever awaits the future."""
+        if self.done.done():  # cancelled: the request went away; the write stands or not
+            return
+        if self.error is not None:
+            self.done.set_exception(self.error)
+        else:
+            self.done.set_result(self.result)
+
+
+def run_group(
+    conn: sqlite3.Connection,
+    jobs: list[Job],
+    unavailable: Callable[[sqlite3.OperationalError], BaseException],
+    failed_at: Callable[[], float],
+    refused: Callable[[], BaseException],
+) -> None:
+    """Run the jobs in one transaction, each in a savepoint; commit once. Sets each job's
+    result or error; never raises.
+
+    `unavailable` turns SQLite's storage error into the one callers see (and notes when);
+    jobs that arrived before the storage last failed (`failed_at`) get `refused()` at once.
+    """
+    live: list[Job] = []
+    for job in jobs:
+        if job.arrived < failed_at():
+            job.error = refused()
+        else:
+            live.append(job)
+    if not live:
+        return
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for job in live:
+            _run_one(conn, job)
+        conn.execute("COMMIT")
+    except sqlite3.OperationalError as exc:
+        # The file is locked, read-only or full: the whole group is rolled back, none kept.
+        with suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        error = unavailable(exc)
+        for job in live:
+            job.result, job.error = None, error
+
+
+def _run_one(conn: sqlite3.Connection, job: Job) -> None:
+    """Run one job in a savepoint; undo only its own changes if it fails for its own reasons.
+
+    Storage errors (`sqlite3.OperationalError`) are raised: they end the whole group.
+    """
+    conn.execute("SAVEPOINT job")
+    try:
+        job.result = job.work(conn)
+    except sqlite3.OperationalError:
+        raise
+    except Exception as exc:  # the job's own failure, passed to its caller
+        job.error = exc
+        conn.execute("ROLLBACK TO job")
+    conn.execute("RELEASE job")
