@@ -85,8 +85,12 @@ class Rejection(Exception):
     """A submission that cannot be accepted, with words a trainer understands."""
 
 
+_canonical = msgspec.json.Encoder(order="sorted")
+
+
 def content_hash(sub: Submission) -> str:
-    return hashlib.sha256(msgspec.json.encode(sub, order="sorted")).hexdigest()
+    """sha256 of the submission's canonical JSON (keys sorted): a retry gives the same."""
+    return hashlib.sha256(_canonical.encode(sub)).hexdigest()
 
 
 #: Fields with a fixed set of values, and those values, to say what a phone should have sent.

@@ -119,6 +119,30 @@ async def test_replayed_batch_with_new_items_stores_the_new_ones_with_their_part
     assert people == 2
 
 
+async def test_an_institution_added_to_the_training_is_accepted_at_once(
+    client: Client, admin: dict[str, str], training: dict[str, Any]
+) -> None:
+    code = training["join_code"]
+    navy = submission(code, participant={"code": "ZZ11A", "institution": "navy", "sex": "male"})
+    assert (await sync_results(client, batch(navy)))[0]["status"] == "rejected"
+    name = {"en": "Navy", "fr": "Marine", "ar": "البحرية"}
+    await client.put("/api/v1/institutions/navy", json={"name": name}, headers=admin)
+    body = {
+        key: training[key]
+        for key in ("id", "title", "country", "location", "starts_on", "ends_on", "trainers")
+    }
+    body |= {
+        "institutions": [*training["institutions"], "navy"],
+        "pre_test": training["pre_test"],
+        "post_test": training["post_test"],
+        "evaluation": training["evaluation"],
+    }
+    response = await client.put(f"/api/v1/trainings/{training['id']}", json=body, headers=admin)
+    assert response.status_code == 200, response.text
+    # What sync read of the training is not reused after the change.
+    assert (await sync_results(client, batch(navy)))[0]["status"] == "accepted"
+
+
 async def test_score_is_returned_only_when_the_training_shows_it(
     client: Client, admin: dict[str, str]
 ) -> None:

@@ -57,6 +57,9 @@ class Database:
         self._group_queued = False
         #: Things that never change once stored (published question sets), per database.
         self.immutable: dict[Any, Any] = {}
+        #: Things read recently that may change: their module says for how long they are good,
+        #: and drops them when it changes them.
+        self.recent: dict[Any, Any] = {}
 
     async def open(self) -> None:
         if str(self.path) != ":memory:":

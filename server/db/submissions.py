@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+from itertools import chain
 from typing import Any, TypeVar
 
 import msgspec
@@ -71,14 +72,14 @@ def _inserts(
                 _insert_sql(
                     "INSERT OR IGNORE", "participants", _PEOPLE_COLUMNS, "(?, ?, ?)", len(some)
                 ),
-                [value for training_id, code in some for value in (training_id, code, now)],
+                list(chain.from_iterable((training_id, code, now) for training_id, code in some)),
             )
             for some in _chunks(people, _ROWS_PER_STATEMENT)
         ),
         *(
             (
                 _insert_sql("INSERT", "submissions", _COLUMNS, shape, len(chunk)),
-                [value for row in chunk for value in row],
+                list(chain.from_iterable(chunk)),
             )
             for shape, some_rows in ((_ROW, by_id), (_NEW_PERSON_ROW, by_code))
             for chunk in _chunks(some_rows, _ROWS_PER_STATEMENT)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+import time
 from typing import Any
 
 import aiosqlite
@@ -85,18 +86,38 @@ async def by_join_code(db: Database, join_code: str) -> Training | None:
     return None if row is None else await _from_row(db, row)
 
 
+#: How long sync reuses what it read of a training, in seconds. Changes made through this
+#: server apply at once (they drop what was read); one made by another process, within this.
+INGEST_VIEW_SECONDS = 2.0
+
+
 async def ingest_view(db: Database, join_code: str) -> dict[str, Any] | None:
-    """What sync ingest needs of a training, in one query (it runs for every batch)."""
+    """What sync ingest needs of a training, in one query; read again at most every
+    `INGEST_VIEW_SECONDS`, as every batch of every phone needs it. Callers must not change it.
+    """
+    code = normalise_join_code(join_code)
+    views: dict[str, tuple[float, dict[str, Any] | None]] = db.recent.setdefault("ingest", {})
+    now = time.monotonic()
+    hit = views.get(code)
+    if hit is not None and now - hit[0] < INGEST_VIEW_SECONDS:
+        return hit[1]
     row = await db.fetch_one(
         "SELECT t.*, (SELECT json_group_array(institution) FROM training_institutions"
         " WHERE training_id = t.id) AS institution_keys FROM trainings t WHERE t.join_code = ?",
-        (normalise_join_code(join_code),),
+        (code,),
     )
-    if row is None:
-        return None
-    view = dict(row)
-    view["institution_keys"] = msgspec.json.decode(row["institution_keys"])
+    view = None if row is None else dict(row)
+    if view is not None:
+        view["institution_keys"] = msgspec.json.decode(view["institution_keys"])
+    if len(views) > 10_000:  # unknown codes tried by guessing must not fill memory
+        views.clear()
+    views[code] = (now, view)
     return view
+
+
+def _changed(db: Database) -> None:
+    """A training was written: what sync read of trainings is read again."""
+    db.recent.pop("ingest", None)
 
 
 async def list_visible(db: Database, username: str | None) -> list[Training]:
@@ -162,6 +183,7 @@ async def create(db: Database, data: TrainingIn, actor: str, simulated: bool = F
         )  # fmt: skip
         await _write_children(conn, data)
         await audit.record(conn, actor, "training.create", data.id, join_code=code)
+    _changed(db)
     created = await get(db, data.id)
     assert created is not None
     return created
@@ -183,6 +205,7 @@ async def update(db: Database, data: TrainingIn, actor: str) -> Training:
         )  # fmt: skip
         await _write_children(conn, data)
         await audit.record(conn, actor, "training.update", data.id)
+    _changed(db)
     updated = await get(db, data.id)
     assert updated is not None
     return updated
@@ -195,3 +218,4 @@ async def set_joining(db: Database, training_id: str, open_: bool, actor: str) -
             (int(open_), now_iso(), training_id),
         )
         await audit.record(conn, actor, "training.open" if open_ else "training.close", training_id)
+    _changed(db)
