@@ -141,9 +141,10 @@ class Database:
         """Run `work` on the writer connection, in the writer's own thread, durably committed
         before this returns: the sync path, one hand-over between threads per batch.
 
-        Writes that wait for the writer together are committed together (see `group_commit`),
-        each in its own savepoint. The lock is held only to queue the work: queued writes run
-        back to back in the writer's thread while the event loop gets the next ones ready.
+        Writes that wait for the writer together are committed together (see `group_commit`);
+        one that fails alone is rolled back alone. The lock is held only to queue the work:
+        queued writes run back to back in the writer's thread while the event loop gets the
+        next ones ready. `work` must only change the database: it may run twice.
         """
         if self._writer is None:
             raise RuntimeError("the database is not open")

@@ -2,10 +2,11 @@
 
 When many phones sync at once, their batches queue up behind the single writer. Committing
 each alone costs one fsync per batch; committing the ones already waiting together costs one
-for all of them, and every batch is still answered only after the commit that holds it. Each
-write runs in its own savepoint, so one that fails (a retried batch whose ids are already
-stored, say) is undone alone and the others are kept. Storage trouble (a locked, read-only or
-full file) fails the whole group: nothing of it is stored, and every phone retries later.
+for all of them, and every batch is still answered only after the commit that holds it. When
+one write fails for its own reasons (a retried batch whose ids are already stored, say), the
+group is rolled back and each write is run again alone, so only that one fails. Storage
+trouble (a locked, read-only or full file) fails the whole group: nothing of it is stored,
+and every phone retries later.
 
 This module runs in the writer's thread and knows nothing of the event loop: `Database.write`
 queues `Job`s and hands `run_group` to the writer; results go back through `Job.deliver`.
@@ -55,8 +56,8 @@ def run_group(
     failed_at: Callable[[], float],
     refused: Callable[[], BaseException],
 ) -> None:
-    """Run the jobs in one transaction, each in a savepoint; commit once. Sets each job's
-    result or error; never raises.
+    """Run the jobs in one transaction and commit once. Sets each job's result or error;
+    never raises.
 
     `unavailable` turns SQLite's storage error into the one callers see (and notes when);
     jobs that arrived before the storage last failed (`failed_at`) get `refused()` at once.
@@ -70,30 +71,42 @@ def run_group(
     if not live:
         return
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        for job in live:
-            _run_one(conn, job)
-        conn.execute("COMMIT")
+        if _together(conn, live):
+            return
     except sqlite3.OperationalError as exc:
         # The file is locked, read-only or full: the whole group is rolled back, none kept.
-        with suppress(sqlite3.Error):
-            conn.execute("ROLLBACK")
-        error = unavailable(exc)
-        for job in live:
-            job.result, job.error = None, error
+        _fail(conn, live, unavailable(exc))
+        return
+    # One of them failed for its own reasons and nothing was kept: each is run again in a
+    # transaction of its own, so that only that one fails. This is rare (a retried batch).
+    for job in live:
+        job.result, job.error = None, None
+        try:
+            _together(conn, [job])
+        except sqlite3.OperationalError as exc:
+            _fail(conn, [job], unavailable(exc))
 
 
-def _run_one(conn: sqlite3.Connection, job: Job) -> None:
-    """Run one job in a savepoint; undo only its own changes if it fails for its own reasons.
-
-    Storage errors (`sqlite3.OperationalError`) are raised: they end the whole group.
+def _together(conn: sqlite3.Connection, jobs: list[Job]) -> bool:
+    """Run the jobs in one transaction and commit it; False, with nothing kept and the failing
+    job's error set, when one fails for its own reasons. Storage errors are raised.
     """
-    conn.execute("SAVEPOINT job")
-    try:
-        job.result = job.work(conn)
-    except sqlite3.OperationalError:
-        raise
-    except Exception as exc:  # the job's own failure, passed to its caller
-        job.error = exc
-        conn.execute("ROLLBACK TO job")
-    conn.execute("RELEASE job")
+    conn.execute("BEGIN IMMEDIATE")
+    for job in jobs:
+        try:
+            job.result = job.work(conn)
+        except sqlite3.OperationalError:
+            raise
+        except Exception as exc:  # the job's own failure, passed to its caller
+            job.error = exc
+            conn.execute("ROLLBACK")
+            return False
+    conn.execute("COMMIT")
+    return True
+
+
+def _fail(conn: sqlite3.Connection, jobs: list[Job], error: BaseException) -> None:
+    with suppress(sqlite3.Error):
+        conn.execute("ROLLBACK")
+    for job in jobs:
+        job.result, job.error = None, error

@@ -22,11 +22,10 @@ _COLUMNS = (
     " sex, age_band, answers, content_hash, score, max_score, percent, item_points, device,"
     " started_at, completed_at, received_at, flags, source, simulated"
 )
-#: One row whose participant is known by id.
-_ROW = f"({', '.join('?' * len(_COLUMNS.split(',')))})"
-#: One row of a participant found by training and normalised code, in SQLite (just added).
-_NEW_PERSON_ROW = (
-    "(?, ?, (SELECT id FROM participants WHERE training_id = ? AND code = ?),"
+#: One row. Its participant is given by id when known; otherwise (NULL) SQLite finds it by
+#: training and normalised code, just added (COALESCE only looks when the id is NULL).
+_ROW = (
+    "(?, ?, COALESCE(?, (SELECT id FROM participants WHERE training_id = ? AND code = ?)),"
     f" {', '.join('?' * (len(_COLUMNS.split(',')) - 3))})"
 )
 _PEOPLE_COLUMNS = "training_id, code, created_at"
@@ -53,19 +52,19 @@ Statement = tuple[str, list[Any]]
 def _inserts(
     rows: list[tuple[Any, ...]], now: str, known: dict[tuple[str, str], int]
 ) -> list[Statement]:
-    """The statements that store `rows` (values of `_NEW_PERSON_ROW`): rows of participants in
-    `known` name them by id; the others are added, then found by training and code. Made in
-    the event loop, so the writer's thread only runs them.
+    """The statements that store `rows` (made by `_row`): participants in `known` are named
+    by id; the others are added first, then found by training and code. Made in the event
+    loop, so the writer's thread only runs them.
     """
-    by_id: list[tuple[Any, ...]] = []
-    by_code: list[tuple[Any, ...]] = []
+    values: list[Any] = []
+    people: set[tuple[str, str]] = set()
     for row in rows:
-        person = known.get((row[2], row[3]))
+        key = (row[1], row[2])
+        person = known.get(key)
         if person is None:
-            by_code.append(row)
-        else:
-            by_id.append((row[0], row[1], person, *row[4:]))
-    people = sorted({(row[2], row[3]) for row in by_code})
+            people.add(key)
+        values += (row[0], row[1], person, *row[1:])
+    width = len(_COLUMNS.split(",")) + 2
     return [
         *(
             (
@@ -74,15 +73,14 @@ def _inserts(
                 ),
                 list(chain.from_iterable((training_id, code, now) for training_id, code in some)),
             )
-            for some in _chunks(people, _ROWS_PER_STATEMENT)
+            for some in _chunks(sorted(people), _ROWS_PER_STATEMENT)
         ),
         *(
             (
-                _insert_sql("INSERT", "submissions", _COLUMNS, shape, len(chunk)),
-                list(chain.from_iterable(chunk)),
+                _insert_sql("INSERT", "submissions", _COLUMNS, _ROW, len(chunk) // width),
+                chunk,
             )
-            for shape, some_rows in ((_ROW, by_id), (_NEW_PERSON_ROW, by_code))
-            for chunk in _chunks(some_rows, _ROWS_PER_STATEMENT)
+            for chunk in _chunks(values, _ROWS_PER_STATEMENT * width)
         ),
     ]
 
@@ -204,10 +202,11 @@ def _chunks(items: list[T], size: int) -> list[list[T]]:
 
 
 def _row(c: Candidate, device: str, now: str, source: str) -> tuple[Any, ...]:
-    """The values of `_NEW_PERSON_ROW`, in order."""
+    """The submission's id, training and normalised code, then the values of the columns after
+    `participant_id`: what `_inserts` makes `_ROW` of."""
     sub, sc = c.submission, c.score
     return (
-        sub.id, c.training_id, c.training_id, c.code, sub.form, sub.version, sub.phase,
+        sub.id, c.training_id, c.code, sub.form, sub.version, sub.phase,
         sub.lang, sub.participant.code, sub.participant.institution, sub.participant.sex,
         sub.participant.age_band, msgspec.json.encode(sub.answers).decode(), c.content_hash,
         sc.total if sc else None, sc.maximum if sc else None, sc.percent if sc else None,
