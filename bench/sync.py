@@ -3,7 +3,11 @@
 DESIGN.md asks the server to ingest at least 60% of the rate at which plain SQLite inserts the
 same submission rows (batches of 100, one durable commit each: WAL, synchronous=FULL), measured
 in the same run. The server is a real `tadrib serve` on 127.0.0.1; the submissions are the demo's
-simulated participants. Run: `.venv/bin/python bench/sync.py [--batches N] [--rounds R]`.
+simulated participants, sent by 8 phones at once by default (a room coming back online; the
+server then commits batches that wait together in one transaction), or `--phones 1`.
+Each round first copies the server's database, then inserts the same rows into that copy with
+plain sqlite3, so both pay for the same indexes at the same size.
+Run: `.venv/bin/python bench/sync.py [--batches N] [--rounds R] [--phones P]`.
 """
 
 from __future__ import annotations
@@ -178,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rounds", type=int, default=5, help="rounds, each on the same database for both"
     )
-    parser.add_argument("--phones", type=int, default=1, help="phones sending at once")
+    parser.add_argument("--phones", type=int, default=8, help="phones sending at once")
     parser.add_argument("--profile", action="store_true", help="cProfile in-process instead")
     args = parser.parse_args(argv)
     if args.profile:
