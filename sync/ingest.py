@@ -141,10 +141,13 @@ def _timing_flags(completed_at: str, window: tuple[date, date] | None) -> list[s
     return []
 
 
+_submission = msgspec.json.Decoder(Submission)
+
+
 def _decode(raw: msgspec.Raw) -> Submission | SyncResult:
     """The submission, or the rejection of what cannot be one."""
     try:
-        sub = msgspec.json.decode(raw, type=Submission)
+        sub = _submission.decode(raw)
     except msgspec.ValidationError as exc:
         detail = f"The submission is malformed: {exc}.{_allowed_hint(str(exc))}"
         return SyncResult(id=_id_of(raw), status="rejected", detail=detail)

@@ -92,7 +92,8 @@ async def _known_people(db: Database, keys: set[tuple[str, str]]) -> dict[tuple[
     Those not known yet are read (committed ones only); the rest are new.
     """
     known: dict[tuple[str, str], int] = db.immutable.setdefault("participants", {})
-    missing = sorted(keys - known.keys())
+    # Not `keys - known.keys()`: that copies every known key into a new set, each batch.
+    missing = sorted(key for key in keys if key not in known)
     if len(known) + len(missing) > 500_000:
         known.clear()
     for training_id in sorted({t for t, _ in missing}):
