@@ -37,10 +37,11 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python bench/sync.py
-	$(BIN)/python bench/report.py
-	$(BIN)/python bench/pwa.py
-	$(BIN)/python bench/lighthouse.py --strict
+	@status=0; \
+	for script in sync.py report.py pwa.py "lighthouse.py --strict"; do \
+		$(BIN)/python bench/$$script || status=1; \
+	done; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
