@@ -175,13 +175,20 @@ class Database:
         if not jobs:
             return
         assert self._writer is not None
-        run_group(
-            self._writer._conn,  # aiosqlite's sqlite3 connection, used in its own thread
-            jobs,
-            unavailable=self._unavailable,
-            failed_at=lambda: self._failed_at,
-            refused=_refused,
-        )
+        conn = self._writer._conn  # aiosqlite's sqlite3 connection, used in its own thread
+        try:
+            run_group(
+                conn,
+                jobs,
+                unavailable=self._unavailable,
+                failed_at=lambda: self._failed_at,
+                refused=_refused,
+            )
+        except Exception as exc:  # a fault of ours: roll back what is open; let no write hang
+            with suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            for job in jobs:
+                job.result, job.error = None, exc
         # One wake-up of the event loop for the whole group.
         jobs[0].done.get_loop().call_soon_threadsafe(_settle_all, jobs)
 

@@ -9,7 +9,7 @@ trouble (a locked, read-only or full file) fails the whole group: nothing of it 
 and every phone retries later.
 
 This module runs in the writer's thread and knows nothing of the event loop: `Database.write`
-queues `Job`s and hands `run_group` to the writer; results go back through `Job.deliver`.
+queues `Job`s and hands `run_group` to the writer; results go back through `Job.settle`.
 """
 
 from __future__ import annotations

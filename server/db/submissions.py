@@ -28,6 +28,8 @@ _ROW = (
     "(?, ?, COALESCE(?, (SELECT id FROM participants WHERE training_id = ? AND code = ?)),"
     f" {', '.join('?' * (len(_COLUMNS.split(',')) - 3))})"
 )
+#: Parameters per row of `_ROW`.
+_WIDTH = _ROW.count("?")
 _PEOPLE_COLUMNS = "training_id, code, created_at"
 #: Rows per INSERT statement. One statement per batch rather than one per row keeps the
 #: writer's thread inside SQLite, where it runs without the GIL, instead of coming back to
@@ -64,7 +66,6 @@ def _inserts(
         if person is None:
             people.add(key)
         values += (row[0], row[1], person, *row[1:])
-    width = len(_COLUMNS.split(",")) + 2
     return [
         *(
             (
@@ -77,10 +78,10 @@ def _inserts(
         ),
         *(
             (
-                _insert_sql("INSERT", "submissions", _COLUMNS, _ROW, len(chunk) // width),
+                _insert_sql("INSERT", "submissions", _COLUMNS, _ROW, len(chunk) // _WIDTH),
                 chunk,
             )
-            for chunk in _chunks(values, _ROWS_PER_STATEMENT * width)
+            for chunk in _chunks(values, _ROWS_PER_STATEMENT * _WIDTH)
         ),
     ]
 
