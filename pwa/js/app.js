@@ -18,7 +18,15 @@ let shown = ''; // the view on screen, so that only state views redraw themselve
 const go = (hash) => { if (location.hash.slice(1) === hash.replace('#', '')) route(); else location.hash = hash; };
 const home = () => go('#');
 
-async function route() {
+// One route at a time, each reading the address when it runs: a redraw that began before a
+// tap on a link must not finish after it and cover the new screen.
+let routing = Promise.resolve();
+function route() {
+  routing = routing.then(show, show);
+  return routing;
+}
+
+async function show() {
   shown = '';
   const hash = location.hash.slice(1);
   if (!(await getMeta('lang')) || hash === 'lang') return showLanguage();
@@ -247,6 +255,7 @@ function refresh() {
   if (shown !== 'training' && shown !== 'home') return;
   clearTimeout(refreshing);
   refreshing = setTimeout(() => {
+    if (shown !== 'training' && shown !== 'home') return; // the person has moved on
     const focused = document.activeElement?.id;
     route().then(() => focused && document.getElementById(focused)?.focus());
   }, 50);

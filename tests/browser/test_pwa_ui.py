@@ -82,3 +82,21 @@ def test_iphone_users_are_told_to_add_the_app_to_the_home_screen(browser: Any, l
         assert page.locator("#b-ios").count() == 0
     finally:
         context.close()
+
+
+def test_a_redraw_begun_before_a_tap_never_covers_the_new_screen(live: Live, context: Any) -> None:
+    page = context.new_page()
+    join(page, live.training()["join_code"])
+    fill_profile(page)
+    # Going offline redraws the training's page 50 ms later; the person taps "Start" just as
+    # that redraw begins, while it still reads the phone's storage.
+    page.evaluate(
+        """async () => {
+            dispatchEvent(new Event('offline'));
+            await new Promise((r) => setTimeout(r, 50));
+            location.hash = '#q/evaluation';
+        }"""
+    )
+    page.wait_for_timeout(500)
+    assert page.evaluate("() => location.hash") == "#q/evaluation"
+    assert page.locator("form.question").count() == 1
