@@ -71,7 +71,8 @@ def _inserts(
             (
                 _insert_sql(
                     "INSERT OR IGNORE", "participants", _PEOPLE_COLUMNS, "(?, ?, ?)", len(some)
-                ),
+                )
+                + " RETURNING training_id, code, id",
                 list(chain.from_iterable((training_id, code, now) for training_id, code in some)),
             )
             for some in _chunks(sorted(people), _ROWS_PER_STATEMENT)
@@ -86,26 +87,15 @@ def _inserts(
     ]
 
 
-async def _known_people(db: Database, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """(training id, normalised code) -> participants.id, with all of `keys` that are stored.
+def _known_people(db: Database) -> dict[tuple[str, str], int]:
+    """(training id, normalised code) -> participants.id, for participants this server added.
 
-    Kept in memory: participants are never changed or deleted, so an id once read stays right.
-    Those not known yet are read (committed ones only); the rest are new.
+    Kept in memory: participants are never changed or deleted, so an id once known stays
+    right. Others (added by another process, or before a restart) are found by SQLite.
     """
     known: dict[tuple[str, str], int] = db.immutable.setdefault("participants", {})
-    # Not `keys - known.keys()`: that copies every known key into a new set, each batch.
-    missing = sorted(key for key in keys if key not in known)
-    if len(known) + len(missing) > 500_000:
+    if len(known) > 500_000:
         known.clear()
-    for training_id in sorted({t for t, _ in missing}):
-        codes = [code for t, code in missing if t == training_id]
-        for some in _chunks(codes, 500):
-            for found in await db.fetch_all(
-                "SELECT id, code FROM participants"
-                f" WHERE training_id = ? AND code IN ({','.join('?' * len(some))})",
-                [training_id, *some],
-            ):
-                known[(training_id, found[1])] = found[0]
     return known
 
 
@@ -142,36 +132,53 @@ class SqliteIngestStore:
     ) -> dict[str, Stored]:
         now = now_iso()
         rows = [_row(c, device.id, now, source) for c in candidates]
-        known = await _known_people(self.db, {(c.training_id, c.code) for c in candidates})
+        known = _known_people(self.db)
         inserts = _inserts(rows, now, known)
         try:
             # Retries are rare: insert straight away, and look for what is stored only when
             # SQLite says an id is taken.
-            return await self.db.write(lambda conn: _commit(conn, device, now, inserts))
+            stored, added = await self.db.write(lambda conn: _commit(conn, device, now, inserts))
         except _AlreadyStored:
-            return await self.db.write(lambda conn: _commit_careful(conn, device, now, rows))
+            stored, added = await self.db.write(
+                lambda conn: _commit_careful(conn, device, now, rows)
+            )
+        known.update(added)  # committed now
+        return stored
+
+
+#: What a write returns: what was already stored (by submission id), and the participants
+#: it added (by training and code).
+Written = tuple[dict[str, Stored], dict[tuple[str, str], int]]
+
+
+def _run(conn: sqlite3.Connection, inserts: list[Statement]) -> dict[tuple[str, str], int]:
+    """Run the statements of `_inserts`; the ids of the participants they added."""
+    added: dict[tuple[str, str], int] = {}
+    for sql, values in inserts:
+        for training_id, code, person in conn.execute(sql, values):  # RETURNING rows
+            added[(training_id, code)] = person
+    return added
 
 
 def _commit(
     conn: sqlite3.Connection, device: DeviceReport, now: str, inserts: list[Statement]
-) -> dict[str, Stored]:
+) -> Written:
     """Run the inserts and note the device; runs in the writer's thread, in its transaction.
 
     Raises `_AlreadyStored` (and the transaction is rolled back) when an id is taken: the
-    common case then costs no look-up and no Python loop in this thread.
+    common case then costs no look-up in this thread.
     """
     try:
-        for sql, values in inserts:
-            conn.execute(sql, values)
+        added = _run(conn, inserts)
     except sqlite3.IntegrityError as exc:
         raise _AlreadyStored from exc
     _note_device(conn, device, now)
-    return {}
+    return {}, added
 
 
 def _commit_careful(
     conn: sqlite3.Connection, device: DeviceReport, now: str, rows: list[tuple[Any, ...]]
-) -> dict[str, Stored]:
+) -> Written:
     """Store the rows whose id is new; returns, for the others, what is on disk."""
     stored: dict[str, Stored] = {}
     for chunk in _chunks([row[0] for row in rows], 500):
@@ -180,10 +187,9 @@ def _commit_careful(
             f"SELECT id, content_hash, percent FROM submissions WHERE id IN ({marks})", chunk
         ):
             stored[found[0]] = Stored(found[1], found[2])
-    for sql, values in _inserts([row for row in rows if row[0] not in stored], now, {}):
-        conn.execute(sql, values)
+    added = _run(conn, _inserts([row for row in rows if row[0] not in stored], now, {}))
     _note_device(conn, device, now)
-    return stored
+    return stored, added
 
 
 def _note_device(conn: sqlite3.Connection, device: DeviceReport, now: str) -> None:
