@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from litestar import Litestar
@@ -117,6 +118,41 @@ async def test_replayed_batch_with_new_items_stores_the_new_ones_with_their_part
     }
     people = await app.state.db.fetch_value("SELECT COUNT(*) FROM participants")
     assert people == 2
+
+
+async def test_batches_arriving_together_are_each_stored_once(
+    app: Litestar, client: Client, admin: dict[str, str], training: dict[str, Any]
+) -> None:
+    code = training["join_code"]
+    first = submission(code)
+    await sync_results(client, batch(first))
+    people = [{"code": f"CO{i}X", "institution": "police", "sex": "male"} for i in range(4)]
+    batches = [
+        # A phone that never got its answer sends the stored record again, with a new one.
+        batch(first, submission(code, phase="post")),
+        # Two phones of the same participant (pre-test on one, evaluation on the other).
+        batch(submission(code, participant=people[0])),
+        batch(submission(code, phase="post", participant=people[0])),
+        batch(*(submission(code, participant=person) for person in people[1:])),
+    ]
+    answers = await asyncio.gather(*(sync_results(client, b) for b in batches))
+    assert [[r["status"] for r in a] for a in answers] == [
+        ["duplicate", "accepted"],
+        ["accepted"],
+        ["accepted"],
+        ["accepted"] * 3,
+    ]
+    rows = await app.state.db.fetch_all(
+        "SELECT p.code, COUNT(*) FROM submissions s JOIN participants p"
+        " ON p.id = s.participant_id GROUP BY p.code ORDER BY p.code"
+    )
+    assert [tuple(r) for r in rows] == [
+        ("C00X", 2),
+        ("C01X", 1),
+        ("C02X", 1),
+        ("C03X", 1),
+        ("KM07R", 2),
+    ]
 
 
 async def test_an_institution_added_to_the_training_is_accepted_at_once(
