@@ -20,6 +20,7 @@ from server import __version__
 from server.auth.middleware import auth_middleware
 from server.console.routes import CONSOLE_ROUTES
 from server.db.database import Database, StorageUnavailable
+from server.head import answer_head
 from server.ratelimit import RateLimiter
 from server.routes._openapi import SECURITY_SCHEMES, StrictStructs
 from server.routes.bundles import BUNDLE_ROUTES
@@ -94,7 +95,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "login_limiter": RateLimiter(settings.login_attempts, window=15 * 60),
         }
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             *FORM_ROUTES,
@@ -126,3 +127,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         request_max_body_size=16 * 1024 * 1024,
     )
+    app.asgi_handler = answer_head(app.asgi_handler)
+    return app
