@@ -13,6 +13,7 @@ from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components
 from litestar.types import Message, Scope
 
@@ -120,6 +121,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             title="Tadrib",
             version=__version__,
             path="/schema",
+            # The document only: the HTML viewers load scripts from other sites, which the
+            # security policy refuses and an offline workshop network cannot reach.
+            render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
             components=Components(security_schemes=dict(SECURITY_SCHEMES)),
         ),
         plugins=[StrictStructs()],

@@ -267,6 +267,17 @@ async def test_security_headers_on_pages_api_and_errors(
         assert response.headers.get("referrer-policy") == "no-referrer", path
 
 
+async def test_the_api_is_described_by_its_document_and_no_page_loads_outside_scripts(
+    client: Client,
+) -> None:
+    for path in ("/schema", "/schema/openapi.json", "/schema/openapi.yaml"):
+        response = await client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["content-type"].startswith("application/vnd.oai.openapi"), path
+    for viewer in ("swagger", "redoc", "rapidoc", "elements", "scalar"):
+        assert (await client.get(f"/schema/{viewer}")).status_code == 404, viewer
+
+
 # --- Question texts and exports ---------------------------------------------------------------
 
 SCRIPT = "<script>alert('q')</script>"
