@@ -209,6 +209,11 @@ async def test_every_route_answers_each_role_as_the_design_says(
             headers = people["headers"][role]
             if method == "GET":
                 response = await client.get(url, headers=headers, follow_redirects=False)
+                # HEAD is answered wherever GET is: through the same guards, to the same people.
+                head = await client.head(url, headers=headers, follow_redirects=False)
+                if head.status_code != response.status_code:
+                    wrong.append(f"HEAD {url} as {role}: {head.status_code}, GET gave "
+                                 f"{response.status_code}")  # fmt: skip
             elif path.startswith("/console"):
                 response = await client.request(
                     method, url, data={}, headers=headers, follow_redirects=False
