@@ -16,7 +16,7 @@ from forms.model import QuestionSet
 from forms.scoring import Score, mark
 from sync.limits import MAX_ID, TIMING_GRACE_DAYS
 from sync.normalise import code_problem, normalise_code
-from sync.wire import AGE_BANDS, Phase, Sex, Submission, SyncResult
+from sync.wire import AGE_BANDS, Phase, Sex, Submission, SyncResult, UnsentFile
 
 #: What decoding hostile JSON can raise: msgspec reports nesting deeper than it supports as a
 #: RecursionError and invalid UTF-8 as a UnicodeDecodeError, not as a DecodeError.
@@ -83,6 +83,23 @@ class IngestStore(Protocol):
 
 class Rejection(Exception):
     """A submission that cannot be accepted, with words a trainer understands."""
+
+
+class NotUnsentFile(ValueError):
+    """What was uploaded is not a file of unsent records exported by the app."""
+
+
+def read_unsent(body: bytes) -> UnsentFile:
+    """The exported file of unsent records in `body`; raises `NotUnsentFile` saying why."""
+    try:
+        unsent = msgspec.json.decode(body, type=UnsentFile)
+    except DECODE_ERRORS as exc:
+        raise NotUnsentFile(
+            f"This is not a file of unsent records exported by the Tadrib app ({exc})."
+        ) from exc
+    if unsent.format != "tadrib-unsent":
+        raise NotUnsentFile("This is not a file of unsent records exported by the Tadrib app.")
+    return unsent
 
 
 _canonical = msgspec.json.Encoder(order="sorted")

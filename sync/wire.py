@@ -49,6 +49,16 @@ class SyncBatch(msgspec.Struct, forbid_unknown_fields=True):
     pending: int = 0
 
 
+class UnsentFile(msgspec.Struct):
+    """The file a phone exports when it never had a network (see sync/PROTOCOL.md)."""
+
+    format: str
+    device: str
+    submissions: list[msgspec.Raw]
+    version: int = 1
+    exported_at: str = ""
+
+
 class SyncResult(msgspec.Struct, omit_defaults=True):
     """The server's verdict on one submission, in batch order."""
 

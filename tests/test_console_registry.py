@@ -136,6 +136,12 @@ async def test_unsent_records_file_goes_through_the_sync_ingest(
     )
     assert junk.status_code == 400
     assert "not a file of unsent records" in junk.text
+    for hostile in (b'{"format": "\xff"}', b"[" * 100_000):  # bad UTF-8, too deep
+        refused = await client.post(
+            "/console/uploads", data={"csrf": csrf}, files={"file": ("unsent.json", hostile)}
+        )
+        assert refused.status_code == 400
+        assert "not a file of unsent records" in refused.text
 
 
 async def sign_in_trainer(app: Litestar, client: AsyncTestClient[Litestar]) -> None:

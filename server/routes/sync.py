@@ -26,19 +26,9 @@ from server.routes._openapi import (
     json_schema,
     operation_with,
 )
-from sync.ingest import DECODE_ERRORS, Ingest
+from sync.ingest import DECODE_ERRORS, Ingest, NotUnsentFile, read_unsent
 from sync.limits import MAX_SUBMISSIONS
-from sync.wire import Submission, SyncBatch, SyncResponse
-
-
-class UnsentFile(msgspec.Struct):
-    """The file a phone exports when it never had a network (see sync/PROTOCOL.md)."""
-
-    format: str
-    device: str
-    submissions: list[msgspec.Raw]
-    version: int = 1
-    exported_at: str = ""
+from sync.wire import Submission, SyncBatch, SyncResponse, UnsentFile
 
 
 def _with_submissions(body: Schema, **extra: Any) -> Schema:
@@ -156,13 +146,9 @@ async def upload_unsent(
     else:
         body = await request.body()
     try:
-        unsent = msgspec.json.decode(body, type=UnsentFile)
-    except DECODE_ERRORS as exc:
-        raise ClientException(
-            f"This is not a file of unsent records exported by the Tadrib app ({exc})."
-        ) from exc
-    if unsent.format != "tadrib-unsent":
-        raise ClientException("This is not a file of unsent records exported by the Tadrib app.")
+        unsent = read_unsent(body)
+    except NotUnsentFile as exc:
+        raise ClientException(str(exc)) from exc
     results = await Ingest(SqliteIngestStore(db)).run(
         unsent.submissions, unsent.device, 0, source="upload"
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
@@ -16,8 +15,7 @@ from server.console.render import html, language
 from server.console.security import csrf_form_guard
 from server.db.database import Database
 from server.db.submissions import SqliteIngestStore
-from server.routes.sync import UnsentFile
-from sync.ingest import Ingest
+from sync.ingest import Ingest, NotUnsentFile, read_unsent
 from sync.wire import SyncResult
 
 
@@ -51,12 +49,9 @@ async def upload_unsent(
     upload = (await request.form()).get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _page(request, error=i18n.translate(lang, "choose_file"), status_code=400)
-    body = await upload.read()
     try:
-        unsent = msgspec.json.decode(body, type=UnsentFile)
-    except (msgspec.ValidationError, msgspec.DecodeError):
-        unsent = None
-    if unsent is None or unsent.format != "tadrib-unsent":
+        unsent = read_unsent(await upload.read())
+    except NotUnsentFile:
         return _page(request, error=i18n.translate(lang, "not_unsent_file"), status_code=400)
     results = await Ingest(SqliteIngestStore(db)).run(
         unsent.submissions, unsent.device, 0, source="upload"
