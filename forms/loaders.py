@@ -8,6 +8,7 @@ import os
 import re
 import types
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePath
 from typing import Any, Literal, Union, get_args, get_origin
 
@@ -51,8 +52,30 @@ def load_path(path: str | os.PathLike[str]) -> QuestionSet:
     return load_bytes(data, str(path))
 
 
+@contextmanager
+def readable(where: str) -> Iterator[None]:
+    """Turn a document nested too deeply, or not in UTF-8, into an error placed at `where`
+    (the parsers raise RecursionError and UnicodeDecodeError for those)."""
+    try:
+        yield
+    except RecursionError as exc:
+        message = "The document is nested too deeply to be a question set."
+        raise FormErrors([FormError(where, message)]) from exc
+    except UnicodeDecodeError as exc:
+        message = (
+            f"The document is not valid UTF-8 (byte {exc.start}); save it as UTF-8 and send "
+            "it again."
+        )
+        raise FormErrors([FormError(where, message)]) from exc
+
+
 def load_bytes(data: bytes, filename: str) -> QuestionSet:
     """Load a question set from a file's bytes; the extension of `filename` says the format."""
+    with readable(filename):
+        return _load_bytes(data, filename)
+
+
+def _load_bytes(data: bytes, filename: str) -> QuestionSet:
     suffix = PurePath(filename).suffix.lower()
     if suffix == ".xlsx":
         from forms.xlsform import load_xlsform
@@ -69,7 +92,8 @@ def load_bytes(data: bytes, filename: str) -> QuestionSet:
 
 def load_obj(obj: object, where: str) -> QuestionSet:
     """Load a question set from already decoded JSON (e.g. a request body); `where` names it."""
-    return _build(obj, _Source(where))
+    with readable(where):
+        return _build(obj, _Source(where))
 
 
 class _Source:

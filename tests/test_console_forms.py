@@ -82,6 +82,10 @@ async def test_broken_yaml_shows_its_errors_with_line_numbers(
     assert "&#39;sometimes&#39; is not a valid type" in page
     status, page = await upload(client, headers, csrf, "broken.yaml", b"id: x\nversion: [1\n")
     assert status == 422 and "broken.yaml, line 3" in page and "not valid YAML" in page
+    status, page = await upload(client, headers, csrf, "deep.json", b"[" * 100_000)
+    assert status == 422 and "nested too deeply" in page
+    status, page = await upload(client, headers, csrf, "latin1.json", b'{"id": "\xff"}')
+    assert status == 422 and "not valid UTF-8" in page
     assert await forms_db.list_all(app.state.db) == []
 
 

@@ -13,7 +13,7 @@ from litestar.params import FromPath
 
 from forms.canonical import to_json
 from forms.errors import FormError, FormErrors
-from forms.loaders import load_bytes, load_obj
+from forms.loaders import load_bytes, load_obj, readable
 from forms.model import QuestionSet
 from server.auth.guards import admin_guard, current, staff_guard
 from server.db import forms as forms_db
@@ -39,25 +39,6 @@ def errors_response(errors: list[FormError], status: int = 422) -> Response[Erro
 
 async def read_question_set(request: Request[Any, Any, Any]) -> QuestionSet:
     """The set sent as a JSON body or as a YAML/JSON/XLSX file in multipart field `file`."""
-    try:
-        return await _read_question_set(request)
-    except RecursionError as exc:
-        raise FormErrors(
-            [FormError("request", "The document is nested too deeply to be a question set.")]
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise FormErrors(
-            [
-                FormError(
-                    "request",
-                    f"The document is not valid UTF-8 (byte {exc.start}); "
-                    "save it as UTF-8 and send it again.",
-                )
-            ]
-        ) from exc
-
-
-async def _read_question_set(request: Request[Any, Any, Any]) -> QuestionSet:
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
         form = await request.form()
@@ -72,7 +53,8 @@ async def _read_question_set(request: Request[Any, Any, Any]) -> QuestionSet:
         return load_bytes(data, upload.filename or "upload")
     body = await request.body()
     try:
-        decoded = msgspec.json.decode(body)
+        with readable("request body"):
+            decoded = msgspec.json.decode(body)
     except msgspec.DecodeError as exc:
         raise FormErrors(
             [
