@@ -133,14 +133,6 @@ async def list_visible(db: Database, username: str | None) -> list[Training]:
     return [await _from_row(db, row) for row in rows]
 
 
-async def is_trainer_of(db: Database, training_id: str, username: str) -> bool:
-    row = await db.fetch_one(
-        "SELECT 1 FROM training_trainers WHERE training_id = ? AND username = ?",
-        (training_id, username),
-    )
-    return row is not None
-
-
 async def _write_children(conn: aiosqlite.Connection, data: TrainingIn) -> None:
     await conn.execute("DELETE FROM training_institutions WHERE training_id = ?", (data.id,))
     await conn.executemany(

@@ -121,11 +121,6 @@ def generations(trainings: Iterable[ProgrammeTraining]) -> dict[str, int]:
     return depths({t.id: t.parent for t in trainings})
 
 
-def roots(trainings: Iterable[ProgrammeTraining]) -> dict[str, str]:
-    """The top training of each training's cascade."""
-    return tops({t.id: t.parent for t in trainings})
-
-
 def pooled(key: str, name: str, people: list[Person], trainings: int) -> dict[str, Any]:
     """Group figures over pooled participants (matched for the paired figures)."""
     matched = [p for p in people if p.pre is not None and p.post is not None]
