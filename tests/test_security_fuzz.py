@@ -26,7 +26,7 @@ from forms.loaders import load_path
 from server.app import create_app
 from server.settings import Settings
 from tests.conftest import KNOWLEDGE, knowledge_answers, make_token
-from tests.live import INSTITUTIONS, LIBRARY, training_body
+from tests.live import seed_steps, send_steps, training_body
 
 # Derandomized: CI runs the same examples every time, so a red run is a real regression.
 FUZZ = settings(
@@ -77,17 +77,11 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     app = create_app(Settings(db_path=db_path, sync_rate_per_minute=0, join_attempts_per_minute=0))
     with TestClient(app=app) as client:
         admin = client.blocking_portal.call(make_token, app, "ada", "admin")
-        for name in ("tip-som-knowledge.yaml", "tot-evaluation.yaml"):
-            r = client.post("/api/v1/forms", files={"file": (name, (LIBRARY / name).read_bytes())},
-                            headers=admin)  # fmt: skip
-            assert r.status_code in (200, 201), r.text
-        for key, names in INSTITUTIONS.items():
-            r = client.put(f"/api/v1/institutions/{key}", json={"name": names, "country": "MA"},
-                           headers=admin)  # fmt: skip
-            assert r.status_code in (200, 201)
-        r = client.post("/api/v1/trainings", json=training_body("fuzz-tot"), headers=admin)
-        assert r.status_code == 201, r.text
-        yield Env(client, db_path, admin, r.json()["join_code"])
+        steps = seed_steps(training_body("fuzz-tot"))
+        training = send_steps(
+            client, [(m, path, {**kw, "headers": admin}) for m, path, kw in steps]
+        )
+        yield Env(client, db_path, admin, training["join_code"])
 
 
 def post_sync(env: Env, body: bytes) -> tuple[int, list[dict[str, Any]]]:

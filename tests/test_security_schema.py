@@ -33,7 +33,7 @@ from server.app import create_app
 from server.settings import Settings
 from sync.wire import Submission
 from tests.conftest import batch, make_token, submission
-from tests.live import INSTITUTIONS, LIBRARY, training_body
+from tests.live import seed_steps, send_steps, training_body
 
 pytestmark = pytest.mark.slow
 
@@ -148,17 +148,11 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     app = create_app(Settings(db_path=db_path, sync_rate_per_minute=0, join_attempts_per_minute=0))
     with TestClient(app=app) as client:
         admin = client.blocking_portal.call(make_token, app, "ada", "admin")
-        for name in ("tip-som-knowledge.yaml", "tot-evaluation.yaml"):
-            r = client.post("/api/v1/forms", files={"file": (name, (LIBRARY / name).read_bytes())},
-                            headers=admin)  # fmt: skip
-            assert r.status_code == 201, r.text
-        for key, names in INSTITUTIONS.items():
-            r = client.put(f"/api/v1/institutions/{key}", json={"name": names, "country": "MA"},
-                           headers=admin)  # fmt: skip
-            assert r.status_code in (200, 201), r.text
-        r = client.post("/api/v1/trainings", json=training_body(), headers=admin)
-        assert r.status_code == 201, r.text
-        code = r.json()["join_code"]
+        steps = seed_steps(training_body())
+        training = send_steps(
+            client, [(m, path, {**kw, "headers": admin}) for m, path, kw in steps]
+        )
+        code = training["join_code"]
         # A matched participant, so the report handlers have something to compute.
         subs = [submission(code, "pre"), submission(code, "post")]
         assert client.post("/api/v1/sync", json=batch(*subs)).status_code == 200
