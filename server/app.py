@@ -22,6 +22,7 @@ from server.auth.middleware import auth_middleware
 from server.console.routes import CONSOLE_ROUTES
 from server.db.database import Database, StorageUnavailable
 from server.head import answer_head
+from server.judge import Judge
 from server.ratelimit import RateLimiter
 from server.routes._openapi import SECURITY_SCHEMES, StrictStructs
 from server.routes.bundles import BUNDLE_ROUTES
@@ -33,6 +34,7 @@ from server.routes.reports import REPORT_ROUTES
 from server.routes.sync import SYNC_ROUTES
 from server.routes.trainings import TRAINING_ROUTES
 from server.settings import Settings
+from sync.ingest import decide_here
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -72,16 +74,21 @@ async def _security_headers(message: Message, _: Scope) -> None:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     db = Database(settings.db_path)
+    judge = Judge() if settings.judge_process else None
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await db.open()
+        if judge is not None:
+            await judge.start()
         # Everything alive now lives as long as the server: keep it out of the collector's
         # walks, which otherwise double the cost of each sync batch.
         gc.freeze()
         try:
             yield
         finally:
+            if judge is not None:
+                await judge.close()
             await db.close()
 
     async def provide_db() -> Database:
@@ -91,6 +98,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         {
             "settings": settings,
             "db": db,
+            "decider": judge.decide if judge is not None else decide_here,
             "sync_limiter": RateLimiter(settings.sync_rate_per_minute),
             "join_limiter": RateLimiter(settings.join_attempts_per_minute),
             "login_limiter": RateLimiter(settings.login_attempts, window=15 * 60),

@@ -26,6 +26,8 @@ class Settings(msgspec.Struct, frozen=True):
     public_url: str = ""
     #: Mark session cookies Secure (set when served behind HTTPS).
     secure_cookies: bool = False
+    #: Decide sync batches in a helper process (`server/judge.py`), on a core of its own.
+    judge_process: bool = False
 
     @classmethod
     def from_env(cls, db_path: str | Path | None = None) -> Settings:
@@ -38,4 +40,12 @@ class Settings(msgspec.Struct, frozen=True):
             login_attempts=int(env.get("TADRIB_LOGIN_ATTEMPTS", 10)),
             public_url=env.get("TADRIB_PUBLIC_URL", "").rstrip("/"),
             secure_cookies=env.get("TADRIB_SECURE_COOKIES", "") in {"1", "true", "yes"},
+            judge_process=_judge_process(env.get("TADRIB_JUDGE_PROCESS", "auto")),
         )
+
+
+def _judge_process(value: str) -> bool:
+    """`auto` (the default): a judge process when this process may use more than one core."""
+    if value == "auto":
+        return len(os.sched_getaffinity(0)) > 1
+    return value in {"1", "true", "yes"}

@@ -13,6 +13,10 @@ AgeBand = Literal["18-24", "25-34", "35-44", "45-54", "55+"]
 AGE_BANDS: tuple[AgeBand, ...] = get_args(AgeBand)
 Status = Literal["accepted", "duplicate", "conflict", "rejected"]
 
+#: What decoding hostile JSON can raise: msgspec reports nesting deeper than it supports as a
+#: RecursionError and invalid UTF-8 as a UnicodeDecodeError, not as a DecodeError.
+DECODE_ERRORS = (msgspec.DecodeError, RecursionError, UnicodeDecodeError)
+
 #: One answer value: a choice id, choice ids, true/false, a number or free text.
 AnswerValue = str | bool | int | float | list[str] | None
 

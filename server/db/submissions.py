@@ -8,12 +8,14 @@ from itertools import chain
 from typing import Any, TypeVar
 
 import msgspec
+from msgspec.structs import astuple
 
 from forms.model import QuestionSet
 from server.clock import now_iso
 from server.db import forms, trainings
 from server.db.database import Database
-from sync.ingest import Candidate, DeviceReport, Stored, TrainingContext
+from sync.decide import Record, TrainingContext
+from sync.ingest import DeviceReport, Stored
 
 T = TypeVar("T")
 
@@ -128,10 +130,11 @@ class SqliteIngestStore:
         return await forms.get(self.db, form_id, version)
 
     async def commit(
-        self, device: DeviceReport, candidates: list[Candidate], source: str
+        self, device: DeviceReport, records: list[Record], source: str
     ) -> dict[str, Stored]:
         now = now_iso()
-        rows = [_row(c, device.id, now, source) for c in candidates]
+        simulated = int(source == "demo")
+        rows = [_row(astuple(r), device.id, now, source, simulated) for r in records]
         known = _known_people(self.db)
         inserts = _inserts(rows, now, known)
         try:
@@ -209,19 +212,12 @@ def _chunks(items: list[T], size: int) -> list[list[T]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _row(c: Candidate, device: str, now: str, source: str) -> tuple[Any, ...]:
-    """The submission's id, training and normalised code, then the values of the columns after
-    `participant_id`: what `_inserts` makes `_ROW` of."""
-    sub, sc = c.submission, c.score
-    return (
-        sub.id, c.training_id, c.code, sub.form, sub.version, sub.phase,
-        sub.lang, sub.participant.code, sub.participant.institution, sub.participant.sex,
-        sub.participant.age_band, msgspec.json.encode(sub.answers).decode(), c.content_hash,
-        sc.total if sc else None, sc.maximum if sc else None, sc.percent if sc else None,
-        msgspec.json.encode(sc.points).decode() if sc else None, device, sub.started_at,
-        sub.completed_at, now, msgspec.json.encode(c.flags).decode(), source,
-        int(source == "demo"),
-    )  # fmt: skip
+def _row(
+    record: tuple[Any, ...], device: str, now: str, source: str, simulated: int
+) -> tuple[Any, ...]:
+    """The values of a `sync.decide.Record` (as a tuple) in the order `_inserts` wants: its
+    id, training and normalised code, then the columns after `participant_id`."""
+    return (*record[2:19], device, record[19], record[20], now, record[21], source, simulated)
 
 
 async def list_for_training(

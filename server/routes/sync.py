@@ -26,9 +26,9 @@ from server.routes._openapi import (
     json_schema,
     operation_with,
 )
-from sync.ingest import DECODE_ERRORS, Ingest, NotUnsentFile, read_unsent
+from sync.ingest import Ingest, NotUnsentFile, read_unsent
 from sync.limits import MAX_SUBMISSIONS
-from sync.wire import Submission, SyncBatch, SyncResponse, UnsentFile
+from sync.wire import DECODE_ERRORS, Submission, SyncBatch, SyncResponse, UnsentFile
 
 
 def _with_submissions(body: Schema, **extra: Any) -> Schema:
@@ -110,7 +110,7 @@ async def sync(request: Request[Any, Any, Any], db: NamedDependency[Database]) -
             429, "Too many unknown join codes from here; retry later.",
             {"Retry-After": str(join_limiter.retry_after(client))},
         )  # fmt: skip
-    ingest = Ingest(SqliteIngestStore(db))
+    ingest = Ingest(SqliteIngestStore(db), request.app.state.decider)
     results = await ingest.run(
         batch.submissions, batch.device, batch.pending, request.headers.get("user-agent", "")
     )
@@ -149,7 +149,7 @@ async def upload_unsent(
         unsent = read_unsent(body)
     except NotUnsentFile as exc:
         raise ClientException(str(exc)) from exc
-    results = await Ingest(SqliteIngestStore(db)).run(
+    results = await Ingest(SqliteIngestStore(db), request.app.state.decider).run(
         unsent.submissions, unsent.device, 0, source="upload"
     )
     return SyncResponse(results)
