@@ -190,7 +190,7 @@ def _decode(raw: RawSubmission) -> Submission:
     return sub
 
 
-class _Judge:
+class _Checker:
     """Decides submissions from what was read; remembers each training's window."""
 
     def __init__(self, trainings: Trainings, forms: Forms) -> None:
@@ -254,15 +254,15 @@ def decide(raws: Sequence[RawSubmission], trainings: Trainings, forms: Forms) ->
     `trainings` and `forms` hold what was read for the batch's `names` (`needed_forms`); a join
     code or question set missing from them is taken as not existing.
     """
-    judge = _Judge(trainings, forms)
+    checker = _Checker(trainings, forms)
     records: list[Record] = []
     rejected: list[tuple[int, SyncResult]] = []
     for index, raw in enumerate(raws):
         sub: Submission | None = None
         try:
             sub = _decode(raw)
-            records.append(judge.record(index, sub))
+            records.append(checker.record(index, sub))
         except Rejection as exc:
             sub_id = sub.id[:MAX_ID] if sub is not None else _id_of(raw)
             rejected.append((index, SyncResult(id=sub_id, status="rejected", detail=str(exc))))
-    return Decided(records, rejected, judge.unknown_codes)
+    return Decided(records, rejected, checker.unknown_codes)
