@@ -148,9 +148,11 @@ class Judge:
         self._waiting.append(answer)
         proc.stdin.write(_frame(self._encode(job)))
         try:
-            await proc.stdin.drain()
-            return await asyncio.wait_for(answer, ANSWER_SECONDS)
+            async with asyncio.timeout(ANSWER_SECONDS):
+                await proc.stdin.drain()  # waits too when the judge stopped reading
+                return await answer
         except TimeoutError:
+            answer.cancel()
             self._stop(proc, f"no answer within {ANSWER_SECONDS:g} s")
             raise JudgeUnavailable(
                 f"the judge gave no answer within {ANSWER_SECONDS:g} s"

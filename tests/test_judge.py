@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -60,6 +61,15 @@ def _inputs() -> tuple[list[msgspec.Raw], Trainings, Forms]:
     return raws, trainings, forms
 
 
+@pytest.fixture
+async def judge() -> AsyncIterator[Judge]:
+    """A judge process, started, and closed after the test."""
+    started = Judge()
+    await started.start()
+    yield started
+    await started.close()
+
+
 def test_the_batch_covers_every_outcome() -> None:
     raws, trainings, forms = _inputs()
     decided = decide(raws, trainings, forms)
@@ -71,78 +81,56 @@ def test_the_batch_covers_every_outcome() -> None:
     assert decided.unknown_codes == 1
 
 
-async def test_the_judge_decides_as_the_event_loop_does() -> None:
+async def test_the_judge_decides_as_the_event_loop_does(judge: Judge) -> None:
     raws, trainings, forms = _inputs()
-    judge = Judge()
-    await judge.start()
-    try:
-        # Several batches at once: the answers come back in order, each to its own batch.
-        answers = await asyncio.gather(
-            *(judge.decide(raws[i:], trainings, forms) for i in range(5))
-        )
-        assert answers == [decide(raws[i:], trainings, forms) for i in range(5)]
-        assert judge._proc is not None, "the judge answered; it was not replaced"
-    finally:
-        await judge.close()
+    # Several batches at once: the answers come back in order, each to its own batch.
+    answers = await asyncio.gather(*(judge.decide(raws[i:], trainings, forms) for i in range(5)))
+    assert answers == [decide(raws[i:], trainings, forms) for i in range(5)]
+    assert judge._proc is not None, "the judge answered; it was not replaced"
 
 
 async def test_a_dead_judge_costs_no_batch_and_is_started_again(
-    monkeypatch: pytest.MonkeyPatch,
+    judge: Judge, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     raws, trainings, forms = _inputs()
     expected = decide(raws, trainings, forms)
-    judge = Judge()
-    await judge.start()
-    try:
-        assert await judge.decide(raws, trainings, forms) == expected
-        first = judge._proc
-        assert first is not None
-        first.kill()
-        await first.wait()
-        # Decided in the event loop while the judge is down ...
-        assert await judge.decide(raws, trainings, forms) == expected
-        assert judge._proc is None
-        # ... and the judge is started again on a later batch.
-        monkeypatch.setattr(judge_module, "RESTART_SECONDS", 0.0)
-        assert await judge.decide(raws, trainings, forms) == expected
-        assert judge._proc is not None and judge._proc is not first
-        assert judge._proc.returncode is None
-    finally:
-        await judge.close()
+    assert await judge.decide(raws, trainings, forms) == expected
+    first = judge._proc
+    assert first is not None
+    first.kill()
+    await first.wait()
+    # Decided in the event loop while the judge is down ...
+    assert await judge.decide(raws, trainings, forms) == expected
+    assert judge._proc is None
+    # ... and the judge is started again on a later batch.
+    monkeypatch.setattr(judge_module, "RESTART_SECONDS", 0.0)
+    assert await judge.decide(raws, trainings, forms) == expected
+    assert judge._proc is not None and judge._proc is not first
+    assert judge._proc.returncode is None
 
 
 async def test_a_stuck_judge_is_replaced_and_the_batch_decided_here(
-    monkeypatch: pytest.MonkeyPatch,
+    judge: Judge, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     raws, trainings, forms = _inputs()
     monkeypatch.setattr(judge_module, "ANSWER_SECONDS", 0.5)
-    judge = Judge()
-    await judge.start()
-    try:
-        assert judge._proc is not None
-        stuck = judge._proc
-        os.kill(stuck.pid, signal.SIGSTOP)
-        assert await judge.decide(raws, trainings, forms) == decide(raws, trainings, forms)
-        assert await asyncio.wait_for(stuck.wait(), 5) == -signal.SIGKILL
-    finally:
-        await judge.close()
+    stuck = judge._proc
+    assert stuck is not None
+    os.kill(stuck.pid, signal.SIGSTOP)
+    assert await judge.decide(raws, trainings, forms) == decide(raws, trainings, forms)
+    await asyncio.wait_for(stuck.wait(), 5)  # killed, not left stopped
 
 
 async def test_a_batch_the_judge_fails_on_is_decided_here(
-    monkeypatch: pytest.MonkeyPatch,
+    judge: Judge, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     raws, trainings, forms = _inputs()
-    judge = Judge()
-    await judge.start()
     # A question set the judge cannot read stands for a bug in the judge.
     monkeypatch.setattr(
         judge, "_forms", lambda f: [judge_module._Form(i, v, b"\xc1") for i, v in f]
     )
-    try:
-        assert await judge.decide(raws, trainings, forms) == decide(raws, trainings, forms)
-        assert judge._proc is not None, "one failed batch does not stop the judge"
-    finally:
-        await judge.close()
+    assert await judge.decide(raws, trainings, forms) == decide(raws, trainings, forms)
+    assert judge._proc is not None, "one failed batch does not stop the judge"
 
 
 def test_the_judge_exits_when_its_server_is_gone() -> None:
