@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import settings
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
+from litestar.testing import AsyncTestClient, TestClient
 
 from server.app import create_app
 from server.db import users
 from server.db.database import Database
 from server.settings import Settings
+from tests.live import seed_steps, send_steps, training_body
 
 # Property tests repeat the same examples on every run, so a red CI run is a real regression.
 settings.register_profile("tadrib", derandomize=True, deadline=None)
@@ -162,3 +164,20 @@ async def sync_results(client: AsyncTestClient[Litestar], body: Any) -> list[dic
     assert response.status_code == 200, response.text
     found: list[dict[str, Any]] = response.json()["results"]
     return found
+
+
+@contextmanager
+def seeded_client(
+    db_path: Path, training_id: str
+) -> Iterator[tuple[TestClient[Litestar], dict[str, str], dict[str, Any]]]:
+    """A client of the app with its rate limits off (fuzzers would meet 429s; the limits are
+    tested in tests/test_security_input.py), an admin's headers, and a training seeded over
+    the API."""
+    app = create_app(Settings(db_path=db_path, sync_rate_per_minute=0, join_attempts_per_minute=0))
+    with TestClient(app=app) as client:
+        admin = client.blocking_portal.call(make_token, app, "ada", "admin")
+        steps = seed_steps(training_body(training_id))
+        training = send_steps(
+            client, [(m, path, {**kw, "headers": admin}) for m, path, kw in steps]
+        )
+        yield client, admin, training

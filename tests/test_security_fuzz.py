@@ -23,10 +23,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from forms.loaders import load_path
-from server.app import create_app
-from server.settings import Settings
-from tests.conftest import KNOWLEDGE, knowledge_answers, make_token
-from tests.live import seed_steps, send_steps, training_body
+from tests.conftest import KNOWLEDGE, knowledge_answers, seeded_client
 
 # Derandomized: CI runs the same examples every time, so a red run is a real regression.
 FUZZ = settings(
@@ -73,14 +70,7 @@ class Env:
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     db_path = tmp_path_factory.mktemp("fuzz") / "tadrib.db"
-    # Judging is fuzzed here, not the rate limits (tests/test_security_input.py has those).
-    app = create_app(Settings(db_path=db_path, sync_rate_per_minute=0, join_attempts_per_minute=0))
-    with TestClient(app=app) as client:
-        admin = client.blocking_portal.call(make_token, app, "ada", "admin")
-        steps = seed_steps(training_body("fuzz-tot"))
-        training = send_steps(
-            client, [(m, path, {**kw, "headers": admin}) for m, path, kw in steps]
-        )
+    with seeded_client(db_path, "fuzz-tot") as (client, admin, training):
         yield Env(client, db_path, admin, training["join_code"])
 
 

@@ -32,8 +32,7 @@ from schemathesis.specs.openapi.checks import ignored_auth
 from server.app import create_app
 from server.settings import Settings
 from sync.wire import Submission
-from tests.conftest import batch, make_token, submission
-from tests.live import seed_steps, send_steps, training_body
+from tests.conftest import batch, seeded_client, submission
 
 pytestmark = pytest.mark.slow
 
@@ -144,14 +143,7 @@ class Api:
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     db_path = tmp_path_factory.mktemp("schema") / "tadrib.db"
-    # The rate limits would answer 429 to a fuzzer; tests/test_security_input.py has them.
-    app = create_app(Settings(db_path=db_path, sync_rate_per_minute=0, join_attempts_per_minute=0))
-    with TestClient(app=app) as client:
-        admin = client.blocking_portal.call(make_token, app, "ada", "admin")
-        steps = seed_steps(training_body())
-        training = send_steps(
-            client, [(m, path, {**kw, "headers": admin}) for m, path, kw in steps]
-        )
+    with seeded_client(db_path, "rabat-tot") as (client, admin, training):
         code = training["join_code"]
         # A matched participant, so the report handlers have something to compute.
         subs = [submission(code, "pre"), submission(code, "post")]
