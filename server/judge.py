@@ -85,7 +85,7 @@ class Judge:
         self._blobs: dict[tuple[str, str], tuple[QuestionSet, bytes]] = {}
         self._encode = msgspec.msgpack.Encoder().encode
         self._decode = msgspec.msgpack.Decoder(_Reply).decode
-        self.closing = False
+        self._closing = False
 
     async def start(self) -> None:
         """Start the judge process; it is ready when Python has imported its modules."""
@@ -105,7 +105,7 @@ class Judge:
 
     async def close(self) -> None:
         """Close the judge's stdin, so it exits, and wait for it."""
-        self.closing = True
+        self._closing = True
         proc, self._proc = self._proc, None
         if proc is None:
             return
@@ -133,7 +133,7 @@ class Judge:
         self, raws: Sequence[msgspec.Raw], trainings: Trainings, forms: Forms
     ) -> Decided:
         if self._proc is None:  # never started, stopped, or gone: `_read_answers` saw it end
-            if self.closing or time.monotonic() - self._started_at < RESTART_SECONDS:
+            if self._closing or time.monotonic() - self._started_at < RESTART_SECONDS:
                 raise JudgeUnavailable("the judge is not running")
             log.warning("starting the judge again")
             await self.start()
@@ -195,7 +195,7 @@ class Judge:
                 else:
                     answer.set_result(reply.decided)
         except Exception as exc:  # it exited, or answered what it was not asked (never seen)
-            if not self.closing:
+            if not self._closing:
                 log.error("the judge stopped (%s: %s)", type(exc).__name__, exc)
         finally:
             with contextlib.suppress(ProcessLookupError):
