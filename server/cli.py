@@ -18,7 +18,7 @@ from server.auth.passwords import hash_password, password_problem
 from server.db import forms as forms_db
 from server.db import users as users_db
 from server.db.database import Database
-from server.settings import Settings
+from server.settings import SettingError, Settings
 
 T = TypeVar("T")
 
@@ -31,9 +31,16 @@ db_option = click.option(
 )
 
 
+def _settings(db_path: Path | None) -> Settings:
+    try:
+        return Settings.from_env(db_path)
+    except SettingError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
 def _run(db_path: Path | None, work: Callable[[Database], Awaitable[T]]) -> T:
     async def main() -> T:
-        db = Database(Settings.from_env(db_path).db_path)
+        db = Database(_settings(db_path).db_path)
         await db.open()
         try:
             return await work(db)
@@ -58,7 +65,7 @@ def serve(host: str, port: int, db_path: Path | None) -> None:
 
     from server.app import create_app
 
-    settings = Settings.from_env(db_path)
+    settings = _settings(db_path)
     # The event loop and the database writer's thread share the GIL. Handing it over after
     # 0.2 ms rather than 5 ms lets the writer go on as soon as SQLite returns, while the loop
     # checks the next batches: about 5% more submissions/s when phones sync at once.

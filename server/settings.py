@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import msgspec
@@ -31,21 +32,51 @@ class Settings(msgspec.Struct, frozen=True):
 
     @classmethod
     def from_env(cls, db_path: str | Path | None = None) -> Settings:
+        """The settings from `TADRIB_*` variables; raises `SettingError` naming a bad one."""
         env = os.environ
         return cls(
             db_path=Path(db_path or env.get("TADRIB_DB") or DEFAULT_DB),
-            max_body=int(env.get("TADRIB_MAX_BODY", 1024 * 1024)),
-            sync_rate_per_minute=int(env.get("TADRIB_SYNC_RATE", 600)),
-            join_attempts_per_minute=int(env.get("TADRIB_JOIN_ATTEMPTS", 30)),
-            login_attempts=int(env.get("TADRIB_LOGIN_ATTEMPTS", 10)),
+            max_body=_count(env, "TADRIB_MAX_BODY", 1024 * 1024),
+            sync_rate_per_minute=_count(env, "TADRIB_SYNC_RATE", 600),
+            join_attempts_per_minute=_count(env, "TADRIB_JOIN_ATTEMPTS", 30),
+            login_attempts=_count(env, "TADRIB_LOGIN_ATTEMPTS", 10),
             public_url=env.get("TADRIB_PUBLIC_URL", "").rstrip("/"),
-            secure_cookies=env.get("TADRIB_SECURE_COOKIES", "") in {"1", "true", "yes"},
-            judge_process=_judge_process(env.get("TADRIB_JUDGE_PROCESS", "auto")),
+            secure_cookies=_switch(env, "TADRIB_SECURE_COOKIES", False),
+            judge_process=_judge_process(env),
         )
 
 
-def _judge_process(value: str) -> bool:
+class SettingError(ValueError):
+    """A `TADRIB_*` variable that cannot be read; the message names it and what it takes."""
+
+
+_ON, _OFF = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise SettingError(f"{name} must be a whole number, 0 or more, not {value!r}.")
+    return number
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = env.get(name)
+    if value is None:
+        return default
+    if value.strip().lower() in _ON | _OFF:
+        return value.strip().lower() in _ON
+    raise SettingError(f"{name} must be 1 or 0 (or yes/no, on/off), not {value!r}.")
+
+
+def _judge_process(env: Mapping[str, str]) -> bool:
     """`auto` (the default): a judge process when this process may use more than one core."""
-    if value == "auto":
+    if env.get("TADRIB_JUDGE_PROCESS", "auto").strip().lower() == "auto":
         return len(os.sched_getaffinity(0)) > 1
-    return value in {"1", "true", "yes"}
+    return _switch(env, "TADRIB_JUDGE_PROCESS", False)

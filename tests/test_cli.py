@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import click
+import pytest
 from click.testing import CliRunner
 
 from server.cli import main
@@ -117,3 +118,17 @@ def test_every_command_takes_db() -> None:
             assert isinstance(command, click.Group)
             command = command.commands[part]
         assert any("--db" in p.opts for p in command.params), name
+
+
+def test_a_bad_setting_is_named_with_what_it_takes(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value, expected in (
+        ("TADRIB_SYNC_RATE", "lots", "TADRIB_SYNC_RATE must be a whole number, 0 or more"),
+        ("TADRIB_MAX_BODY", "-1", "TADRIB_MAX_BODY must be a whole number, 0 or more"),
+        ("TADRIB_JUDGE_PROCESS", "maybe", "TADRIB_JUDGE_PROCESS must be 1 or 0"),
+        ("TADRIB_SECURE_COOKIES", "sure", "TADRIB_SECURE_COOKIES must be 1 or 0"),
+    ):
+        with monkeypatch.context() as env:
+            env.setenv(name, value)
+            result = CliRunner().invoke(main, ["serve"])
+        assert result.exit_code == 2, result.output
+        assert expected in result.output and repr(value) in result.output

@@ -175,7 +175,8 @@ def _is_zombie(pid: int) -> bool:
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"), [("1", True), ("yes", True), ("0", False), ("no", False)]
+    ("value", "expected"),
+    [("1", True), ("yes", True), ("On", True), ("0", False), ("no", False), ("off", False)],
 )
 def test_the_judge_process_setting(
     monkeypatch: pytest.MonkeyPatch, value: str, expected: bool
