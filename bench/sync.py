@@ -2,9 +2,9 @@
 
 DESIGN.md asks the server to ingest at least 60% of the rate at which plain SQLite inserts the
 same submission rows (batches of 100, one durable commit each: WAL, synchronous=FULL), measured
-in the same run. The server is a real `tadrib serve` on 127.0.0.1 (with its judge process, as on
-any machine with more than one core; TADRIB_JUDGE_PROCESS=0 without); the submissions are the demo's
-simulated participants, sent by 8 phones at once by default (a room coming back online; the
+in the same run. The server is a real `tadrib serve` on 127.0.0.1 (with its scribe process, as
+on any machine with more than one core; TADRIB_SCRIBE_PROCESS=0 without); the submissions are the
+demo's simulated participants, sent by 8 phones at once by default (a room coming back online; the
 server then commits batches that wait together in one transaction), or `--phones 1`.
 Each round first copies the server's database, then inserts the same rows into that copy with
 plain sqlite3, so both pay for the same indexes at the same size.
@@ -94,7 +94,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 def children(pid: int) -> list[int]:
-    """The processes `pid` started (the server's judge)."""
+    """The processes `pid` started (the server's scribe)."""
     return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
@@ -138,7 +138,7 @@ def raw_inserts(source: Path, before: Path, ids: list[str]) -> float:
 
 
 def profile(tmp: Path, n_batches: int) -> None:
-    """cProfile the ingest path in-process (httpx over ASGI, no sockets, no judge process), the
+    """cProfile the ingest path in-process (httpx over ASGI, no sockets, no scribe process), the
     top 30 by own time.
 
     aiosqlite runs SQLite in its own thread, which cProfile does not see: that time shows as
@@ -211,13 +211,13 @@ def main(argv: list[str] | None = None) -> int:
                 assert server.proc is not None
                 before = Path(tmp) / f"before-{r}.db"
                 snapshot(db, before)
-                judges = children(server.proc.pid)
+                helpers = children(server.proc.pid)
                 cpu_before = cpu_seconds(server.proc.pid)
-                judge_before = sum(cpu_seconds(p) for p in judges)
+                helpers_before = sum(cpu_seconds(p) for p in helpers)
                 http_s = over_http(server.url, batches, args.phones)
                 server_ms = (cpu_seconds(server.proc.pid) - cpu_before) / args.batches * 1000
-                judge_cpu = sum(cpu_seconds(p) for p in judges) - judge_before
-                judge_ms = judge_cpu / args.batches * 1000
+                helpers_cpu = sum(cpu_seconds(p) for p in helpers) - helpers_before
+                scribe_ms = helpers_cpu / args.batches * 1000
                 ids = [s["id"] for b in batches for s in msgspec.json.decode(b)["submissions"]]  # type: ignore[index]
                 raw_s = raw_inserts(db, before, ids)
                 http_rates.append(n / http_s)
@@ -225,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"round {r + 1}: HTTP {n / http_s:8.0f} submissions/s   "
                     f"raw SQLite {n / raw_s:8.0f} rows/s   ratio {raw_s / http_s:6.1%}   "
-                    f"server CPU {server_ms:.2f} ms per batch, judge {judge_ms:.2f}"
+                    f"server CPU {server_ms:.2f} ms per batch, scribe {scribe_ms:.2f}"
                 )
     # Each round compares the two on the same database at the same moment; the median round
     # is the figure, so one round slowed by a neighbour on this shared machine does not decide.

@@ -21,8 +21,8 @@ from server import __version__
 from server.auth.middleware import auth_middleware
 from server.console.routes import CONSOLE_ROUTES
 from server.db.database import Database, StorageUnavailable
+from server.db.submissions import write_rows
 from server.head import answer_head
-from server.judge import Judge
 from server.ratelimit import RateLimiter
 from server.routes._openapi import SECURITY_SCHEMES, StrictStructs
 from server.routes.bundles import BUNDLE_ROUTES
@@ -33,8 +33,8 @@ from server.routes.pwa import PWA_ROUTES
 from server.routes.reports import REPORT_ROUTES
 from server.routes.sync import SYNC_ROUTES
 from server.routes.trainings import TRAINING_ROUTES
+from server.scribe import Scribe
 from server.settings import Settings
-from sync.ingest import decide_here
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -74,21 +74,25 @@ async def _security_headers(message: Message, _: Scope) -> None:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     db = Database(settings.db_path)
-    judge = Judge() if settings.judge_process else None
+    scribe = (
+        Scribe(settings.db_path)
+        if settings.scribe_process and str(settings.db_path) != ":memory:"
+        else None
+    )
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await db.open()
-        if judge is not None:
-            await judge.start()
+        if scribe is not None:  # after `open`, which made the schema
+            await scribe.start()
         # Everything alive now lives as long as the server: keep it out of the collector's
         # walks, which otherwise double the cost of each sync batch.
         gc.freeze()
         try:
             yield
         finally:
-            if judge is not None:
-                await judge.close()
+            if scribe is not None:
+                await scribe.close()
             await db.close()
 
     async def provide_db() -> Database:
@@ -98,7 +102,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         {
             "settings": settings,
             "db": db,
-            "decider": judge.decide if judge is not None else decide_here,
+            "scribe": scribe,
+            "row_writer": scribe.store if scribe is not None else write_rows,
             "sync_limiter": RateLimiter(settings.sync_rate_per_minute),
             "join_limiter": RateLimiter(settings.join_attempts_per_minute),
             "login_limiter": RateLimiter(settings.login_attempts, window=15 * 60),

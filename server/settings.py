@@ -27,8 +27,8 @@ class Settings(msgspec.Struct, frozen=True):
     public_url: str = ""
     #: Mark session cookies Secure (set when served behind HTTPS).
     secure_cookies: bool = False
-    #: Decide sync batches in a helper process (`server/judge.py`), on a core of its own.
-    judge_process: bool = False
+    #: Store sync batches from a helper process (`server/scribe.py`), on a core of its own.
+    scribe_process: bool = False
 
     @classmethod
     def from_env(cls, db_path: str | Path | None = None) -> Settings:
@@ -42,7 +42,7 @@ class Settings(msgspec.Struct, frozen=True):
             login_attempts=_count(env, "TADRIB_LOGIN_ATTEMPTS", 10),
             public_url=env.get("TADRIB_PUBLIC_URL", "").rstrip("/"),
             secure_cookies=_switch(env, "TADRIB_SECURE_COOKIES", False),
-            judge_process=_judge_process(env),
+            scribe_process=_scribe_process(env),
         )
 
 
@@ -75,8 +75,8 @@ def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise SettingError(f"{name} must be 1 or 0 (or yes/no, on/off), not {value!r}.")
 
 
-def _judge_process(env: Mapping[str, str]) -> bool:
-    """`auto` (the default): a judge process when this process may use more than one core."""
-    if env.get("TADRIB_JUDGE_PROCESS", "auto").strip().lower() == "auto":
+def _scribe_process(env: Mapping[str, str]) -> bool:
+    """`auto` (the default): a scribe process when this process may use more than one core."""
+    if env.get("TADRIB_SCRIBE_PROCESS", "auto").strip().lower() == "auto":
         return len(os.sched_getaffinity(0)) > 1
-    return _switch(env, "TADRIB_JUDGE_PROCESS", False)
+    return _switch(env, "TADRIB_SCRIBE_PROCESS", False)

@@ -1,6 +1,6 @@
 """Deciding a sync batch: decode, check and score each submission against what was read of its
-training and question set, and say what is stored of each valid one. Pure: it runs in the event
-loop or, on a server with more than one core, in the judge process (`server/judge.py`).
+training and question set, and say what is stored of each valid one. Pure: no reading, no
+writing, so ingest does all its reading before and its writing after.
 """
 
 from __future__ import annotations

@@ -6,14 +6,13 @@ commit durably before `commit` returns, so an `accepted` result is on disk when 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 import msgspec
 
 from forms.model import QuestionSet
 from sync.decide import (
-    Decided,
     Forms,
     Record,
     TrainingContext,
@@ -27,14 +26,6 @@ from sync.wire import DECODE_ERRORS, SyncResult, UnsentFile
 
 #: The most unsent records a device is reported to hold (SQLite integers stop at 2**63 - 1).
 MAX_PENDING = 1_000_000
-
-#: Runs `sync.decide.decide`, here or elsewhere (the server's judge process).
-Decider = Callable[[Sequence[msgspec.Raw], Trainings, Forms], Awaitable[Decided]]
-
-
-async def decide_here(raws: Sequence[msgspec.Raw], trainings: Trainings, forms: Forms) -> Decided:
-    """`decide` in the event loop."""
-    return decide(raws, trainings, forms)
 
 
 class Stored(msgspec.Struct, frozen=True):
@@ -86,14 +77,13 @@ def read_unsent(body: bytes) -> UnsentFile:
 class Ingest:
     """Validates, scores and stores a batch; one bad submission never sinks the others.
 
-    `_load` does all the reading (the trainings and question sets the batch names), the
-    decider decides each submission from what was read (`sync.decide`, pure), and the store
-    writes the accepted ones in one transaction.
+    `_load` does all the reading (the trainings and question sets the batch names),
+    `sync.decide` decides each submission from what was read (pure), and the store writes the
+    accepted ones in one transaction.
     """
 
-    def __init__(self, store: IngestStore, decider: Decider = decide_here) -> None:
+    def __init__(self, store: IngestStore) -> None:
         self.store = store
-        self.decider = decider
         self._trainings: Trainings = {}
         #: How many submissions named a join code no training has (guessing shows here).
         self.unknown_codes = 0
@@ -124,7 +114,7 @@ class Ingest:
     ) -> list[SyncResult]:
         """Decide every submission of the batch and store the new ones in one transaction."""
         forms = await self._load(raws)
-        decided = await self.decider(raws, self._trainings, forms)
+        decided = decide(raws, self._trainings, forms)
         self.unknown_codes = decided.unknown_codes
 
         # The first occurrence of an id in the batch is the one stored; the rest compare to it.

@@ -32,11 +32,31 @@ PRAGMAS = (
 )
 
 
-def _refused() -> StorageUnavailable:
+def refused() -> StorageUnavailable:
+    """The error of a write that was waiting when the storage failed."""
     return StorageUnavailable("the database became unavailable while this write waited")
 
 
-def _settle_all(jobs: list[Job]) -> None:
+class _Write(Job):
+    """A job and the future its caller awaits."""
+
+    __slots__ = ("done",)
+
+    def __init__(self, work: Callable[[sqlite3.Connection], Any], done: asyncio.Future[Any]):
+        super().__init__(work)
+        self.done = done
+
+    def settle(self) -> None:
+        """In the event loop: pass the outcome to whoever awaits the future."""
+        if self.done.done():  # cancelled: the request went away; the write stands or not
+            return
+        if self.error is not None:
+            self.done.set_exception(self.error)
+        else:
+            self.done.set_result(self.result)
+
+
+def _settle_all(jobs: list[_Write]) -> None:
     for job in jobs:
         job.settle()
 
@@ -53,7 +73,7 @@ class Database:
         #: then fail at once instead of each waiting out the busy timeout in turn.
         self._failed_at = float("-inf")
         #: Writes waiting for the writer's thread, and whether a run of them is queued there.
-        self._jobs: queue.SimpleQueue[Job] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[_Write] = queue.SimpleQueue()
         self._group_queued = False
         #: Things that never change once stored (published question sets), per database.
         self.immutable: dict[Any, Any] = {}
@@ -149,7 +169,7 @@ class Database:
         if self._writer is None:
             raise RuntimeError("the database is not open")
         writer = self._writer
-        job = Job(work, asyncio.get_running_loop().create_future())
+        job = _Write(work, asyncio.get_running_loop().create_future())
         async with self._write_lock:
             self._check_available(job.arrived)
             self._jobs.put(job)
@@ -164,7 +184,7 @@ class Database:
     def _run_group(self) -> None:
         """In the writer's thread: commit the writes waiting now, together."""
         self._group_queued = False  # before taking jobs: one queued after this gets a new run
-        jobs: list[Job] = []
+        jobs: list[_Write] = []
         with suppress(queue.Empty):
             while len(jobs) < MAX_GROUP:
                 jobs.append(self._jobs.get_nowait())
@@ -182,7 +202,7 @@ class Database:
                 jobs,
                 unavailable=self._unavailable,
                 failed_at=lambda: self._failed_at,
-                refused=_refused,
+                refused=refused,
             )
         except Exception as exc:  # a fault of ours: roll back what is open; let no write hang
             with suppress(sqlite3.Error):
@@ -194,7 +214,7 @@ class Database:
 
     def _check_available(self, arrived: float) -> None:
         if arrived < self._failed_at:
-            raise _refused()
+            raise refused()
 
     def _unavailable(self, exc: sqlite3.OperationalError) -> StorageUnavailable:
         self._failed_at = time.monotonic()

@@ -8,16 +8,16 @@ group is rolled back and each write is run again alone, so only that one fails. 
 trouble (a locked, read-only or full file) fails the whole group: nothing of it is stored,
 and every phone retries later.
 
-This module runs in the writer's thread and knows nothing of the event loop: `Database.write`
-queues `Job`s and hands `run_group` to the writer; results go back through `Job.settle`.
+This module runs in the writer's thread (or the scribe process, `server/scribe.py`) and knows
+nothing of the event loop: `Database.write` queues `Job`s and hands `run_group` to the writer;
+each job's result or error is read once `run_group` returns.
 """
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from typing import Any
 
@@ -26,32 +26,20 @@ MAX_GROUP = 64
 
 
 class Job:
-    """One write waiting for the writer: the work, when it arrived, and its future."""
+    """One write waiting for the writer: the work, when it arrived, and how it ended."""
 
-    __slots__ = ("arrived", "done", "error", "result", "work")
+    __slots__ = ("arrived", "error", "result", "work")
 
-    def __init__(
-        self, work: Callable[[sqlite3.Connection], Any], done: asyncio.Future[Any]
-    ) -> None:
+    def __init__(self, work: Callable[[sqlite3.Connection], Any]) -> None:
         self.work = work
-        self.done = done
         self.arrived = time.monotonic()
         self.result: Any = None
         self.error: BaseException | None = None
 
-    def settle(self) -> None:
-        """In the event loop: pass the outcome to whoever awaits the future."""
-        if self.done.done():  # cancelled: the request went away; the write stands or not
-            return
-        if self.error is not None:
-            self.done.set_exception(self.error)
-        else:
-            self.done.set_result(self.result)
-
 
 def run_group(
     conn: sqlite3.Connection,
-    jobs: list[Job],
+    jobs: Sequence[Job],
     unavailable: Callable[[sqlite3.OperationalError], BaseException],
     failed_at: Callable[[], float],
     refused: Callable[[], BaseException],
@@ -87,7 +75,7 @@ def run_group(
             _fail(conn, [job], unavailable(exc))
 
 
-def _together(conn: sqlite3.Connection, jobs: list[Job]) -> bool:
+def _together(conn: sqlite3.Connection, jobs: Sequence[Job]) -> bool:
     """Run the jobs in one transaction and commit it; False, with nothing kept and the failing
     job's error set, when one fails for its own reasons. Storage errors are raised.
     """
@@ -105,7 +93,7 @@ def _together(conn: sqlite3.Connection, jobs: list[Job]) -> bool:
     return True
 
 
-def _fail(conn: sqlite3.Connection, jobs: list[Job], error: BaseException) -> None:
+def _fail(conn: sqlite3.Connection, jobs: Sequence[Job], error: BaseException) -> None:
     with suppress(sqlite3.Error):
         conn.execute("ROLLBACK")
     for job in jobs:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+from collections.abc import Awaitable, Callable
 from itertools import chain
 from typing import Any, TypeVar
 
@@ -39,8 +40,8 @@ _PEOPLE_COLUMNS = "training_id, code, created_at"
 _ROWS_PER_STATEMENT = 200
 
 
-class _AlreadyStored(Exception):
-    """A submission of the batch is already on disk: redo the batch the careful way."""
+class AlreadyStored(Exception):
+    """A submission of the batch is already on disk: redo the batch with `write_careful`."""
 
 
 @functools.cache
@@ -51,14 +52,14 @@ def _insert_sql(verb: str, table: str, columns: str, row: str, n: int) -> str:
 
 #: An SQL statement and its parameters.
 Statement = tuple[str, list[Any]]
+#: One submission as stored: the values `_row` makes of a `sync.decide.Record`.
+Row = tuple[Any, ...]
 
 
-def _inserts(
-    rows: list[tuple[Any, ...]], now: str, known: dict[tuple[str, str], int]
-) -> list[Statement]:
+def statements(rows: list[Row], now: str, known: dict[tuple[str, str], int]) -> list[Statement]:
     """The statements that store `rows` (made by `_row`): participants in `known` are named
-    by id; the others are added first, then found by training and code. Made in the event
-    loop, so the writer's thread only runs them.
+    by id; the others are added first, then found by training and code. Made before the
+    write, so the writer's thread only runs them.
     """
     values: list[Any] = []
     people: set[tuple[str, str]] = set()
@@ -89,23 +90,46 @@ def _inserts(
     ]
 
 
-def _known_people(db: Database) -> dict[tuple[str, str], int]:
-    """(training id, normalised code) -> participants.id, for participants this server added.
+def known_people(kept: dict[Any, Any]) -> dict[tuple[str, str], int]:
+    """(training id, normalised code) -> participants.id, for the participants this process
+    added, kept in `kept` (`Database.immutable`, or the scribe's own).
 
     Kept in memory: participants are never changed or deleted, so an id once known stays
     right. Others (added by another process, or before a restart) are found by SQLite.
     """
-    known: dict[tuple[str, str], int] = db.immutable.setdefault("participants", {})
+    known: dict[tuple[str, str], int] = kept.setdefault("participants", {})
     if len(known) > 500_000:
         known.clear()
     return known
 
 
+async def write_rows(
+    db: Database, device: DeviceReport, now: str, rows: list[Row]
+) -> dict[str, Stored]:
+    """Store the rows whose id is new and note the device, durably, through the writer's
+    thread; returns, for the ids already stored, what is on disk."""
+    known = known_people(db.immutable)
+    inserts = statements(rows, now, known)
+    try:
+        # Retries are rare: insert straight away, and look for what is stored only when
+        # SQLite says an id is taken.
+        stored, added = await db.write(lambda conn: write_new(conn, device, now, inserts))
+    except AlreadyStored:
+        stored, added = await db.write(lambda conn: write_careful(conn, device, now, rows))
+    known.update(added)  # committed now
+    return stored
+
+
+#: Stores a batch's rows as `write_rows` does: here, or in the scribe process.
+RowWriter = Callable[[Database, DeviceReport, str, list[Row]], Awaitable[dict[str, Stored]]]
+
+
 class SqliteIngestStore:
     """The `sync.ingest.IngestStore` over Tadrib's database."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, writer: RowWriter = write_rows) -> None:
         self.db = db
+        self.writer = writer
 
     async def training(self, join_code: str) -> TrainingContext | None:
         found = await trainings.ingest_view(self.db, join_code)
@@ -135,18 +159,7 @@ class SqliteIngestStore:
         now = now_iso()
         simulated = int(source == "demo")
         rows = [_row(astuple(r), device.id, now, source, simulated) for r in records]
-        known = _known_people(self.db)
-        inserts = _inserts(rows, now, known)
-        try:
-            # Retries are rare: insert straight away, and look for what is stored only when
-            # SQLite says an id is taken.
-            stored, added = await self.db.write(lambda conn: _commit(conn, device, now, inserts))
-        except _AlreadyStored:
-            stored, added = await self.db.write(
-                lambda conn: _commit_careful(conn, device, now, rows)
-            )
-        known.update(added)  # committed now
-        return stored
+        return await self.writer(self.db, device, now, rows)
 
 
 #: What a write returns: what was already stored (by submission id), and the participants
@@ -155,7 +168,7 @@ Written = tuple[dict[str, Stored], dict[tuple[str, str], int]]
 
 
 def _run(conn: sqlite3.Connection, inserts: list[Statement]) -> dict[tuple[str, str], int]:
-    """Run the statements of `_inserts`; the ids of the participants they added."""
+    """Run the statements of `statements`; the ids of the participants they added."""
     added: dict[tuple[str, str], int] = {}
     for sql, values in inserts:
         for training_id, code, person in conn.execute(sql, values):  # RETURNING rows
@@ -163,24 +176,24 @@ def _run(conn: sqlite3.Connection, inserts: list[Statement]) -> dict[tuple[str, 
     return added
 
 
-def _commit(
+def write_new(
     conn: sqlite3.Connection, device: DeviceReport, now: str, inserts: list[Statement]
 ) -> Written:
-    """Run the inserts and note the device; runs in the writer's thread, in its transaction.
+    """Run the inserts and note the device; runs in the writer's transaction.
 
-    Raises `_AlreadyStored` (and the transaction is rolled back) when an id is taken: the
-    common case then costs no look-up in this thread.
+    Raises `AlreadyStored` (and the transaction is rolled back) when an id is taken: the
+    common case then costs no look-up.
     """
     try:
         added = _run(conn, inserts)
     except sqlite3.IntegrityError as exc:
-        raise _AlreadyStored from exc
+        raise AlreadyStored from exc
     _note_device(conn, device, now)
     return {}, added
 
 
-def _commit_careful(
-    conn: sqlite3.Connection, device: DeviceReport, now: str, rows: list[tuple[Any, ...]]
+def write_careful(
+    conn: sqlite3.Connection, device: DeviceReport, now: str, rows: list[Row]
 ) -> Written:
     """Store the rows whose id is new; returns, for the others, what is on disk."""
     stored: dict[str, Stored] = {}
@@ -190,7 +203,7 @@ def _commit_careful(
             f"SELECT id, content_hash, percent FROM submissions WHERE id IN ({marks})", chunk
         ):
             stored[found[0]] = Stored(found[1], found[2])
-    added = _run(conn, _inserts([row for row in rows if row[0] not in stored], now, {}))
+    added = _run(conn, statements([row for row in rows if row[0] not in stored], now, {}))
     _note_device(conn, device, now)
     return stored, added
 
@@ -221,10 +234,8 @@ _RECORD_FIELDS = (
 assert Record.__struct_fields__ == _RECORD_FIELDS, "sync.decide.Record changed: update _row"
 
 
-def _row(
-    record: tuple[Any, ...], device: str, now: str, source: str, simulated: int
-) -> tuple[Any, ...]:
-    """The values of a `sync.decide.Record` (as a tuple) in the order `_inserts` wants: its
+def _row(record: tuple[Any, ...], device: str, now: str, source: str, simulated: int) -> Row:
+    """The values of a `sync.decide.Record` (as a tuple) in the order `statements` wants: its
     id, training and normalised code, then the columns after `participant_id`."""
     return (*record[2:19], device, record[19], record[20], now, record[21], source, simulated)
 
