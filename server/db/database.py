@@ -1,4 +1,8 @@
-"""The SQLite database: a single serialised writer and a separate reader, both durable."""
+"""The SQLite database: a single serialised writer and a separate reader, both durable.
+
+On a server with a scribe (`server/scribe.py`), sync batches are written by the scribe's own
+connection instead; SQLite lets one of the two write at a time, the other waits its turn.
+"""
 
 from __future__ import annotations
 
