@@ -67,6 +67,14 @@ def scribe_of(app: Litestar) -> Scribe:
     return found
 
 
+@pytest.fixture
+def lenient(app: Litestar) -> Scribe:
+    """The app's scribe, the server being allowed to store batches itself."""
+    scribe = scribe_of(app)
+    scribe._here = write_rows
+    return scribe
+
+
 def rows(db_path: Path, sql: str) -> list[tuple[Any, ...]]:
     conn = sqlite3.connect(db_path)
     try:
@@ -142,16 +150,11 @@ async def test_a_dead_scribe_costs_no_batch_and_is_started_again(
 
 
 async def test_a_stuck_scribe_is_stopped_before_the_server_stores_the_batch(
-    app: Litestar,
-    client: Client,
-    training: dict[str, Any],
-    db_path: Path,
+    lenient: Scribe, client: Client, training: dict[str, Any], db_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    scribe = scribe_of(app)
-    scribe._here = write_rows
+) -> None:  # fmt: skip
     monkeypatch.setattr(scribe_module, "ANSWER_SECONDS", 0.5)
-    stuck = scribe._proc
+    stuck = lenient._proc
     assert stuck is not None
     os.kill(stuck.pid, signal.SIGSTOP)
     sub = submission(training["join_code"])
@@ -161,32 +164,25 @@ async def test_a_stuck_scribe_is_stopped_before_the_server_stores_the_batch(
 
 
 async def test_a_batch_the_scribe_fails_on_is_stored_by_the_server(
-    app: Litestar, client: Client, training: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    lenient: Scribe, client: Client, training: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    scribe = scribe_of(app)
-    scribe._here = write_rows
     # A frame the scribe cannot read stands for a bug in the scribe.
-    monkeypatch.setattr(scribe, "_encode", lambda job: b"\xc1")
+    monkeypatch.setattr(lenient, "_encode", lambda job: b"\xc1")
     results = await sync_results(client, batch(submission(training["join_code"])))
     assert [r["status"] for r in results] == ["accepted"]
-    assert scribe._proc is not None, "one failed batch does not stop the scribe"
+    assert lenient._proc is not None, "one failed batch does not stop the scribe"
 
 
 async def test_an_answer_lost_on_the_way_back_from_the_scribe_is_no_loss(
-    app: Litestar,
-    client: Client,
-    training: dict[str, Any],
-    db_path: Path,
+    lenient: Scribe, client: Client, training: dict[str, Any], db_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:
+) -> None:  # fmt: skip
     """The scribe committed, then its answer was lost: the server finds the batch stored."""
-    scribe = scribe_of(app)
-    scribe._here = write_rows
 
     def garbled(data: bytes) -> Any:
         raise ValueError("garbled answer")
 
-    monkeypatch.setattr(scribe, "_decode", garbled)
+    monkeypatch.setattr(lenient, "_decode", garbled)
     sub = submission(training["join_code"])
     results = await sync_results(client, batch(sub))
     assert [r["status"] for r in results] == ["duplicate"]
