@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -224,6 +226,18 @@ async def test_report_page_says_what_to_check_in_its_language(
     if lang != "en":
         for english in ("answered as", "answered from", "devices", "“late”"):
             assert english not in page, english
+
+
+@pytest.mark.parametrize("page", ["/console/trainings/{id}/report", "/console/programme"])
+async def test_every_download_link_on_a_report_page_answers(
+    client: Client, admin: dict[str, str], training: dict[str, Any], page: str
+) -> None:
+    await seed(client, training["join_code"])
+    text = (await client.get(page.format(id=training["id"]), headers=admin)).text
+    links = [html.unescape(link) for link in re.findall(r'href="(/api/[^"]+)"', text)]
+    assert len(links) >= 2, "the CSV and Excel downloads"
+    for link in links:
+        assert (await client.get(link, headers=admin)).status_code == 200, link
 
 
 async def test_reports_need_staff_and_trainers_see_only_their_trainings(

@@ -265,7 +265,7 @@ async def programme_page(
         report,
         lang=chosen,
         console_url="/console",
-        api_url="/programme/report",
+        api_url="/api/v1/programme/report",
         query=_filters(report["filters"]["country"], report["filters"]["period"]),
     )
     return _page(page)
