@@ -38,7 +38,7 @@ from typing import Any, BinaryIO
 
 import msgspec
 
-from server.db.database import PRAGMAS, Database, StorageUnavailable, refused
+from server.db.database import PRAGMAS, Database, Outage, StorageUnavailable
 from server.db.group_commit import MAX_GROUP, Job, run_group
 from server.db.submissions import (
     AlreadyStored,
@@ -256,24 +256,10 @@ def _read_frames(fd: int) -> list[bytes]:
     return frames
 
 
-class _Storage:
-    """When the file was last found locked or unwritable (see `group_commit.run_group`)."""
-
-    def __init__(self) -> None:
-        self.failed_at = float("-inf")
-
-    def unavailable(self, exc: sqlite3.OperationalError) -> StorageUnavailable:
-        self.failed_at = time.monotonic()
-        return StorageUnavailable(str(exc))
-
-
 def _store(
-    conn: sqlite3.Connection, jobs: list[_Job], known: dict[tuple[str, str], int], storage: _Storage
+    conn: sqlite3.Connection, jobs: list[_Job], known: dict[tuple[str, str], int], outage: Outage
 ) -> list[_Reply]:
     """Store the jobs' rows, committed together; one reply per job."""
-
-    def run(works: list[Job]) -> None:
-        run_group(conn, works, storage.unavailable, lambda: storage.failed_at, refused)
 
     def first_try(job: _Job) -> Job:
         inserts = statements(job.rows, job.now, known)
@@ -283,11 +269,11 @@ def _store(
         return Job(lambda conn: write_careful(conn, job.device, job.now, job.rows))
 
     works = [first_try(job) for job in jobs]
-    run(works)
+    run_group(conn, works, outage)
     for i, (job, work) in enumerate(zip(jobs, works, strict=True)):
         if isinstance(work.error, AlreadyStored):  # a retried batch: store what is new of it
             works[i] = careful(job)
-            run([works[i]])
+            run_group(conn, [works[i]], outage)
     replies: list[_Reply] = []
     for work in works:
         if work.error is None:
@@ -310,10 +296,10 @@ def serve(db_path: str, source: int, sink: BinaryIO) -> None:
     decode_job = msgspec.msgpack.Decoder(_Job).decode
     encode = msgspec.msgpack.Encoder().encode
     kept: dict[Any, Any] = {}
-    storage = _Storage()
+    outage = Outage()
     while frames := _read_frames(source):
         try:
-            replies = _store(conn, [decode_job(f) for f in frames], known_people(kept), storage)
+            replies = _store(conn, [decode_job(f) for f in frames], known_people(kept), outage)
         except Exception as exc:  # a bug: say so, and let the server store the batches itself
             traceback.print_exc(file=sys.stderr)
             with contextlib.suppress(sqlite3.Error):

@@ -36,9 +36,26 @@ PRAGMAS = (
 )
 
 
-def refused() -> StorageUnavailable:
-    """The error of a write that was waiting when the storage failed."""
-    return StorageUnavailable("the database became unavailable while this write waited")
+class Outage:
+    """When the file was last found locked, read-only or full: writes that were already
+    waiting then fail at once instead of each waiting out the busy timeout in turn."""
+
+    def __init__(self) -> None:
+        self.failed_at = float("-inf")
+
+    def unavailable(self, exc: sqlite3.OperationalError) -> StorageUnavailable:
+        """SQLite's storage error as callers see it; notes when it happened."""
+        self.failed_at = time.monotonic()
+        return StorageUnavailable(str(exc))
+
+    def refused(self) -> StorageUnavailable:
+        """The error of a write that was waiting when the storage failed."""
+        return StorageUnavailable("the database became unavailable while this write waited")
+
+    def check(self, arrived: float) -> None:
+        """Refuse a write that arrived before the storage last failed."""
+        if arrived < self.failed_at:
+            raise self.refused()
 
 
 class _Write(Job):
@@ -73,9 +90,7 @@ class Database:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
-        #: When the file was last found locked or unwritable: writers that were already queued
-        #: then fail at once instead of each waiting out the busy timeout in turn.
-        self._failed_at = float("-inf")
+        self._outage = Outage()
         #: Writes waiting for the writer's thread, and whether a run of them is queued there.
         self._jobs: queue.SimpleQueue[_Write] = queue.SimpleQueue()
         self._group_queued = False
@@ -146,11 +161,11 @@ class Database:
         conn = self._writer
         arrived = time.monotonic()
         async with self._write_lock:
-            self._check_available(arrived)
+            self._outage.check(arrived)
             try:
                 await conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
-                raise self._unavailable(exc) from exc
+                raise self._outage.unavailable(exc) from exc
             try:
                 yield conn
                 await conn.execute("COMMIT")
@@ -158,7 +173,7 @@ class Database:
                 with suppress(sqlite3.Error):
                     await conn.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.OperationalError):
-                    raise self._unavailable(exc) from exc
+                    raise self._outage.unavailable(exc) from exc
                 raise
 
     async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
@@ -175,7 +190,7 @@ class Database:
         writer = self._writer
         job = _Write(work, asyncio.get_running_loop().create_future())
         async with self._write_lock:
-            self._check_available(job.arrived)
+            self._outage.check(job.arrived)
             self._jobs.put(job)
             if not self._group_queued:
                 self._group_queued = True
@@ -201,13 +216,7 @@ class Database:
         assert self._writer is not None
         conn = self._writer._conn  # aiosqlite's sqlite3 connection, used in its own thread
         try:
-            run_group(
-                conn,
-                jobs,
-                unavailable=self._unavailable,
-                failed_at=lambda: self._failed_at,
-                refused=refused,
-            )
+            run_group(conn, jobs, self._outage)
         except Exception as exc:  # a fault of ours: roll back what is open; let no write hang
             with suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
@@ -215,14 +224,6 @@ class Database:
                 job.result, job.error = None, exc
         # One wake-up of the event loop for the whole group.
         jobs[0].done.get_loop().call_soon_threadsafe(_settle_all, jobs)
-
-    def _check_available(self, arrived: float) -> None:
-        if arrived < self._failed_at:
-            raise refused()
-
-    def _unavailable(self, exc: sqlite3.OperationalError) -> StorageUnavailable:
-        self._failed_at = time.monotonic()
-        return StorageUnavailable(str(exc))
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         async with self.transaction() as conn:

@@ -19,7 +19,10 @@ import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from server.db.database import Outage
 
 #: The most writes committed together: a bound on how long the first of them waits.
 MAX_GROUP = 64
@@ -37,23 +40,17 @@ class Job:
         self.error: BaseException | None = None
 
 
-def run_group(
-    conn: sqlite3.Connection,
-    jobs: Sequence[Job],
-    unavailable: Callable[[sqlite3.OperationalError], BaseException],
-    failed_at: Callable[[], float],
-    refused: Callable[[], BaseException],
-) -> None:
+def run_group(conn: sqlite3.Connection, jobs: Sequence[Job], outage: Outage) -> None:
     """Run the jobs in one transaction and commit once. Sets each job's result or error;
     never raises.
 
-    `unavailable` turns SQLite's storage error into the one callers see (and notes when);
-    jobs that arrived before the storage last failed (`failed_at`) get `refused()` at once.
+    `outage.unavailable` turns SQLite's storage error into the one callers see (and notes
+    when); jobs that arrived before the storage last failed get `outage.refused()` at once.
     """
     live: list[Job] = []
     for job in jobs:
-        if job.arrived < failed_at():
-            job.error = refused()
+        if job.arrived < outage.failed_at:
+            job.error = outage.refused()
         else:
             live.append(job)
     if not live:
@@ -63,7 +60,7 @@ def run_group(
             return
     except sqlite3.OperationalError as exc:
         # The file is locked, read-only or full: the whole group is rolled back, none kept.
-        _fail(conn, live, unavailable(exc))
+        _fail(conn, live, outage.unavailable(exc))
         return
     # One of them failed for its own reasons and nothing was kept: each is run again in a
     # transaction of its own, so that only that one fails. This is rare (a retried batch).
@@ -72,7 +69,7 @@ def run_group(
         try:
             _together(conn, [job])
         except sqlite3.OperationalError as exc:
-            _fail(conn, [job], unavailable(exc))
+            _fail(conn, [job], outage.unavailable(exc))
 
 
 def _together(conn: sqlite3.Connection, jobs: Sequence[Job]) -> bool:
