@@ -174,17 +174,21 @@ def score(qs: QuestionSet, answers: dict[str, object]) -> Score:
     """Score a test; unanswered or invalid answers get 0. Evaluations are not scored."""
     if qs.kind != "test":
         return Score(points={}, max_points={}, total=0.0, maximum=0.0, percent=None)
-    points: dict[str, float] = {}
-    max_points: dict[str, float] = {}
-    for p in _set_plan(qs).plans:
-        if p.q.type in SCORED_TYPES:
-            points[p.q.id] = _points(p, answers.get(p.q.id))
-            max_points[p.q.id] = p.points
+    plan = _set_plan(qs)
+    points = {p.q.id: _points(p, answers.get(p.q.id)) for p in plan.plans if p.q.id in plan.scored}
+    return _score(plan, points)
+
+
+def _score(plan: _SetPlan, points: dict[str, float]) -> Score:
+    """The score of a test from the points of its scored questions."""
     total = math.fsum(points.values())
-    maximum = math.fsum(max_points.values())
-    percent = total / maximum * 100 if maximum > 0 else None
+    maximum = plan.maximum
     return Score(
-        points=points, max_points=max_points, total=total, maximum=maximum, percent=percent
+        points=points,
+        max_points=dict(plan.max_points),
+        total=total,
+        maximum=maximum,
+        percent=total / maximum * 100 if maximum > 0 else None,
     )
 
 
@@ -219,15 +223,7 @@ def mark(qs: QuestionSet, answers: dict[str, object]) -> tuple[list[str], Score 
             points[qid] = got
     if qs.kind != "test":
         return [], None
-    total = math.fsum(points.values())
-    maximum = plan.maximum
-    return [], Score(
-        points=points,
-        max_points=dict(plan.max_points),
-        total=total,
-        maximum=maximum,
-        percent=total / maximum * 100 if maximum > 0 else None,
-    )
+    return [], _score(plan, points)
 
 
 def is_correct(points: float, max_points: float) -> bool:

@@ -21,7 +21,7 @@ from sync.wire import AGE_BANDS, DECODE_ERRORS, Phase, Sex, Submission, SyncResu
 PHASE_NAMES = {"pre": "pre-test", "post": "post-test", "evaluation": "evaluation"}
 
 
-class TrainingContext(msgspec.Struct, frozen=True, array_like=True):
+class TrainingContext(msgspec.Struct, frozen=True):
     """What ingest needs to know of a training."""
 
     id: str
@@ -43,7 +43,7 @@ class Names(msgspec.Struct):
     phase: str
 
 
-class Record(msgspec.Struct, array_like=True):
+class Record(msgspec.Struct):
     """A valid submission, checked and scored: what is stored of it, answers, points and flags
     as JSON text. `index` is its place in the batch; `join_code` the training it named."""
 
@@ -71,7 +71,7 @@ class Record(msgspec.Struct, array_like=True):
     flags: str
 
 
-class Decided(msgspec.Struct, array_like=True):
+class Decided(msgspec.Struct):
     """A batch decided: the valid submissions, the rejected ones by place in the batch, and how
     many named a join code no training has (guessing shows there)."""
 
@@ -83,8 +83,6 @@ class Decided(msgspec.Struct, array_like=True):
 #: What `decide` was given to read: trainings by join code, question sets by (id, version);
 #: None for what does not exist.
 Trainings = dict[str, TrainingContext | None]
-#: One submission's JSON, as sent.
-RawSubmission = bytes | memoryview | msgspec.Raw
 Forms = dict[tuple[str, str], QuestionSet | None]
 
 
@@ -95,7 +93,7 @@ class Rejection(Exception):
 _names = msgspec.json.Decoder(Names)
 
 
-def names(raws: Sequence[RawSubmission]) -> list[Names]:
+def names(raws: Sequence[msgspec.Raw]) -> list[Names]:
     """What the submissions that have them name; the others are left for `decide` to reject."""
     found: list[Names] = []
     for raw in raws:
@@ -141,7 +139,7 @@ def _allowed_hint(message: str) -> str:
     return ""
 
 
-def _id_of(raw: RawSubmission) -> str:
+def _id_of(raw: msgspec.Raw) -> str:
     try:
         value = msgspec.json.decode(raw)
     except DECODE_ERRORS:
@@ -177,7 +175,7 @@ def _timing_flags(completed_at: str, window: tuple[date, date] | None) -> list[s
 _submission = msgspec.json.Decoder(Submission)
 
 
-def _decode(raw: RawSubmission) -> Submission:
+def _decode(raw: msgspec.Raw) -> Submission:
     """The submission; raises `Rejection` for what cannot be one."""
     try:
         sub = _submission.decode(raw)
@@ -248,7 +246,7 @@ class _Checker:
         )  # fmt: skip
 
 
-def decide(raws: Sequence[RawSubmission], trainings: Trainings, forms: Forms) -> Decided:
+def decide(raws: Sequence[msgspec.Raw], trainings: Trainings, forms: Forms) -> Decided:
     """Each submission of the batch accepted as a `Record` or rejected with the reason.
 
     `trainings` and `forms` hold what was read for the batch's `names` (`needed_forms`); a join
