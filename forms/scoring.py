@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import msgspec
 
+from forms import values
 from forms.model import SCORED_TYPES, Question, QuestionSet
 
 MAX_TEXT_LENGTH = 5000
@@ -289,6 +290,8 @@ def _check_value(q: Question, value: object) -> str | None:
             return f"needs text, got {_describe(value)}"
         if len(value) > MAX_TEXT_LENGTH:
             return f"the text has {len(value):,} characters; the limit is {MAX_TEXT_LENGTH:,}"
+    elif q.type in values.TYPES:
+        return values.problem(q.type, value)
     return None
 
 

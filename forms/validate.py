@@ -11,6 +11,10 @@ from forms.errors import FormError
 from forms.model import SCORED_TYPES, Question, QuestionSet, Text
 
 _SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+#: Question ids as XLSForm names them: letters of any script, digits, '_', '-' and '.'.
+_NAME = re.compile(r"[^\W\d][\w.-]*|\d[\w.-]*")
+#: Choice ids as XLSForm names them: anything without spaces (a multiple answer lists them).
+_CHOICE = re.compile(r"\S{1,200}")
 MAX_SCALE_POINTS = 11
 
 #: Records one problem: (path in the document, message).
@@ -80,6 +84,15 @@ def _check_slug(err: _Err, where: str, value: str, what: str) -> None:
         )
 
 
+def _check_name(
+    err: _Err, where: str, value: str, rule: re.Pattern[str], what: str, how: str
+) -> None:
+    if not value.strip():
+        err(where, f"{what} is empty; give it a value")
+    elif not rule.fullmatch(value):
+        err(where, f"{what} {value!r} may only use {how}")
+
+
 def _check_languages(err: _Err, languages: list[str]) -> list[str]:
     if not languages:
         err("languages", "languages is empty; list the set's languages, e.g. [en, fr, ar]")
@@ -127,8 +140,9 @@ def _duplicates(items: list[Question], where: str) -> list[tuple[str, str]]:
 
 def _check_question(err: _Err, where: str, q: Question, test: bool, languages: list[str]) -> None:
     name = f"question {q.id!r}"
-    _check_slug(err, f"{where}.id", q.id, "the question id")
-    _check_text(err, f"{where}.text", q.text, languages)
+    _check_name(err, f"{where}.id", q.id, _NAME, "the question id", "letters, digits, '-', '_'")
+    if q.text or q.type != "calculate":  # a calculation may be hidden
+        _check_text(err, f"{where}.text", q.text, languages)
     if q.hint is not None:
         _check_text(err, f"{where}.hint", q.hint, languages)
     _check_choices(err, where, q, test, languages)
@@ -192,13 +206,15 @@ def _check_choices(err: _Err, where: str, q: Question, test: bool, languages: li
                 "(only single and multiple questions have them)",
             )
         return
-    if len(q.choices) < 2:
-        err(where, f"{name} needs at least 2 choices; it has {len(q.choices)}")
+    fewest = 2 if test else 1
+    if len(q.choices) < fewest:
+        err(where, f"{name} needs at least {fewest} choices; it has {len(q.choices)}")
     seen: set[str] = set()
     for j, choice in enumerate(q.choices):
         cwhere = f"{where}.choices[{j}]"
-        _check_slug(err, f"{cwhere}.id", choice.id, "the choice id")
-        if choice.id in seen:
+        _check_name(err, f"{cwhere}.id", choice.id, _CHOICE, "the choice id", "no spaces")
+        # A filtered list may repeat a name under different filters (XLSForm's cascading selects).
+        if choice.id in seen and q.choice_filter is None:
             err(f"{cwhere}.id", f"{name}: choice id {choice.id!r} is used twice; make ids unique")
         seen.add(choice.id)
         _check_text(err, f"{cwhere}.text", choice.text, languages)
