@@ -312,8 +312,8 @@ class _Reader:
             elif kind.role == "refused":
                 self._refuse(row, kind.feature)
             elif kind.role == "unknown":
-                close = difflib.get_close_matches(type_name, [*TYPES, *_SUGGEST], n=1) or (
-                    difflib.get_close_matches(type_name, known_types(), n=1)
+                close = difflib.get_close_matches(type_name, [*TYPES, *_SUGGEST], 1, 0.7) or (
+                    difflib.get_close_matches(type_name, known_types(), 1, 0.7)
                 )
                 fix = f"; did you mean {_SUGGEST.get(close[0], close[0])!r}?" if close else ""
                 self.errors.add(
