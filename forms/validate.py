@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 
+from forms import expressions
 from forms.errors import FormError
 from forms.model import SCORED_TYPES, Question, QuestionSet, Text
 
@@ -63,6 +64,9 @@ def validate(qs: QuestionSet) -> list[FormError]:
         err(where, f"question id {qid!r} is used more than once; give each question its own id")
     for i, question in enumerate(qs.questions):
         _check_question(err, f"questions[{i}]", question, qs.kind == "test", languages)
+    names = {q.id for q in qs.questions}
+    for i, question in enumerate(qs.questions):
+        _check_logic(err, f"questions[{i}]", question, names, languages)
 
     if qs.kind == "test" and qs.questions and not any(q.type in SCORED_TYPES for q in qs.questions):
         err(
@@ -257,3 +261,30 @@ def _check_scale(err: _Err, where: str, q: Question, languages: list[str]) -> No
         if not scale.min <= value <= scale.max:
             err(lwhere, f"label {value} is outside the scale {scale.min}–{scale.max}; remove it")
         _check_text(err, lwhere, label, languages)
+
+
+#: The fields of a question that hold expressions.
+LOGIC = ("relevant", "constraint", "calculation", "choice_filter", "required_if")
+
+
+def _check_logic(err: _Err, where: str, q: Question, names: set[str], languages: list[str]) -> None:
+    """Expressions must parse and refer to questions of the set."""
+    for key in LOGIC:
+        text = getattr(q, key)
+        if text is None:
+            continue
+        try:
+            node = expressions.parse(text)
+        except expressions.ExpressionError as exc:
+            err(f"{where}.{key}", f"{key} {text!r} cannot be read: {exc}")
+            continue
+        if unknown := sorted(expressions.references(node) - names):
+            listed = ", ".join("${" + name + "}" for name in unknown)
+            err(f"{where}.{key}", f"{key} refers to {listed}, which is not a question of the set")
+        if key != "choice_filter" and (bare := sorted(expressions.fields(node))):
+            err(f"{where}.{key}", f"{key}: {bare[0]!r} is not a question; write ${{{bare[0]}}}")
+    for key in ("constraint_message", "required_message"):
+        if (text := getattr(q, key)) is not None:
+            _check_text(err, f"{where}.{key}", text, languages)
+    if q.type == "calculate" and q.calculation is None and q.default is None:
+        err(where, f"calculate question {q.id!r} needs a calculation")

@@ -757,3 +757,19 @@ def test_answers_to_the_new_types_are_checked(qtype: str, good: object, bad: obj
     qs = load(survey=[*survey, ["integer", "n", "N?"]])
     assert check_answers(qs, {"q": good}) == []
     assert check_answers(qs, {"q": bad})[0].startswith("Question 'q': needs")
+
+
+def test_expressions_that_cannot_be_read_or_refer_to_nothing_are_placed() -> None:
+    errors = errors_of(
+        survey=[
+            ["type", "name", "label::en", "relevant", "constraint"],
+            ["integer", "age", "Age?", None, ". >= 18 and"],
+            ["text", "city", "City?", "age > 18"],
+        ]
+    )
+    assert errors == [
+        "tip.xlsx, sheet 'survey', row 2, column 'constraint': constraint '. >= 18 and' cannot be "
+        "read: the expression ends too early",
+        "tip.xlsx, sheet 'survey', row 3, column 'relevant': relevant: 'age' is not a question; "
+        "write ${age}",
+    ]

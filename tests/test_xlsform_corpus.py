@@ -23,10 +23,7 @@ ACCEPTED = {
     "jxlsform__usedchoices.xlsx": 2,
     "odkoffline__pyxform-clean.xlsx": 2,
     "odkoffline__pyxform-warning.xlsx": 2,
-    "odkoffline__validate-error.xlsx": 3,
     "pyxform__bug_example_xls__ODKValidateWarnings.xlsx": 3,
-    "pyxform__bug_example_xls__bad_calc.xlsx": 1,
-    "pyxform__bug_example_xls__xl_date_ambiguous.xlsx": 4,
     "pyxform__bug_example_xls__xl_date_ambiguous_v1.xlsx": 5,
     "pyxform__example_xls__choice_filter_test.xlsx": 3,
     "pyxform__example_xls__extra_columns.xlsx": 1,
@@ -61,6 +58,18 @@ REFUSED = {
     "odkoffline__pyxform-error.xlsx": (
         "sheet 'survey', row 2, column 'type'",
         "unknown type 'textX'; did you mean 'text'?",
+    ),
+    "odkoffline__validate-error.xlsx": (
+        "sheet 'survey', row 4, column 'calculation'",
+        "cannot be read: unknown function concatx()",
+    ),
+    "pyxform__bug_example_xls__bad_calc.xlsx": (
+        "sheet 'survey', row 2, column 'calculation'",
+        'calculation "because pyxform doesn\'t know what to do" cannot be read',
+    ),
+    "pyxform__bug_example_xls__xl_date_ambiguous.xlsx": (
+        "sheet 'survey', row 5, column 'choice_filter'",
+        "choice_filter \"label::English != ''\" cannot be read",
     ),
     "opengis__service_rating.xlsx": (
         "sheet 'survey', row 4, column 'type'",
