@@ -523,7 +523,9 @@ def test_template_loads_back_as_a_valid_test_with_every_type() -> None:
     assert qs.languages == ["en", "fr", "ar"]
     assert validate(qs) == []
     types = {q.type for q in qs.questions}
-    assert types == {"single", "multiple", "truefalse", "number", "likert", "text", "note"}
+    assert types == {"single", "multiple", "truefalse", "number", "likert", "text", "note", "date"}
+    trained_by = next(q for q in qs.questions if q.id == "trained_by")
+    assert trained_by.relevant == "${trained_on} != ''"
     sheets = openpyxl.load_workbook(io.BytesIO(data)).sheetnames
     assert sheets == ["survey", "choices", "settings", "help"]
 
