@@ -124,6 +124,10 @@ class _Parser:
     def unary(self) -> Node:
         if self.operator() == "-":
             self.i += 1
+            token = self.peek()
+            if token is None or token[0] != "number":
+                # The phone's engine (openrosa-xpath-evaluator) negates numbers only.
+                raise ExpressionError("a minus sign may only stand before a number; write 0 - x")
             return Node("neg", None, (self.unary(),))
         node = self.primary()
         if self.operator() == "|":
