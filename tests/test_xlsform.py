@@ -775,3 +775,4 @@ def test_expressions_that_cannot_be_read_or_refer_to_nothing_are_placed() -> Non
         "tip.xlsx, sheet 'survey', row 3, column 'relevant': relevant: 'age' is not a question; "
         "write ${age}",
     ]
+

@@ -329,6 +329,11 @@ STRINGS: dict[str, tuple[str, str, str]] = {
         "Le fichier comporte {n} problème(s) ; rien n'a été publié :",
         "في الملف {n} مشكلة؛ لم يُنشر أي شيء:",
     ),
+    "upload_warnings": (
+        "What the check assumed or left out ({n}); read it before publishing:",
+        "Ce que la vérification a supposé ou laissé de côté ({n}) ; lisez-le avant de publier :",
+        "ما افترضه الفحص أو تركه ({n})؛ اقرأه قبل النشر:",
+    ),
     "where": ("Where", "Où", "الموضع"),
     "problem": ("Problem", "Problème", "المشكلة"),
     "preview_title": ("Preview", "Aperçu", "معاينة"),

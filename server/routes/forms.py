@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import msgspec
@@ -37,8 +38,11 @@ def errors_response(errors: list[FormError], status: int = 422) -> Response[Erro
     return Response(ErrorsOut([ErrorItem(e.where, e.message) for e in errors]), status_code=status)
 
 
-async def read_question_set(request: Request[Any, Any, Any]) -> QuestionSet:
-    """The set sent as a JSON body or as a YAML/JSON/XLSX file in multipart field `file`."""
+async def read_question_set(
+    request: Request[Any, Any, Any], warnings: list[FormError] | None = None
+) -> QuestionSet:
+    """The set sent as a JSON body or as a YAML/JSON/XLSX file in multipart field `file`; what
+    reading a workbook assumed or left out goes to `warnings`."""
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
         form = await request.form()
@@ -50,7 +54,8 @@ async def read_question_set(request: Request[Any, Any, Any]) -> QuestionSet:
         data = await upload.read()
         if len(data) > MAX_FORM_BYTES:
             raise FormErrors([FormError(upload.filename, "The file is larger than 5 MB.")])
-        return load_bytes(data, upload.filename or "upload")
+        # Reading a workbook takes a while: off the event loop.
+        return await asyncio.to_thread(load_bytes, data, upload.filename or "upload", warnings)
     body = await request.body()
     try:
         with readable("request body"):
@@ -93,12 +98,14 @@ async def publish_form(
     request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> Response[Any]:
     """Publish a question set; identical content is 200, other content under the version 409."""
+    warnings: list[FormError] = []
     try:
-        qs = await read_question_set(request)
+        qs = await read_question_set(request, warnings)
     except FormErrors as exc:
         return errors_response(exc.errors)
     result = await forms_db.publish(db, qs, current(request).username)
-    out = PublishOut(result.id, result.version, result.hash)
+    notes = [ErrorItem(w.where, w.message) for w in warnings]
+    out = PublishOut(result.id, result.version, result.hash, notes)
     if result.outcome == "created":
         return Response(out, status_code=201)
     if result.outcome == "unchanged":

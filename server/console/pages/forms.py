@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 from typing import Any
@@ -109,15 +110,22 @@ async def upload_preview(
         return _upload_page(
             request, [FormError(upload.filename, "The file is larger than 5 MB.")], status_code=413
         )
+    warnings: list[FormError] = []
     try:
-        qs = load_bytes(data, upload.filename)
+        # Reading a workbook takes a while: off the event loop.
+        qs = await asyncio.to_thread(load_bytes, data, upload.filename, warnings)
     except FormErrors as exc:
         return _upload_page(request, exc.errors, status_code=422)
-    return await _preview(request, db, qs, data, upload.filename)
+    return await _preview(request, db, qs, data, upload.filename, warnings)
 
 
 async def _preview(
-    request: Request[Any, Any, Any], db: Database, qs: QuestionSet, data: bytes, filename: str
+    request: Request[Any, Any, Any],
+    db: Database,
+    qs: QuestionSet,
+    data: bytes,
+    filename: str,
+    warnings: list[FormError],
 ) -> Response[str]:
     digest = content_hash(qs)
     existing = next(
@@ -133,6 +141,7 @@ async def _preview(
             "existing": existing,
             "payload": base64.b64encode(data).decode(),
             "filename": filename,
+            "warnings": warnings,
         },
     )
 
@@ -152,7 +161,7 @@ async def publish(request: Request[Any, Any, Any], db: NamedDependency[Database]
             request, message=i18n.translate(lang, "changed_since_preview"), status_code=400
         )
     try:
-        qs = load_bytes(data, filename)
+        qs = await asyncio.to_thread(load_bytes, data, filename)
     except FormErrors as exc:
         return _upload_page(request, exc.errors, status_code=422)
     if content_hash(qs) != form.get("hash"):
