@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import warnings
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from forms.public import public_view
 from forms.scoring import check_answers
 from forms.validate import validate
 from forms.xlsform import load_xlsform, read_xlsform
+from forms.xlsform_sheets import MAX_UNPACKED_BYTES
 from forms.xlsform_template import template_bytes
 from server.cli import main
 
@@ -776,3 +778,46 @@ def test_expressions_that_cannot_be_read_or_refer_to_nothing_are_placed() -> Non
         "write ${age}",
     ]
 
+
+def test_type_aliases_pyxform_knows_are_understood() -> None:
+    qs = load(
+        survey=[
+            ["type", "name", "label:English"],
+            ["string", "s", "Name?"],
+            ["int", "i", "Age?"],
+            ["imei", "device"],
+            ["select one from yn", "c", "OK?"],
+            ["select all that apply from yn", "m", "Which?"],
+            ["select_one yn or_other", "o", "Other?"],
+        ],
+        choices=[["list_name", "name", "label:English"], ["yn", "y", "Yes"], ["yn", "n", "No"]],
+    )
+    assert qs.languages == ["en"]
+    assert [(q.id, q.type) for q in qs.questions] == [
+        ("s", "text"), ("i", "number"), ("c", "single"), ("m", "multiple"), ("o", "single"),
+        ("o_other", "text"),
+    ]  # fmt: skip
+    assert qs.questions[-1].relevant == "selected(../o, 'other')"
+    assert errors_of(survey=[["type", "name", "label::en"], ["gps", "where", "Where?"]]) == [
+        "tip.xlsx, sheet 'survey', row 2, column 'type': Tadrib does not support geopoint (location) "
+        "questions; remove these rows or ask in another way"
+    ]
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("xl/worksheets/sheet1.xml", b" " * (MAX_UNPACKED_BYTES + 1))
+    with pytest.raises(FormErrors, match="unpacks to 100 MB, more than a form can need"):
+        load_xlsform(out.getvalue(), "big.xlsx")
+
+
+def test_cli_check_prints_what_was_assumed(tmp_path: Path) -> None:
+    path = tmp_path / "feedback.xlsx"
+    path.write_bytes(workbook(survey=[["type", "name", "label"], ["text", "c", "Comments"]]))
+    result = CliRunner().invoke(main, ["forms", "check", str(path)])
+    assert result.exit_code == 0, result.output
+    assert f"warning: {path}, sheet 'survey', row 1, column 'label': taken to be in English" in (
+        result.stderr
+    )
+    assert result.stdout.startswith("ok: feedback version auto-")
