@@ -162,7 +162,9 @@ def check_answers(qs: QuestionSet, answers: dict[str, object]) -> list[str]:
             if not _is_blank(value):
                 problems.append(f"Question {p.q.id!r} is a note; it takes no answer.")
         elif _is_blank(value):
-            if p.q.required:
+            # A question shown only under a condition may rightly be unanswered: until the
+            # server runs the form's logic (forms.logic), it does not require it.
+            if p.q.required and p.q.relevant is None:
                 problems.append(f"Question {p.q.id!r} is required but was not answered.")
         elif p.fast(value) is None:
             problem = _check_value(p.q, value)
@@ -213,7 +215,7 @@ def mark(qs: QuestionSet, answers: dict[str, object]) -> tuple[list[str], Score 
                     continue
                 return check_answers(qs, answers), None
             if _is_blank(value):
-                if p.q.required:
+                if p.q.required and p.q.relevant is None:
                     return check_answers(qs, answers), None
                 got = 0.0
             elif _check_value(p.q, value) is None:

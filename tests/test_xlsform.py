@@ -19,7 +19,7 @@ from forms.errors import FormErrors
 from forms.loaders import load_bytes
 from forms.model import QuestionSet
 from forms.public import public_view
-from forms.scoring import check_answers
+from forms.scoring import check_answers, mark
 from forms.validate import validate
 from forms.xlsform import load_xlsform, read_xlsform
 from forms.xlsform_sheets import MAX_UNPACKED_BYTES
@@ -821,3 +821,16 @@ def test_cli_check_prints_what_was_assumed(tmp_path: Path) -> None:
         result.stderr
     )
     assert result.stdout.startswith("ok: feedback version auto-")
+
+
+def test_a_required_question_shown_only_under_a_condition_may_be_left_unanswered() -> None:
+    qs = load(
+        survey=[
+            ["type", "name", "label::en", "required", "relevant"],
+            ["integer", "age", "Age?", "yes"],
+            ["text", "school", "School?", "yes", "${age} < 18"],
+        ]
+    )
+    assert check_answers(qs, {"age": 30}) == []
+    assert mark(qs, {"age": 30}) == ([], None)
+    assert check_answers(qs, {}) == ["Question 'age' is required but was not answered."]
