@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,8 +19,7 @@ from litestar.types import Message, Scope
 from server import __version__
 from server.auth.middleware import auth_middleware
 from server.console.routes import CONSOLE_ROUTES
-from server.db.database import Database, StorageUnavailable
-from server.db.submissions import write_rows
+from server.db import Database, StorageUnavailable
 from server.head import answer_head
 from server.ratelimit import RateLimiter
 from server.routes._openapi import SECURITY_SCHEMES, StrictStructs
@@ -33,7 +31,6 @@ from server.routes.pwa import PWA_ROUTES
 from server.routes.reports import REPORT_ROUTES
 from server.routes.sync import SYNC_ROUTES
 from server.routes.trainings import TRAINING_ROUTES
-from server.scribe import Scribe
 from server.settings import Settings
 
 CSP = (
@@ -74,25 +71,13 @@ async def _security_headers(message: Message, _: Scope) -> None:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     db = Database(settings.db_path)
-    scribe = (
-        Scribe(settings.db_path)
-        if settings.scribe_process and str(settings.db_path) != ":memory:"
-        else None
-    )
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await db.open()
-        if scribe is not None:  # after `open`, which made the schema
-            await scribe.start()
-        # Everything alive now lives as long as the server: keep it out of the collector's
-        # walks, which otherwise double the cost of each sync batch.
-        gc.freeze()
         try:
             yield
         finally:
-            if scribe is not None:
-                await scribe.close()
             await db.close()
 
     async def provide_db() -> Database:
@@ -102,8 +87,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         {
             "settings": settings,
             "db": db,
-            "scribe": scribe,
-            "row_writer": scribe.store if scribe is not None else write_rows,
             "sync_limiter": RateLimiter(settings.sync_rate_per_minute),
             "join_limiter": RateLimiter(settings.join_attempts_per_minute),
             "login_limiter": RateLimiter(settings.login_attempts, window=15 * 60),

@@ -66,11 +66,6 @@ def serve(host: str, port: int, db_path: Path | None) -> None:
     from server.app import create_app
 
     settings = _settings(db_path)
-    if not settings.scribe_process:
-        # Without the scribe, the event loop and the writer's thread share the GIL. Handing it
-        # over after 0.2 ms rather than 5 ms lets the writer go on as soon as SQLite returns,
-        # while the loop checks the next batches: about 5% more submissions/s.
-        sys.setswitchinterval(0.0002)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
 

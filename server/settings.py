@@ -27,8 +27,6 @@ class Settings(msgspec.Struct, frozen=True):
     public_url: str = ""
     #: Mark session cookies Secure (set when served behind HTTPS).
     secure_cookies: bool = False
-    #: Store sync batches from a helper process (`server/scribe.py`), on a core of its own.
-    scribe_process: bool = False
 
     @classmethod
     def from_env(cls, db_path: str | Path | None = None) -> Settings:
@@ -42,7 +40,6 @@ class Settings(msgspec.Struct, frozen=True):
             login_attempts=_count(env, "TADRIB_LOGIN_ATTEMPTS", 10),
             public_url=env.get("TADRIB_PUBLIC_URL", "").rstrip("/"),
             secure_cookies=_switch(env, "TADRIB_SECURE_COOKIES", False),
-            scribe_process=_scribe_process(env),
         )
 
 
@@ -73,10 +70,3 @@ def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
     if value.strip().lower() in _ON | _OFF:
         return value.strip().lower() in _ON
     raise SettingError(f"{name} must be 1 or 0 (or yes/no, on/off), not {value!r}.")
-
-
-def _scribe_process(env: Mapping[str, str]) -> bool:
-    """`auto` (the default): a scribe process when this process may use more than one core."""
-    if env.get("TADRIB_SCRIBE_PROCESS", "auto").strip().lower() == "auto":
-        return len(os.sched_getaffinity(0)) > 1
-    return _switch(env, "TADRIB_SCRIBE_PROCESS", False)

@@ -124,7 +124,6 @@ def test_a_bad_setting_is_named_with_what_it_takes(monkeypatch: pytest.MonkeyPat
     for name, value, expected in (
         ("TADRIB_SYNC_RATE", "lots", "TADRIB_SYNC_RATE must be a whole number, 0 or more"),
         ("TADRIB_MAX_BODY", "-1", "TADRIB_MAX_BODY must be a whole number, 0 or more"),
-        ("TADRIB_SCRIBE_PROCESS", "maybe", "TADRIB_SCRIBE_PROCESS must be 1 or 0"),
         ("TADRIB_SECURE_COOKIES", "sure", "TADRIB_SECURE_COOKIES must be 1 or 0"),
     ):
         with monkeypatch.context() as env:

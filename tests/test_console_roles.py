@@ -165,8 +165,9 @@ async def test_a_disabled_user_loses_the_session(
     app: Litestar, client: AsyncTestClient[Litestar], seeded: None
 ) -> None:
     headers, _ = await session_headers(app, "tariq")
-    async with app.state.db.transaction() as conn:
-        await conn.execute("UPDATE users SET disabled = 1 WHERE username = 'tariq'")
+    await app.state.db.write(
+        lambda conn: conn.execute("UPDATE users SET disabled = 1 WHERE username = 'tariq'")
+    )
     response = await client.get("/console", headers=headers, follow_redirects=False)
     assert response.status_code == 303
     assert await users.get(app.state.db, "tariq") is not None

@@ -110,7 +110,7 @@ async def sync(request: Request[Any, Any, Any], db: NamedDependency[Database]) -
             429, "Too many unknown join codes from here; retry later.",
             {"Retry-After": str(join_limiter.retry_after(client))},
         )  # fmt: skip
-    ingest = Ingest(SqliteIngestStore(db, request.app.state.row_writer))
+    ingest = Ingest(SqliteIngestStore(db))
     results = await ingest.run(
         batch.submissions, batch.device, batch.pending, request.headers.get("user-agent", "")
     )
@@ -149,7 +149,7 @@ async def upload_unsent(
         unsent = read_unsent(body)
     except NotUnsentFile as exc:
         raise ClientException(str(exc)) from exc
-    results = await Ingest(SqliteIngestStore(db, request.app.state.row_writer)).run(
+    results = await Ingest(SqliteIngestStore(db)).run(
         unsent.submissions, unsent.device, 0, source="upload"
     )
     return SyncResponse(results)
