@@ -51,71 +51,91 @@ def _as_number(value: object) -> float | None:
     return None
 
 
-def _listed(q: Question) -> str:
-    return ", ".join(c.id for c in q.choices)
+class _Question:
+    """What checking and scoring one question need, worked out once per question set."""
+
+    __slots__ = ("check", "choices", "correct", "key", "listed", "q", "scored")
+
+    def __init__(self, q: Question) -> None:
+        self.q = q
+        self.check = _BY_TYPE[q.type]
+        self.choices = frozenset(c.id for c in q.choices)
+        self.correct = frozenset(c.id for c in q.choices if c.correct)
+        self.listed = ", ".join(c.id for c in q.choices)
+        self.key = _as_number(q.answer)
+        self.scored = q.type in SCORED_TYPES
 
 
-def _correct(q: Question) -> set[str]:
-    return {c.id for c in q.choices if c.correct}
+_prepared: dict[int, tuple[QuestionSet, list[_Question], frozenset[str]]] = {}
 
 
-def _single(q: Question, value: object) -> float:
+def _questions(qs: QuestionSet) -> tuple[list[_Question], frozenset[str]]:
+    """The set's questions prepared, cached: sets never change once loaded, and a sync batch
+    checks many answers to the same set."""
+    hit = _prepared.get(id(qs))
+    if hit is None or hit[0] is not qs:
+        if len(_prepared) > 256:
+            _prepared.clear()
+        known = frozenset(q.id for q in qs.questions)
+        hit = _prepared[id(qs)] = (qs, [_Question(q) for q in qs.questions], known)
+    return hit[1], hit[2]
+
+
+def _single(p: _Question, value: object) -> float:
     if not isinstance(value, str):
-        raise _Invalid(f"needs one choice ({_listed(q)}), got {_describe(value)}")
-    if value not in {c.id for c in q.choices}:
-        raise _Invalid(f"{value!r} is not one of its choices ({_listed(q)})")
-    return q.points if value in _correct(q) else 0.0
+        raise _Invalid(f"needs one choice ({p.listed}), got {_describe(value)}")
+    if value not in p.choices:
+        raise _Invalid(f"{value!r} is not one of its choices ({p.listed})")
+    return p.q.points if value in p.correct else 0.0
 
 
-def _multiple(q: Question, value: object) -> float:
+def _multiple(p: _Question, value: object) -> float:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _Invalid(f"needs a list of choices ({_listed(q)}), got {_describe(value)}")
-    unknown = [v for v in value if v not in {c.id for c in q.choices}]
+        raise _Invalid(f"needs a list of choices ({p.listed}), got {_describe(value)}")
+    unknown = [v for v in value if v not in p.choices]
     if unknown:
         verb = "are" if len(unknown) > 1 else "is"
-        raise _Invalid(
-            f"{', '.join(map(repr, unknown))} {verb} not among its choices ({_listed(q)})"
-        )
+        raise _Invalid(f"{', '.join(map(repr, unknown))} {verb} not among its choices ({p.listed})")
     picks = set(value)
     if len(picks) != len(value):
         raise _Invalid("the same choice is picked more than once")
-    correct = _correct(q)
+    correct = p.correct
     if not correct:
         return 0.0
-    if not q.partial:
-        return q.points if picks == correct else 0.0
+    if not p.q.partial:
+        return p.q.points if picks == correct else 0.0
     right, wrong = len(picks & correct), len(picks - correct)
-    return q.points * max(0, right - wrong) / len(correct)
+    return p.q.points * max(0, right - wrong) / len(correct)
 
 
-def _truefalse(q: Question, value: object) -> float:
+def _truefalse(p: _Question, value: object) -> float:
     if not isinstance(value, bool):
         raise _Invalid(f"needs true or false, got {_describe(value)}")
-    return q.points if value is q.answer else 0.0
+    return p.q.points if value is p.q.answer else 0.0
 
 
-def _number(q: Question, value: object) -> float:
+def _number(p: _Question, value: object) -> float:
     given = _as_number(value)
     if given is None:
         raise _Invalid(f"needs a number, got {_describe(value)}")
     if not math.isfinite(given):
         raise _Invalid("needs a finite number")
-    key = _as_number(q.answer)
+    key = p.key
     if key is None:
         return 0.0
-    slack = q.tolerance + _EPSILON * max(1.0, abs(key))
-    return q.points if abs(given - key) <= slack else 0.0
+    slack = p.q.tolerance + _EPSILON * max(1.0, abs(key))
+    return p.q.points if abs(given - key) <= slack else 0.0
 
 
-def _likert(q: Question, value: object) -> float:
-    low, high = (q.scale.min, q.scale.max) if q.scale else (0, 0)
+def _likert(p: _Question, value: object) -> float:
+    low, high = (p.q.scale.min, p.q.scale.max) if p.q.scale else (0, 0)
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
         shown = value if _as_number(value) is not None else _describe(value)
         raise _Invalid(f"needs a whole number from {low} to {high}, got {shown}")
     return 0.0
 
 
-def _text(q: Question, value: object) -> float:
+def _text(p: _Question, value: object) -> float:
     if not isinstance(value, str):
         raise _Invalid(f"needs text, got {_describe(value)}")
     if len(value) > MAX_TEXT_LENGTH:
@@ -123,13 +143,13 @@ def _text(q: Question, value: object) -> float:
     return 0.0
 
 
-def _note(q: Question, value: object) -> float:
+def _note(p: _Question, value: object) -> float:
     raise _Invalid("is a note; it takes no answer")
 
 
 #: Each question type's check-and-score: the points of an answer that is not blank, or
 #: `_Invalid` saying why the question cannot take it.
-_BY_TYPE: dict[str, Callable[[Question, object], float]] = {
+_BY_TYPE: dict[str, Callable[[_Question, object], float]] = {
     "single": _single,
     "multiple": _multiple,
     "truefalse": _truefalse,
@@ -146,7 +166,7 @@ def _is_blank(value: object) -> bool:
 
 def _assess(qs: QuestionSet, answers: dict[str, object]) -> tuple[list[str], Score]:
     """The problems of the answers, and their score (invalid or missing answers get 0)."""
-    known = {q.id for q in qs.questions}
+    questions, known = _questions(qs)
     problems = [
         f"Answer given for {qid!r}, which is not a question of {qs.id} {qs.version}."
         for qid in answers
@@ -154,7 +174,8 @@ def _assess(qs: QuestionSet, answers: dict[str, object]) -> tuple[list[str], Sco
     ]
     points: dict[str, float] = {}
     max_points: dict[str, float] = {}
-    for q in qs.questions:
+    for p in questions:
+        q = p.q
         value = answers.get(q.id)
         got = 0.0
         if _is_blank(value):
@@ -162,11 +183,11 @@ def _assess(qs: QuestionSet, answers: dict[str, object]) -> tuple[list[str], Sco
                 problems.append(f"Question {q.id!r} is required but was not answered.")
         else:
             try:
-                got = _BY_TYPE[q.type](q, value)
+                got = p.check(p, value)
             except _Invalid as exc:
                 sep = " " if q.type == "note" else ": "
                 problems.append(f"Question {q.id!r}{sep}{exc}.")
-        if q.type in SCORED_TYPES:
+        if p.scored:
             points[q.id], max_points[q.id] = got, q.points
     if qs.kind != "test":
         return problems, Score(points={}, max_points={}, total=0.0, maximum=0.0, percent=None)

@@ -43,18 +43,17 @@ def store(
     )
     simulated = int(source == "demo")
     extra = {"device": device.id, "received_at": now, "source": source, "simulated": simulated}
-    new = set()
+    new: set[str] = set()
     for record in records:
-        row = {**msgspec.structs.asdict(record), **extra}
-        if conn.execute(_INSERT_SUBMISSION, row).fetchone() is not None:
+        if conn.execute(_INSERT_SUBMISSION, msgspec.structs.asdict(record) | extra).fetchone():
             new.add(record.id)
-    already = [r.id for r in records if r.id not in new]
+    already = msgspec.json.encode([r.id for r in records if r.id not in new]).decode()
     stored = {
         found[0]: Stored(found[1], found[2])
         for found in conn.execute(
             "SELECT id, content_hash, percent FROM submissions"
             " WHERE id IN (SELECT value FROM json_each(?))",
-            (msgspec.json.encode(already).decode(),),
+            (already,),
         )
     }
     conn.execute(
