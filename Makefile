@@ -38,7 +38,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	@status=0; \
-	for script in sync.py report.py pwa.py "lighthouse.py --strict"; do \
+	for script in sync.py room.py programme.py report.py pwa.py "lighthouse.py --strict"; do \
 		$(BIN)/python bench/$$script || status=1; \
 	done; \
 	exit $$status
