@@ -25,7 +25,6 @@ class TrainingContext(msgspec.Struct, frozen=True):
     """What ingest needs to know of a training."""
 
     id: str
-    join_code: str
     institutions: frozenset[str]
     #: phase -> (form id, version)
     assignments: dict[str, tuple[str, str]]
@@ -35,12 +34,12 @@ class TrainingContext(msgspec.Struct, frozen=True):
 
 
 class Record(msgspec.Struct, kw_only=True):
-    """A valid submission, checked and scored: its place in the batch, the join code it named,
-    and what is stored of it, named as the columns of `submissions` (answers, points and flags
-    as JSON text; `code` is the participant's normalised code)."""
+    """A valid submission, checked and scored: its place in the batch, whether its training
+    shows scores, and what is stored of it, named as the columns of `submissions` (answers,
+    points and flags as JSON text; `code` is the participant's normalised code)."""
 
     index: int
-    join_code: str
+    show_score: bool
     id: str
     training_id: str
     code: str
@@ -196,7 +195,7 @@ def _record(index: int, sub: Submission, ctx: TrainingContext, forms: Forms) -> 
     if assigned[1] != sub.version:
         flags.insert(0, "other-version")
     return Record(
-        index=index, join_code=sub.training, id=sub.id, training_id=ctx.id, code=code,
+        index=index, show_score=ctx.show_score, id=sub.id, training_id=ctx.id, code=code,
         form_id=sub.form, form_version=sub.version, phase=sub.phase, lang=sub.lang,
         raw_code=person.code, institution=person.institution, sex=person.sex,
         age_band=person.age_band, answers=_json.encode(sub.answers).decode(),
@@ -230,13 +229,12 @@ def decide(batch: Sequence[Submission | SyncResult], trainings: Trainings, forms
     return decided
 
 
-def answer(decided: Decided, stored: dict[str, Stored], trainings: Trainings) -> list[SyncResult]:
+def answer(decided: Decided, stored: dict[str, Stored]) -> list[SyncResult]:
     """One result per submission, in batch order, once the new records are stored: `stored`
     holds what was already on disk for the ids that were not new."""
 
     def visible(record: Record, percent: float | None) -> float | None:
-        ctx = trainings.get(record.join_code)
-        return round(percent, 1) if ctx and ctx.show_score and percent is not None else None
+        return round(percent, 1) if record.show_score and percent is not None else None
 
     results = dict(decided.rejected)
     first: dict[str, Record] = {}

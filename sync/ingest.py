@@ -11,15 +11,7 @@ from typing import Protocol
 import msgspec
 
 from forms.model import QuestionSet
-from sync.decide import (
-    Record,
-    Stored,
-    TrainingContext,
-    Trainings,
-    answer,
-    decide,
-    read_batch,
-)
+from sync.decide import Record, Stored, TrainingContext, Trainings, answer, decide, read_batch
 from sync.limits import MAX_ID
 from sync.wire import DECODE_ERRORS, Submission, SyncResult, UnsentFile
 
@@ -100,4 +92,4 @@ class Ingest:
         training_id = records[0].training_id if records else None
         device = DeviceReport(device_id[:MAX_ID], remaining, training_id, user_agent[:200])
         stored = await self.store.commit(device, records, source)
-        return answer(decided, stored, trainings)
+        return answer(decided, stored)

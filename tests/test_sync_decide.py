@@ -24,7 +24,7 @@ QS = msgspec.convert(
 )  # fmt: skip
 OLD = msgspec.structs.replace(QS, version="1")
 TRAINING = TrainingContext(
-    id="t1", join_code="JOIN1234", institutions=frozenset({"police"}),
+    id="t1", institutions=frozenset({"police"}),
     assignments={"pre": ("k", "2"), "post": ("k", "2")}, show_score=True,
     starts_on="2019-01-07", ends_on="2019-01-09",
 )  # fmt: skip
@@ -45,7 +45,7 @@ def sub(n: int = 1, **overrides: Any) -> dict[str, Any]:
 def run(*subs: Any, stored: dict[str, Stored] | None = None) -> list[tuple[str, str, Any]]:
     raws = [msgspec.Raw(msgspec.json.encode(s)) for s in subs]
     decided = decide(read_batch(raws), TRAININGS, FORMS)
-    return [(r.id, r.status, r.score or r.detail) for r in answer(decided, stored or {}, TRAININGS)]
+    return [(r.id, r.status, r.score or r.detail) for r in answer(decided, stored or {})]
 
 
 def test_a_valid_submission_is_scored_and_stored_by_column_name() -> None:
@@ -110,7 +110,7 @@ def test_the_same_id_twice_in_a_batch_is_stored_once() -> None:
     raws = [msgspec.Raw(msgspec.json.encode(s)) for s in (sub(1), sub(1), different)]
     decided = decide(read_batch(raws), TRAININGS, FORMS)
     assert len(decided.to_store()) == 1
-    assert [r.status for r in answer(decided, {}, TRAININGS)] == [
+    assert [r.status for r in answer(decided, {})] == [
         "accepted", "duplicate", "conflict",
     ]  # fmt: skip
 
@@ -129,5 +129,5 @@ def test_scores_are_shown_only_when_the_training_shows_them() -> None:
     raws = [msgspec.Raw(msgspec.json.encode(sub()))]
     trainings = {"JOIN1234": hidden}
     decided = decide(read_batch(raws), dict(trainings), FORMS)
-    [result] = answer(decided, {}, dict(trainings))
+    [result] = answer(decided, {})
     assert result.status == "accepted" and result.score is None

@@ -81,7 +81,6 @@ class SqliteIngestStore:
         phases = (("pre", "pre"), ("post", "post"), ("evaluation", "eval"))
         return TrainingContext(
             id=found["id"],
-            join_code=found["join_code"],
             institutions=frozenset(found["institution_keys"]),
             assignments={
                 phase: (found[f"{col}_form"], found[f"{col}_version"])

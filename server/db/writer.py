@@ -16,7 +16,9 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from contextlib import suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -36,27 +38,13 @@ class StorageUnavailable(Exception):
     """The database cannot be written (read-only file, locked, disk full); try again later."""
 
 
+@dataclass(slots=True)
 class _Job:
-    """A write waiting for the thread, and the future its caller awaits."""
+    """A write waiting for the thread; its caller awaits `future`."""
 
-    __slots__ = ("arrived", "future", "loop", "work")
-
-    def __init__(self, work: Callable[[sqlite3.Connection], Any]) -> None:
-        self.work = work
-        self.loop = asyncio.get_running_loop()
-        self.future: asyncio.Future[Any] = self.loop.create_future()
-        self.arrived = time.monotonic()
-
-    def answer(self, result: Any = None, error: BaseException | None = None) -> None:
-        def settle() -> None:
-            if self.future.done():  # the caller went away; its write stands with the others
-                return
-            if error is not None:
-                self.future.set_exception(error)
-            else:
-                self.future.set_result(result)
-
-        self.loop.call_soon_threadsafe(settle)
+    work: Callable[[sqlite3.Connection], Any]
+    arrived: float = field(default_factory=time.monotonic)
+    future: Future[Any] = field(default_factory=Future)
 
 
 class Writer:
@@ -87,7 +75,7 @@ class Writer:
         """Run `work` in the writer's thread; returns once it is durably committed."""
         job = _Job(work)
         self._queue.put(job)
-        result: T = await job.future
+        result: T = await asyncio.wrap_future(job.future)
         return result
 
     async def close(self) -> None:
@@ -109,10 +97,12 @@ class Writer:
 
     def _commit(self, jobs: list[_Job]) -> None:
         """Run the jobs in one transaction, commit once, and answer each."""
+        # A write whose caller went away before it ran is dropped: nothing was promised.
+        jobs = [job for job in jobs if job.future.set_running_or_notify_cancel()]
         refused = StorageUnavailable("the database became unavailable while this write waited")
         for job in jobs:
             if job.arrived < self._failed_at:
-                job.answer(error=refused)
+                job.future.set_exception(refused)
         live = [job for job in jobs if job.arrived >= self._failed_at]
         if not live:
             return
@@ -136,4 +126,7 @@ class Writer:
             self._failed_at = time.monotonic()
             outcomes = [(None, StorageUnavailable(str(exc)))] * len(live)
         for job, (result, error) in zip(live, outcomes, strict=True):
-            job.answer(result, error)
+            if error is None:
+                job.future.set_result(result)
+            else:
+                job.future.set_exception(error)
