@@ -34,10 +34,8 @@ class IngestStore(Protocol):
     async def commit(
         self, device: DeviceReport, records: list[Record], source: str
     ) -> dict[str, Stored]:
-        """Store the records whose id is new, in one durable transaction.
-
-        Returns, for each record id that was already stored, what is on disk.
-        """
+        """Store the records whose id is new, in one durable transaction; returns, for the ids
+        already stored, what is on disk."""
         ...
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from typing import Any
 
@@ -14,21 +15,32 @@ from server.db.database import Database
 from sync.decide import Record, Stored, TrainingContext
 from sync.ingest import DeviceReport
 
-#: One submission, its values named as `sync.decide.Record`'s fields; its participant is found
-#: by training and normalised code. RETURNING gives the id only when the row is new.
-_INSERT_SUBMISSION = """
-INSERT INTO submissions (
-    id, training_id, participant_id, form_id, form_version, phase, lang, raw_code,
-    institution, sex, age_band, answers, content_hash, score, max_score, percent,
-    item_points, device, started_at, completed_at, received_at, flags, source, simulated
-) VALUES (
-    :id, :training_id,
-    (SELECT id FROM participants WHERE training_id = :training_id AND code = :code),
-    :form_id, :form_version, :phase, :lang, :raw_code,
-    :institution, :sex, :age_band, :answers, :content_hash, :score, :max_score, :percent,
-    :item_points, :device, :started_at, :completed_at, :received_at, :flags, :source, :simulated
-) ON CONFLICT (id) DO NOTHING RETURNING id
-"""
+#: The columns a batch writes, named as `sync.decide.Record`'s fields and the four the writer
+#: adds; `participant_id` is found by training and normalised code.
+_COLUMNS = (
+    "id", "training_id", "participant_id", "form_id", "form_version", "phase", "lang",
+    "raw_code", "institution", "sex", "age_band", "answers", "content_hash", "score",
+    "max_score", "percent", "item_points", "device", "started_at", "completed_at",
+    "received_at", "flags", "source", "simulated",
+)  # fmt: skip
+_PARTICIPANT = "(SELECT id FROM participants WHERE training_id = ? AND code = ?)"
+_ROW = "(" + ", ".join(_PARTICIPANT if c == "participant_id" else "?" for c in _COLUMNS) + ")"
+#: One row's parameters by name, in the order of the `?`s of `_ROW`.
+_PARAMS = [
+    n for c in _COLUMNS for n in (("training_id", "code") if c == "participant_id" else (c,))
+]
+#: Rows per statement (SQLite takes at most 32,766 parameters). One statement for a batch
+#: keeps the writer's thread inside SQLite, which runs without Python's lock, rather than
+#: coming back to Python for each row while the event loop checks the next batches.
+_ROWS_PER_STATEMENT = 500
+
+
+@functools.cache
+def _insert_sql(rows: int) -> str:
+    return (
+        f"INSERT INTO submissions ({', '.join(_COLUMNS)}) VALUES {', '.join([_ROW] * rows)}"
+        " ON CONFLICT (id) DO NOTHING RETURNING id"
+    )
 
 
 def store(
@@ -36,17 +48,20 @@ def store(
 ) -> dict[str, Stored]:
     """Store the records whose id is new and note the device; returns, for the ids that were
     already stored, what is on disk. Runs in the writer's thread."""
-    conn.executemany(
-        "INSERT INTO participants (training_id, code, created_at) VALUES (?, ?, ?)"
-        " ON CONFLICT DO NOTHING",
-        [(r.training_id, r.code, now) for r in records],
+    people = [(r.training_id, r.code) for r in records]
+    conn.execute(
+        "INSERT INTO participants (training_id, code, created_at)"
+        " SELECT value ->> 0, value ->> 1, ? FROM json_each(?) WHERE true ON CONFLICT DO NOTHING",
+        (now, msgspec.json.encode(people).decode()),
     )
     simulated = int(source == "demo")
     extra = {"device": device.id, "received_at": now, "source": source, "simulated": simulated}
+    rows = [msgspec.structs.asdict(r) | extra for r in records]
     new: set[str] = set()
-    for record in records:
-        if conn.execute(_INSERT_SUBMISSION, msgspec.structs.asdict(record) | extra).fetchone():
-            new.add(record.id)
+    for first in range(0, len(rows), _ROWS_PER_STATEMENT):
+        chunk = rows[first : first + _ROWS_PER_STATEMENT]
+        values = [row[name] for row in chunk for name in _PARAMS]
+        new.update(found for (found,) in conn.execute(_insert_sql(len(chunk)), values))
     already = msgspec.json.encode([r.id for r in records if r.id not in new]).decode()
     stored = {
         found[0]: Stored(found[1], found[2])
