@@ -13,6 +13,9 @@ import pytest
 
 from server.db import Database, StorageUnavailable
 from server.db.schema import MIGRATIONS
+from server.db.submissions import store
+from sync.decide import Record
+from sync.ingest import DeviceReport
 
 
 @pytest.fixture
@@ -111,3 +114,36 @@ async def test_writes_waiting_behind_a_locked_file_are_refused_at_once(db: Datab
         blocker.close()
     assert all("while this write waited" in str(o) for o in outcomes)
     assert await db.write(_audit("later")) == 5
+
+
+async def test_a_batch_longer_than_one_statement_is_stored_whole(db: Database) -> None:
+    """Uploads may hold more rows than one INSERT takes: each is stored once, and the ones
+    already there are found."""
+
+    def training(conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "INSERT INTO forms (id, version, kind, title, content, hash, published_at)"
+            " VALUES ('f', '1', 'test', '{}', '{}', 'h', 'n')"
+        )
+        conn.execute(
+            "INSERT INTO trainings (id, title, country, starts_on, ends_on, join_code,"
+            " created_at, updated_at) VALUES ('t', '\"T\"', 'MA', 'a', 'b', 'J', 'n', 'n')"
+        )
+
+    await db.write(training)
+    records = [
+        Record(
+            index=i, show_score=False, id=f"id-{i}", training_id="t", code=f"C{i % 700}",
+            form_id="f", form_version="1", phase="pre", lang="en", raw_code="c",
+            institution="police", sex="male", age_band=None, answers="{}", content_hash="h",
+            score=None, max_score=None, percent=None, item_points=None, started_at=None,
+            completed_at="2019-01-07T10:00:00Z", flags="[]",
+        )
+        for i in range(1200)
+    ]  # fmt: skip
+    device = DeviceReport("d", 0, "t")
+    assert await db.write(lambda conn: store(conn, device, records[:300], "now", "upload")) == {}
+    stored = await db.write(lambda conn: store(conn, device, records, "now", "upload"))
+    assert sorted(stored) == sorted(r.id for r in records[:300])
+    assert await db.fetch_value("SELECT COUNT(*) FROM submissions") == 1200
+    assert await db.fetch_value("SELECT COUNT(*) FROM participants") == 700
