@@ -15,7 +15,7 @@ from litestar.types import ControllerRouterHandler
 
 from server.auth.access import visible_training
 from server.auth.guards import current, staff_guard
-from server.console.render import LANG_COOKIE
+from server.cookies import LANG_COOKIE
 from server.db import trainings as trainings_db
 from server.db.database import Database
 from server.reports import tables as tbl
