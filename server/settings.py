@@ -9,6 +9,7 @@ from pathlib import Path
 import msgspec
 
 DEFAULT_DB = "data/tadrib.db"
+DEFAULT_PWA_DIR = Path(__file__).resolve().parents[1] / "pwa"
 
 
 class Settings(msgspec.Struct, frozen=True):
@@ -29,6 +30,8 @@ class Settings(msgspec.Struct, frozen=True):
     secure_cookies: bool = False
     #: Store sync batches from a helper process (`server/scribe.py`), on a core of its own.
     scribe_process: bool = False
+    #: The participant app's folder (the browser tests serve a changed copy).
+    pwa_dir: Path = DEFAULT_PWA_DIR
 
     @classmethod
     def from_env(cls, db_path: str | Path | None = None) -> Settings:
@@ -43,6 +46,7 @@ class Settings(msgspec.Struct, frozen=True):
             public_url=env.get("TADRIB_PUBLIC_URL", "").rstrip("/"),
             secure_cookies=_switch(env, "TADRIB_SECURE_COOKIES", False),
             scribe_process=_scribe_process(env),
+            pwa_dir=Path(env.get("TADRIB_PWA_DIR") or DEFAULT_PWA_DIR),
         )
 
 
