@@ -1,6 +1,6 @@
 """Benchmark: sync ingest over HTTP against raw durable SQLite inserts of the same rows.
 
-DESIGN.md asks the server to ingest at least 60% of the rate at which plain SQLite inserts the
+The bar: the server ingests at least 60% of the rate at which plain SQLite inserts the
 same submission rows (batches of 100, one durable commit each: WAL, synchronous=FULL), measured
 in the same run. The server is a real `tadrib serve` on 127.0.0.1 (with its scribe process, as
 on any machine with more than one core; TADRIB_SCRIBE_PROCESS=0 without); the submissions are the
