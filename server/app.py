@@ -27,7 +27,7 @@ from server.routes.bundles import BUNDLE_ROUTES
 from server.routes.forms import FORM_ROUTES
 from server.routes.health import health
 from server.routes.institutions import INSTITUTION_ROUTES
-from server.routes.pwa import PWA_ROUTES
+from server.routes.pwa import pwa_routes
 from server.routes.reports import REPORT_ROUTES
 from server.routes.sync import SYNC_ROUTES
 from server.routes.trainings import TRAINING_ROUTES
@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *BUNDLE_ROUTES,
             *SYNC_ROUTES,
             *REPORT_ROUTES,
-            *PWA_ROUTES,
+            *pwa_routes(settings.pwa_dir),
             *CONSOLE_ROUTES,
         ],
         dependencies={"db": Provide(provide_db)},

@@ -9,6 +9,7 @@ from pathlib import Path
 import msgspec
 
 DEFAULT_DB = "data/tadrib.db"
+DEFAULT_PWA_DIR = Path(__file__).resolve().parents[1] / "pwa"
 
 
 class Settings(msgspec.Struct, frozen=True):
@@ -27,6 +28,8 @@ class Settings(msgspec.Struct, frozen=True):
     public_url: str = ""
     #: Mark session cookies Secure (set when served behind HTTPS).
     secure_cookies: bool = False
+    #: The participant app's folder (the browser tests serve a changed copy).
+    pwa_dir: Path = DEFAULT_PWA_DIR
 
     @classmethod
     def from_env(cls, db_path: str | Path | None = None) -> Settings:
@@ -40,6 +43,7 @@ class Settings(msgspec.Struct, frozen=True):
             login_attempts=_count(env, "TADRIB_LOGIN_ATTEMPTS", 10),
             public_url=env.get("TADRIB_PUBLIC_URL", "").rstrip("/"),
             secure_cookies=_switch(env, "TADRIB_SECURE_COOKIES", False),
+            pwa_dir=Path(env.get("TADRIB_PWA_DIR") or DEFAULT_PWA_DIR),
         )
 
 

@@ -173,6 +173,8 @@ def seed(url: str, token: str, training_id: str = "rabat-tot") -> dict[str, Any]
 
 def launch_chromium(playwright: Any) -> Any:
     """Debian's Chromium, headless, from a started Playwright (never a downloaded browser)."""
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"Chromium is not at {CHROMIUM}: `make test` installs Debian's chromium")
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
 

@@ -1,4 +1,4 @@
-"""Checking submitted answers and scoring tests, rule by rule as DESIGN.md states them."""
+"""Checking submitted answers and scoring tests, rule by rule as docs/question-sets.md states them."""
 
 from __future__ import annotations
 

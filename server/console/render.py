@@ -13,9 +13,9 @@ from litestar.datastructures import Cookie
 
 from server.auth.principal import Principal
 from server.console import i18n
+from server.cookies import LANG_COOKIE
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-LANG_COOKIE = "tadrib_lang"
 
 ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES),

@@ -1,4 +1,4 @@
-"""Assemble the report of one training (DESIGN.md "Reports" fixes the JSON names)."""
+"""Assemble the report of one training (docs/api.md lists the JSON names, which are fixed)."""
 
 from __future__ import annotations
 

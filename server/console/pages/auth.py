@@ -15,7 +15,7 @@ from server.auth.guards import current, staff_guard
 from server.auth.middleware import SESSION_COOKIE
 from server.auth.passwords import verify_password
 from server.console import i18n
-from server.console.render import LANG_COOKIE, html, user_of
+from server.console.render import html, user_of
 from server.console.security import (
     LOGIN_COOKIE,
     csrf_form_guard,
@@ -25,6 +25,7 @@ from server.console.security import (
     session_cookie,
     throttle,
 )
+from server.cookies import LANG_COOKIE
 from server.db import users as users_db
 from server.db.database import Database
 
