@@ -14,6 +14,7 @@ from litestar.openapi.spec import OpenAPIType, Schema
 from server.auth.guards import staff_guard
 from server.db.database import Database
 from server.db.submissions import SqliteIngestStore
+from server.ratelimit import RateLimiter
 from server.routes._openapi import (
     STAFF,
     STAFF_SECURITY,
@@ -80,6 +81,14 @@ async def _read_limited(request: Request[Any, Any, Any]) -> bytes | None:
     return b"".join(chunks)
 
 
+def _over_limit(limiter: RateLimiter, key: str) -> Response[Any] | None:
+    if limiter.allow(key):
+        return None
+    return _json_error(
+        429, "Too many sync requests; retry later.", {"Retry-After": str(limiter.retry_after(key))}
+    )
+
+
 @post(
     "/api/v1/sync",
     tags=["sync"],
@@ -90,18 +99,19 @@ async def _read_limited(request: Request[Any, Any, Any]) -> bytes | None:
 )
 async def sync(request: Request[Any, Any, Any], db: NamedDependency[Database]) -> Response[Any]:
     """Store a batch of submissions; one result per submission, in order."""
-    limiter = request.app.state.sync_limiter
+    # Limits per phone, and per address a ceiling far above a room of phones behind one NAT.
     client = request.client.host if request.client else "?"
-    if not limiter.allow(client):
-        return _json_error(
-            429, "Too many sync requests; retry later.",
-            {"Retry-After": str(limiter.retry_after(client))},
-        )  # fmt: skip
+    refused = _over_limit(request.app.state.sync_address_limiter, client)
+    if refused:
+        return refused
     body = await _read_limited(request)
     if body is None:
         limit = request.app.state.settings.max_body
         return _json_error(413, f"The batch is larger than {limit} bytes; send fewer at a time.")
     batch = _decode_batch(body)
+    refused = _over_limit(request.app.state.sync_limiter, f"device {batch.device}")
+    if refused:
+        return refused
     # Join codes are secrets: an address that sent too many unknown ones (here or to the bundle
     # route) waits, so codes cannot be guessed through sync either. Its phones simply retry later.
     join_limiter = request.app.state.join_limiter
