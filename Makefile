@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
+CADDY := /usr/bin/caddy
 
 .PHONY: run test lint bench clean
 
@@ -23,7 +24,10 @@ run: $(STAMP)
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-test: $(STAMP) $(CHROMIUM)
+$(CADDY):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy
+
+test: $(STAMP) $(CHROMIUM) $(CADDY)
 	$(BIN)/ruff check
 	$(BIN)/mypy
 	@# Playwright's sync API runs its own event loop: browser tests get processes of their own.
