@@ -47,15 +47,16 @@ def lock_path(db: Path) -> Path:
 @contextmanager
 def _locked(db: Path, mode: int, busy: str) -> Iterator[None]:
     db.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path(db), "a") as handle:
+    # Read-only is enough to lock, so a lock file made by another user (root) stays usable.
+    fd = os.open(lock_path(db), os.O_RDONLY | os.O_CREAT, 0o644)
+    try:
         try:
-            fcntl.flock(handle, mode | fcntl.LOCK_NB)
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
         except BlockingIOError:
             raise ServerRunning(busy) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def serving(db: Path) -> AbstractContextManager[None]:
@@ -154,6 +155,9 @@ def restore(backup: Path, db: Path, now: datetime | None = None) -> Path | None:
         _fsync(incoming)
         kept = None
         if db.exists():
+            owner = db.stat()
+            with suppress(PermissionError):  # restored by root: the server's user still owns it
+                os.chown(incoming, owner.st_uid, owner.st_gid)
             stamp = f"{(now or datetime.now(UTC)).astimezone(UTC):%Y%m%d-%H%M%S}"
             kept = db.with_name(f"{db.name}.before-restore-{stamp}")
             _set_aside(db, kept)

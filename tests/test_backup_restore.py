@@ -3,6 +3,7 @@ same report; and a restore refused while a server runs or when the copy is unsou
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -95,3 +96,14 @@ def test_an_unsound_or_newer_backup_is_refused(tmp_path: Path) -> None:
     assert "cannot be restored" in refused("restore", str(junk), "--db", str(db))
     # Nothing was touched: the database is the one it was.
     assert check(db) == "" and not list(tmp_path.glob("tadrib.db.before-restore-*"))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give files to another user")
+def test_a_restore_by_root_leaves_the_database_to_the_servers_user(tmp_path: Path) -> None:
+    db = tmp_path / "tadrib.db"
+    tadrib("users", "add", "ada", "--role", "admin", "--password", "long enough pw",
+           "--db", str(db))  # fmt: skip
+    backup = make_backup(db, tmp_path / "b", keep=1)
+    os.chown(db, 4242, 4242)  # the service's user owns the database
+    tadrib("restore", str(backup), "--db", str(db))
+    assert (db.stat().st_uid, db.stat().st_gid) == (4242, 4242)
