@@ -246,7 +246,7 @@ def backup(folder: Path, keep: int, db_path: Path | None) -> None:
     try:
         written = make_backup(_settings(db_path).db_path, folder, keep)
     except BackupError as exc:
-        raise click.UsageError(str(exc)) from exc
+        raise click.ClickException(str(exc)) from exc
     click.echo(f"backup written to {written} ({os.path.getsize(written)} bytes)")
 
 

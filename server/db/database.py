@@ -228,14 +228,3 @@ class Database:
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         async with self.transaction() as conn:
             await conn.executemany(sql, rows)
-
-    async def backup(self, target: Path) -> None:
-        """Copy the database consistently while writes may go on (SQLite's online backup)."""
-        if self._reader is None:
-            raise RuntimeError("the database is not open")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        dest = await aiosqlite.connect(target)
-        try:
-            await self._reader.backup(dest)
-        finally:
-            await dest.close()
