@@ -41,10 +41,11 @@ PASSWORD = "a long console password"
 class Site:
     """Caddy at https://tadrib.test:<port> in front of a live tadrib trusting it."""
 
-    def __init__(self, live: Live, server: LiveServer, https_port: int) -> None:
+    def __init__(self, live: Live, server: LiveServer, https_port: int, http_port: int) -> None:
         self.live = live
         self.server = server
         self.https_port = https_port
+        self.http_port = http_port
         self.url = f"https://{HOST}:{https_port}"
 
     def client(self, source: str = "127.0.0.1") -> httpx.Client:
@@ -93,7 +94,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             env=caddy_env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         live = Live(server.url, token, ROOT / "pwa")
-        site = Site(live, server, https_port)
+        site = Site(live, server, https_port, http_port)
         try:
             with live.api:
                 send_steps(live.api, seed_steps(institutions=INSTITUTIONS))
@@ -163,6 +164,11 @@ def test_a_phone_joins_over_https_works_offline_and_syncs(site: Site, phone_brow
 
 def test_cookies_are_secure_and_https_is_strict(site: Site) -> None:
     with site.client() as client:
+        plain = client.get(
+            f"http://127.0.0.1:{site.http_port}/t/ABC", headers={"Host": f"{HOST}:{site.http_port}"}
+        )
+        # Plain http is sent to https (to port 443: the test's own HTTPS port goes unnamed).
+        assert plain.status_code == 308 and plain.headers["location"] == f"https://{HOST}/t/ABC"
         page = site.get(client, "/console/login")
         assert page.status_code == 200
         assert "secure" in page.headers["set-cookie"].lower().split("; ")
