@@ -3,6 +3,7 @@ and one trainer's mistyped password never locks out the others."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 from litestar import Litestar
@@ -10,6 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from server.app import create_app
 from server.settings import Settings
+from tests.conftest import create_training, make_token, submission
 from tests.test_console_auth import PASSWORD, csrf_of, make_user
 
 Client = AsyncTestClient[Litestar]
@@ -74,3 +76,31 @@ async def test_failures_across_accounts_from_one_address_have_a_ceiling(tmp_path
         tried = [await attempt(client, f"guess-{n}", "wrong") for n in range(5)]
         assert tried == [401] * 4 + [429]
         assert await attempt(client, "youssef", PASSWORD) == 429
+
+
+def stale(code: str, n: int) -> list[dict[str, object]]:
+    return [submission(code, id=str(uuid.uuid4())) for _ in range(n)]
+
+
+async def test_phones_holding_records_of_an_unknown_training_do_not_stop_the_room(
+    tmp_path: Path,
+) -> None:
+    app = create_app(Settings(db_path=tmp_path / "t.db"))
+    async with AsyncTestClient(app=app) as client:
+        admin = await make_token(app, "ada", "admin")
+        training = await create_training(client, admin)
+        for n in range(5):  # five phones, each with 40 records of a training gone from here
+            body = {"device": f"old-{n}", "pending": 0, "submissions": stale("OLDCODE1", 40)}
+            assert (await client.post("/api/v1/sync", json=body)).status_code == 200
+        fresh = {"device": "new", "submissions": stale(training["join_code"], 1)}
+        assert (await client.post("/api/v1/sync", json=fresh)).status_code == 200
+
+
+async def test_guessing_join_codes_through_sync_is_limited(tmp_path: Path) -> None:
+    app = create_app(Settings(db_path=tmp_path / "t.db", join_attempts_per_minute=30))
+    async with AsyncTestClient(app=app) as client:
+        guesses = [s for n in range(31) for s in stale(f"GUESS{n:03d}", 1)]
+        body = {"device": "guesser", "submissions": guesses}
+        assert (await client.post("/api/v1/sync", json=body)).status_code == 200
+        again = await client.post("/api/v1/sync", json={"device": "other", "submissions": []})
+        assert again.status_code == 429

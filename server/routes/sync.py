@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 import msgspec
@@ -89,6 +90,23 @@ def _over_limit(limiter: RateLimiter, key: str) -> Response[Any] | None:
     )
 
 
+class _Named(msgspec.Struct):
+    training: str = ""
+
+
+def _guesses(batch: SyncBatch, unknown: int) -> int:
+    """Unknown join codes as guesses: distinct codes, not submissions, so a phone holding many
+    records of a training this server does not know is not taken for a guesser (its whole room,
+    behind one address, would wait with it)."""
+    if not unknown:
+        return 0
+    codes = set()
+    for raw in batch.submissions:
+        with suppress(*DECODE_ERRORS):
+            codes.add(msgspec.json.decode(raw, type=_Named).training)
+    return min(unknown, len(codes))
+
+
 @post(
     "/api/v1/sync",
     tags=["sync"],
@@ -124,7 +142,7 @@ async def sync(request: Request[Any, Any, Any], db: NamedDependency[Database]) -
     results = await ingest.run(
         batch.submissions, batch.device, batch.pending, request.headers.get("user-agent", "")
     )
-    for _ in range(ingest.unknown_codes):
+    for _ in range(_guesses(batch, ingest.unknown_codes)):
         join_limiter.allow(client)
     return Response(SyncResponse(results), status_code=200)
 
