@@ -4,6 +4,7 @@ console login is printed once."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -120,3 +121,24 @@ def test_install_refuses_settings_it_cannot_use(
     done = run_steps(tmp_path, "check_system", "write_settings", **env)
     assert done.returncode == 1 and message in done.stderr
     assert not (tmp_path / "etc").exists()
+
+
+@pytest.mark.skipif(not shutil.which("caddy"), reason="Debian's caddy is missing")
+@pytest.mark.parametrize("tls", ["auto", "internal"])
+def test_the_caddyfile_serves_the_domain_on_the_standard_ports(tls: str) -> None:
+    env = {"PATH": os.environ["PATH"], "HOME": "/nonexistent", "TADRIB_DOMAIN": "tadrib.example.org",
+           "TADRIB_TLS": tls}  # fmt: skip
+    adapted = subprocess.run(
+        ["caddy", "adapt", "--config", str(ROOT / "deploy" / "Caddyfile"), "--adapter", "caddyfile"],
+        capture_output=True, text=True, env=env, timeout=60, check=True,
+    )  # fmt: skip
+    config = json.loads(adapted.stdout)
+    http = config["apps"]["http"]
+    assert (http["http_port"], http["https_port"]) == (80, 443)
+    [server] = http["servers"].values()
+    assert server["listen"] == [":443"]
+    assert server["routes"][0]["match"] == [{"host": ["tadrib.example.org"]}]
+    issuers = config["apps"].get("tls", {}).get("automation", {}).get("policies", [{}])[0]
+    # auto: Caddy's default issuers (public ACME); internal: its own authority.
+    assert (issuers.get("issuers") == [{"module": "internal"}]) == (tls == "internal")
+    assert "127.0.0.1:8000" in adapted.stdout
