@@ -8,6 +8,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 CHROMIUM := /usr/bin/chromium
 NPM := $(or $(shell command -v npm),/usr/bin/npm)
 ESLINT := node_modules/.bin/eslint
+CADDY := /usr/bin/caddy
 
 .PHONY: run test lint bench clean
 
@@ -39,7 +40,10 @@ $(ESLINT): package.json package-lock.json | $(NPM)
 	$(NPM) ci --no-audit --no-fund --loglevel=error
 	touch $(ESLINT)
 
-test: $(DEV_STAMP) $(ESLINT) $(CHROMIUM)
+$(CADDY):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy
+
+test: $(DEV_STAMP) $(ESLINT) $(CHROMIUM) $(CADDY)
 	$(BIN)/ruff check
 	$(BIN)/mypy
 	$(ESLINT) pwa

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -18,9 +18,11 @@ from litestar.types import Message, Scope
 
 from server import __version__
 from server.auth.middleware import auth_middleware
+from server.backups import hold_lock
 from server.console.routes import CONSOLE_ROUTES
 from server.db import Database, StorageUnavailable
 from server.head import answer_head
+from server.proxy import networks, trust_proxies
 from server.ratelimit import RateLimiter
 from server.routes._openapi import SECURITY_SCHEMES, StrictStructs
 from server.routes.bundles import BUNDLE_ROUTES
@@ -54,18 +56,25 @@ def _storage_unavailable(_: Request[Any, Any, Any], exc: Exception) -> Response[
     )
 
 
-_HEADER_BYTES = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+#: Sent when the public URL is https: browsers then never try plain http on this host.
+HSTS = {"Strict-Transport-Security": "max-age=31536000"}
 
 
-async def _security_headers(message: Message, _: Scope) -> None:
-    """Add the security headers to every response, error pages included (an `after_request`
+def _security_headers(https: bool) -> Callable[[Message, Scope], Awaitable[None]]:
+    """Adds the security headers to every response, error pages included (an `after_request`
     hook never sees the responses made from exceptions, such as 401 and 404)."""
-    if message["type"] != "http.response.start":
-        return
-    headers = list(message.get("headers", []))
-    present = {bytes(name).lower() for name, _ in headers}
-    headers += [(k, v) for k, v in _HEADER_BYTES if k not in present]
-    message["headers"] = headers
+    chosen = {**SECURITY_HEADERS, **(HSTS if https else {})}
+    header_bytes = [(k.lower().encode(), v.encode()) for k, v in chosen.items()]
+
+    async def add(message: Message, _: Scope) -> None:
+        if message["type"] != "http.response.start":
+            return
+        headers = list(message.get("headers", []))
+        present = {bytes(name).lower() for name, _ in headers}
+        headers += [(k, v) for k, v in header_bytes if k not in present]
+        message["headers"] = headers
+
+    return add
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -88,8 +97,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": settings,
             "db": db,
             "sync_limiter": RateLimiter(settings.sync_rate_per_minute),
+            "sync_address_limiter": RateLimiter(settings.sync_address_rate_per_minute),
             "join_limiter": RateLimiter(settings.join_attempts_per_minute),
             "login_limiter": RateLimiter(settings.login_attempts, window=15 * 60),
+            "login_address_limiter": RateLimiter(settings.login_address_attempts, window=15 * 60),
         }
     )
     app = Litestar(
@@ -105,10 +116,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *CONSOLE_ROUTES,
         ],
         dependencies={"db": Provide(provide_db)},
-        lifespan=[lifespan],
+        # The lock first: `tadrib restore` refuses while a server holds it.
+        lifespan=[hold_lock(settings.db_path), lifespan],
         state=state,
         middleware=[auth_middleware],
-        before_send=[_security_headers],
+        before_send=[_security_headers(settings.https)],
         exception_handlers={
             StorageUnavailable: _storage_unavailable,
             sqlite3.OperationalError: _storage_unavailable,
@@ -127,5 +139,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         request_max_body_size=16 * 1024 * 1024,
     )
-    app.asgi_handler = answer_head(app.asgi_handler)
+    app.asgi_handler = trust_proxies(
+        answer_head(app.asgi_handler), networks(settings.trusted_proxies)
+    )
     return app

@@ -67,7 +67,9 @@ class LiveServer:
         self.db = db
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "TADRIB_SYNC_RATE": "0", **(env or {})}
+        self.env = {
+            **os.environ, "TADRIB_SYNC_RATE": "0", "TADRIB_SYNC_ADDRESS_RATE": "0", **(env or {})
+        }  # fmt: skip
         self.log = db.with_suffix(".log")
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0

@@ -80,16 +80,3 @@ class Database:
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetch_one(sql, params)
         return None if row is None else row[0]
-
-    async def backup(self, target: Path) -> None:
-        """Copy the database consistently while writes may go on (SQLite's online backup)."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-
-        def copy(conn: sqlite3.Connection) -> None:
-            dest = sqlite3.connect(target)
-            try:
-                conn.backup(dest)
-            finally:
-                dest.close()
-
-        await self.read(copy)
