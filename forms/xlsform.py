@@ -4,7 +4,7 @@ pyxform reads the sheets and turns the workbook into its JSON form (types de-ali
 grouped by language, groups nested, settings applied) and refuses what XLSForm refuses; this
 module maps that JSON onto Tadrib's model and puts every problem back on its sheet and Excel row.
 
-Mapping (DESIGN.md, "Question sets", fixes the rest):
+Mapping (docs/question-sets.md gives the rest):
 
 - `select_one L` -> single, `select_multiple L` -> multiple, in every spelling pyxform knows. A
   `select_one` with appearance `likert` whose choice names are whole numbers -> likert.

@@ -19,7 +19,7 @@ from forms.errors import FormErrors
 from forms.loaders import load_bytes
 from forms.model import QuestionSet
 from forms.public import public_view
-from forms.scoring import check_answers, mark
+from forms.scoring import check_and_score, check_answers
 from forms.validate import validate
 from forms.xlsform import load_xlsform, read_xlsform
 from forms.xlsform_sheets import MAX_UNPACKED_BYTES
@@ -832,5 +832,5 @@ def test_a_required_question_shown_only_under_a_condition_may_be_left_unanswered
         ]
     )
     assert check_answers(qs, {"age": 30}) == []
-    assert mark(qs, {"age": 30}) == ([], None)
+    assert check_and_score(qs, {"age": 30}) == ([], None)
     assert check_answers(qs, {}) == ["Question 'age' is required but was not answered."]

@@ -14,11 +14,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
+from playwright.sync_api import sync_playwright
 
 from tests.live import ROOT, launch_chromium
-
-pytestmark = pytest.mark.browser
 
 TABLE = json.loads((Path(__file__).parent / "data" / "expressions.json").read_text("utf-8"))
 #: Expressions the import refuses never reach a phone; the rest must agree.
@@ -93,8 +91,7 @@ def _matches(case: dict[str, Any], got: dict[str, Any]) -> bool:
 
 
 def test_expression_table_in_chromium() -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         try:
             # The table's clock: 09:30 on 7 January 2019 in Rabat (UTC+1 then).
