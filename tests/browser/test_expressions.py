@@ -11,14 +11,13 @@ answered and a choice filter evaluated with the choice as its context.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import sync_playwright
 
 from tests.live import ROOT, launch_chromium
 
-TABLE = json.loads((Path(__file__).parent / "data" / "expressions.json").read_text("utf-8"))
+TABLE = json.loads((ROOT / "tests" / "data" / "expressions.json").read_text("utf-8"))
 #: Expressions the import refuses never reach a phone; the rest must agree.
 CASES = [case for case in TABLE["cases"] if not case.get("error")]
 VENDOR = ROOT / "tests" / "vendor" / "openrosa-xpath-evaluator.js"
