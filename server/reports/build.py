@@ -242,6 +242,7 @@ def _items(pre: PhaseMatrix, post: PhaseMatrix, g: _Groups, lang: str) -> list[d
                 "topic": src.topics[q],
                 "type": src.types[q],
                 "label": label(src.labels[q], lang),
+                "source": label(src.sources[q], lang) or None,
                 "max_points": float(src.maxes[src.qids.index(q)]),
                 "pre_n": pre_n.get(q, 0),
                 "post_n": post_n.get(q, 0),

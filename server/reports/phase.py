@@ -119,6 +119,7 @@ class PhaseMatrix:
         self.qids = [q.id for q in questions]
         self.topics = {q.id: q.topic for q in questions}
         self.labels = {q.id: q.text for q in questions}
+        self.sources = {q.id: q.source for q in questions}
         self.types = {q.id: q.type for q in questions}
         #: Each question's maximum in the current version (else the newest that has it).
         self.maxes = np.asarray([q.points for q in questions], dtype=np.float64)

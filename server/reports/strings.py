@@ -186,6 +186,7 @@ UI: dict[str, tuple[str, str, str]] = {
     ),
     "question": ("Question", "Question", "السؤال"),
     "topic": ("Topic", "Thème", "المحور"),
+    "source": ("Source", "Source", "المرجع"),
     "takers": ("n pre / post", "n pré / post", "n قبلي / بعدي"),
     "facility": ("Facility", "Facilité", "السهولة"),
     "discrimination": ("Discrim.", "Discrim.", "التمييز"),
