@@ -8,6 +8,7 @@ from typing import Any
 
 import msgspec
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
@@ -17,6 +18,9 @@ from forms.scoring import score
 from server.reports import stats
 from server.reports.build import build_report
 from server.reports.inputs import Institution, ReportInput, Response, TrainingInfo
+from server.reports.render_html import render_html
+from server.reports.sample import sample_input
+from server.reports.strings import LANGUAGES
 
 SIX = 6  # questions of one point: 50 points of change is 3 of 6 right answers more
 
@@ -49,6 +53,14 @@ def test_pre_test_at_full_marks_is_left_out_of_the_average_gain() -> None:
     post = np.asarray([100.0, 100.0, 100.0, 50.0, 50.0])
     figures = stats.paired(pre, post)
     assert figures["g_avg_excluded"] == 2 and figures["g_avg_n"] == 3
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_methods_note_states_each_method_with_its_reference(lang: str) -> None:
+    page = render_html(build_report(sample_input(12, 4)), lang=lang)
+    for cited in ("Hake 1998", "Lakens 2013", "Wilcoxon 1945", "McNemar 1947", "Moodle",
+                  "wilcox", "1e-9", "American Journal of Physics 66(1)"):  # fmt: skip
+        assert cited in page, cited
 
 
 # --- Property: the scale of the points and the order of the participants change nothing ----------

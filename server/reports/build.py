@@ -174,6 +174,7 @@ def _build(inp: ReportInput, lang: str, generated_at: str | None) -> dict[str, A
             "confidence_interval": "t-based, 95%",
             "wilcoxon_zero_method": stats.WILCOXON_ZERO_METHOD,
             "mcnemar": "exact (binomial, two-sided)",
+            "score_precision": "percents rounded to 1e-9 before every rank and comparison",
             "item_statistics": "Moodle quiz statistics, post-test, first attempt",
             "group_membership": "institution and sex given with the pre-test",
         },
