@@ -46,16 +46,18 @@ def _cov_cols(a: Floats, b: Floats) -> Floats:
 
 
 def moodle_items(
-    points: Floats, maxes: Floats, rest: Floats | None = None
+    points: Floats, maxes: Floats, rest: Floats | None = None, *, ordered: bool = False
 ) -> list[dict[str, float | None]]:
     """Facility, SD, discrimination index and discriminative efficiency per item (percent).
 
     `rest` is each row's rest-of-test score per item; by default the row total minus the item.
+    `ordered` says the rows already are in canonical order.
     """
     s, n_items = points.shape
-    order = canonical_rows(points) if rest is None else canonical_rows(points, rest)
-    points = points[order]
-    rest = rest[order] if rest is not None else None
+    if not ordered:
+        order = canonical_rows(points) if rest is None else canonical_rows(points, rest)
+        points = points[order]
+        rest = rest[order] if rest is not None else None
     blank: dict[str, float | None] = {
         "facility": None,
         "sd": None,
@@ -126,13 +128,15 @@ def score_stats(scores: Floats) -> dict[str, Any]:
     return out
 
 
-def test_stats(points: Floats, maxes: Floats) -> dict[str, Any]:
-    """Moodle's test statistics for one test; scores as percents of the maximum."""
+def test_stats(points: Floats, maxes: Floats, *, ordered: bool = False) -> dict[str, Any]:
+    """Moodle's test statistics for one test; scores as percents of the maximum. `ordered`
+    says the rows already are in canonical order."""
     s, n_items = points.shape
     total_max = float(maxes.sum())
     if s == 0 or total_max <= 0:
         return score_stats(np.zeros(0))
-    points = points[canonical_rows(points)]
+    if not ordered:
+        points = points[canonical_rows(points)]
     totals = points.sum(axis=1)
     out = score_stats(100.0 * totals / total_max)
     sd = out["sd"]

@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 from forms.model import SCORED_TYPES, Question, QuestionSet
 from server.reports import items as it
 from server.reports.inputs import Response
-from server.reports.numbers import fraction, num, snap
+from server.reports.numbers import canonical_rows, fraction, num, snap
 
 Floats = NDArray[np.float64]
 Bools = NDArray[np.bool_]
@@ -97,7 +97,7 @@ class PhaseMatrix:
             self.versions = [{"form": k[0], "version": k[1], "n": len(key_rows[k])} for k in taken]
 
         if self.row_max is None:
-            self.ok = it.correct(self.points, self.maxes)
+            self.ok = self.shares >= 1.0  # correct only with full points
             total = float(self.maxes.sum())
             computed = 100.0 * self.points.sum(axis=1) / total if total > 0 else None
             if form and responses:
@@ -147,6 +147,19 @@ class PhaseMatrix:
         return [num(100.0 * a / b) if b else None for a, b in zip(right, n, strict=True)]
 
     @cached_property
+    def shares(self) -> Floats:
+        """Each item's points as a share of its maximum (one version), rounded as `snap` does."""
+        return fraction(self.points, self.maxes)
+
+    @cached_property
+    def _ordered(self) -> tuple[Floats, Floats]:
+        """`shares` in canonical row order, and each question's share of the test's maximum:
+        what the item and test statistics of one version are computed from, the same whatever
+        the scale of the points or the order of the participants."""
+        shares = self.shares[canonical_rows(self.shares)]
+        return shares, fraction(self.maxes, float(self.maxes.sum()))
+
+    @cached_property
     def moodle(self) -> list[dict[str, float | None]]:
         """Moodle's item statistics of this test, one dict per question.
 
@@ -154,12 +167,17 @@ class PhaseMatrix:
         rescales each column, which leaves every figure unchanged, and makes the figures the
         same whatever the scale of the questions' points.
         """
-        total = self.points.sum(axis=1, keepdims=True)
         if self.asked is None or self.row_max is None:
-            top = np.broadcast_to(self.maxes, self.points.shape)
-            x = fraction(self.points, top)
-            rest = np.nan_to_num(fraction(total - self.points, float(self.maxes.sum()) - top))
-            return it.moodle_items(x, np.ones(len(self.qids)), rest)
+            x, weight = self._ordered
+            weighted = x * weight
+            rest = weighted.sum(axis=1, keepdims=True) - weighted
+            rest_weight = 1.0 - weight
+            if bool(np.all(rest_weight > 0)):
+                rest /= rest_weight
+            else:  # a test of one question has no rest
+                rest[:] = 0.0
+            return it.moodle_items(x, np.ones(len(self.qids)), rest, ordered=True)
+        total = self.points.sum(axis=1, keepdims=True)
         total_max = self.row_max.sum(axis=1, keepdims=True)
         x = np.nan_to_num(fraction(self.points, self.row_max))
         rest = np.nan_to_num(fraction(total - self.points, total_max - self.row_max))
@@ -174,7 +192,8 @@ class PhaseMatrix:
         """Moodle's test statistics; with several versions, internal consistency is computed
         on the takers of the most answered version (items must be the same for every row)."""
         if self.asked is None or self.row_max is None:
-            return _test_stats(self.points, self.maxes)
+            x, weight = self._ordered
+            return it.test_stats(x * weight, weight, ordered=True)
         totals = self.row_max.sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             scores = np.where(totals > 0, 100.0 * self.points.sum(axis=1) / totals, 0.0)

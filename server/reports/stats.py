@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats as sps
 
-from server.reports.numbers import canonical_rows, mean, num, pct, snap
+from server.reports.numbers import mean, num, pct, snap
 
 #: Below this many matched participants only counts and means are reported.
 MIN_INFERENTIAL_N = 5
@@ -30,6 +30,11 @@ Floats = NDArray[np.float64]
 INFERENTIAL_KEYS = ("ci95", "t", "df", "p", "wilcoxon_p", "cohen_dz")
 
 
+def _mean(x: Floats) -> float | None:
+    """The mean of values already in canonical order."""
+    return num(x.mean()) if x.size else None
+
+
 def _pass_pct(x: Floats, mark: float | None) -> float | None:
     if mark is None or not x.size:
         return None
@@ -39,7 +44,7 @@ def _pass_pct(x: Floats, mark: float | None) -> float | None:
 def _pairs(pre: Floats, post: Floats) -> tuple[Floats, Floats, Floats]:
     """Snapped scores in their canonical order, and the snapped changes."""
     pre, post = snap(pre), snap(post)
-    order = canonical_rows(pre, post)
+    order = np.lexsort((post, pre))  # by value: canonical, whatever order the people came in
     pre, post = pre[order], post[order]
     return pre, post, snap(post - pre)
 
@@ -54,12 +59,12 @@ def paired(
     """DESIGN's group figures for matched pre/post percent scores (same order in both arrays)."""
     n = int(pre.size)
     pre, post, diff = _pairs(pre, post)
-    pre_mean, post_mean = mean(pre), mean(post)
+    pre_mean, post_mean = _mean(pre), _mean(post)
     out: dict[str, Any] = {
         "n_matched": n,
         "pre_mean": pre_mean,
         "post_mean": post_mean,
-        "mean_change": mean(diff),
+        "mean_change": _mean(diff),
         "sd_change": num(diff.std(ddof=1)) if n >= 2 else None,
         "pct_improved": pct(float(np.count_nonzero(diff > 0)), n) if n else None,
         "pct_same": pct(float(np.count_nonzero(diff == 0)), n) if n else None,
@@ -78,7 +83,7 @@ def paired(
     if room.any():
         gains = diff[room] / (100.0 - pre[room])
         out["g_avg_n"] = int(gains.size)
-        out["g_avg"] = mean(gains)
+        out["g_avg"] = _mean(gains)
     out.update(_inferential(pre, post, diff))
     return out
 
@@ -96,7 +101,7 @@ def _inferential(pre: Floats, post: Floats, diff: Floats) -> dict[str, Any]:
     sd = float(diff.std(ddof=1))
     if not math.isfinite(sd):
         return none
-    change = math.fsum(diff.tolist()) / n
+    change = float(diff.mean())  # `diff` is in canonical order
     se = sd / math.sqrt(n)
     half = float(sps.t.ppf(0.975, n - 1)) * se
     test = sps.ttest_1samp(diff, 0.0)  # the paired t-test on the snapped changes
