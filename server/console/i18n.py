@@ -379,6 +379,7 @@ STRINGS: dict[str, tuple[str, str, str]] = {
     "correct": ("correct", "correct", "صحيح"),
     "points": ("{n} point(s)", "{n} point(s)", "{n} نقطة"),
     "topic": ("Topic", "Thème", "المحور"),
+    "source": ("Source", "Source", "المرجع"),
     "optional": ("optional", "facultatif", "اختياري"),
     "answer_is": ("Answer: {value}", "Réponse : {value}", "الإجابة: {value}"),
     "tolerance": ("± {value}", "± {value}", "± {value}"),
