@@ -2,13 +2,15 @@
 
 import { getMeta, setMeta, all, get, put } from './db.js';
 import { h, render, banner, radios } from './ui.js';
-import { t, setLang, getLang, pick, when, fmt, LANGS } from './i18n.js';
+import { t, setLang, pick, when, fmt, LANGS } from './i18n.js';
 import { buildCode, normaliseCard } from './code.js';
 import { load, revalidate, held, BundleError } from './bundle.js';
 import { flush, events, listen, exportUnsent, deviceId } from './outbox.js';
 import { showForm } from './form.js';
+import { setReady, showReady } from './ready.js';
 
 const PHASES = ['pre', 'post', 'evaluation'];
+const STALE_MS = 2 * 24 * 3600 * 1000; // Safari may erase a site's storage after days unvisited
 const AGES = ['18-24', '25-34', '35-44', '45-54', '55+'];
 const code = location.pathname.startsWith('/t/')
   ? decodeURIComponent(location.pathname.slice(3).split('/')[0]) : null;
@@ -26,29 +28,88 @@ function route() {
   return routing;
 }
 
+/**
+ * The training of this join link, stored on the phone: started when the page loads, before
+ * any tap, so that one visit online is enough whatever screen the person is on.
+ */
+let preparing = null;
+function prepare() {
+  preparing ??= load(code).then((rec) => {
+    ctx = { code, bundle: rec.bundle, go, home, send: () => tick(true) };
+    navigator.storage?.persist?.().catch(() => {});
+    if (rec.stored) revalidate(code).then((fresh) => { if (fresh) { ctx.bundle = fresh.bundle; if (!location.hash.slice(1)) route(); } });
+    return ctx;
+  }).catch((e) => { preparing = null; throw e; });
+  return preparing;
+}
+
+/** Says when the phone is ready offline: the training stored and the worker active. */
+async function watchReady(worker) {
+  setReady('storing');
+  try {
+    await prepare();
+  } catch (e) {
+    setReady(e instanceof BundleError && e.kind === 'offline' ? 'offline' : 'failed');
+    return;
+  }
+  try {
+    await worker;
+    await navigator.serviceWorker.ready;
+    setReady('yes');
+  } catch {
+    setReady('failed');
+  }
+}
+
 async function show() {
   shown = '';
+  showReady(null);
   const hash = location.hash.slice(1);
-  if (!(await getMeta('lang')) || hash === 'lang') return showLanguage();
+  if (!(await getMeta('lang')) || hash === 'lang') {
+    if (code) showReady('all');
+    return showLanguage();
+  }
   if (!code) return showHome();
   if (!ctx) {
     try {
-      const rec = await load(code);
-      ctx = { code, bundle: rec.bundle, go, home, send: () => tick(true) };
-      navigator.storage?.persist?.().catch(() => {});
-      if (rec.stored) revalidate(code).then((fresh) => { if (fresh) { ctx.bundle = fresh.bundle; if (!location.hash.slice(1)) route(); } });
+      await prepare();
     } catch (e) {
       return showLoadError(e);
     }
   }
   ctx.profile = await getMeta(`profile:${code}`);
   const [view, phase, pos] = hash.split('/');
-  if (view === 'profile' || !ctx.profile) return showProfile(view === 'q' ? hash : '');
+  if (!ctx.profile && !ctx.bundle.training.joining_open) return showClosed();
+  if (view === 'profile' || !ctx.profile) {
+    showReady('one');
+    return showProfile(view === 'q' ? hash : '');
+  }
   if (view === 'q' && ctx.bundle.forms[phase]) return showForm(ctx, phase, pos === undefined ? NaN : Number(pos));
+  showReady('one');
   return showTraining();
 }
 
-function showLanguage() {
+/** The phone's language when the training offers it, else the training's first language. */
+function phoneLang() {
+  const offered = (ctx?.bundle.languages || Object.keys(LANGS)).filter((l) => LANGS[l]);
+  const wanted = (navigator.languages?.length ? navigator.languages : [navigator.language || ''])
+    .map((l) => l.slice(0, 2).toLowerCase());
+  return wanted.find((l) => offered.includes(l)) || offered[0] || 'en';
+}
+
+function showClosed() {
+  shown = 'closed';
+  render(
+    h('h1', null, title(ctx.bundle)),
+    h('p', { class: 'muted' }, dates(ctx.bundle)),
+    h('p', { class: 'warn', id: 'closed', role: 'alert' }, t('closed')),
+  );
+}
+
+async function showLanguage() {
+  const chosen = await getMeta('lang');
+  const current = chosen || phoneLang();
+  if (!chosen) setLang(current);
   const pickLang = async (l) => {
     setLang(l);
     await setMeta('lang', l);
@@ -58,7 +119,7 @@ function showLanguage() {
     h('h1', null, 'Tadrib · تدريب'),
     h('p', { class: 'muted' }, `${LANGS.en} · ${LANGS.fr} · ${LANGS.ar}`),
     h('ul', { class: 'langs', 'aria-label': t('choose_lang') }, Object.entries(LANGS).map(([l, name]) =>
-      h('li', null, h('button', { type: 'button', lang: l, dir: l === 'ar' ? 'rtl' : 'ltr', onclick: () => pickLang(l), 'aria-pressed': String(l === getLang()) }, name)))),
+      h('li', null, h('button', { type: 'button', lang: l, dir: l === 'ar' ? 'rtl' : 'ltr', onclick: () => pickLang(l), 'aria-pressed': String(l === current) }, name)))),
   );
 }
 
@@ -143,6 +204,7 @@ async function showTraining() {
 async function outboxPanel(outbox) {
   const pending = outbox.filter((r) => r.state === 'pending');
   const attention = outbox.filter((r) => r.state !== 'pending');
+  const stale = outbox.filter((r) => Date.now() - Date.parse(r.queued_at) > STALE_MS);
   const sent = (await all('sent')).filter((r) => !code || r.code === code);
   const last = await getMeta('last_sync');
   const failing = (await getMeta('failures')) > 0;
@@ -160,6 +222,7 @@ async function outboxPanel(outbox) {
     h('p', { class: 'muted' }, t('sent_n', { n: sent.length }), last ? ` · ${t('last_sync', { time: when(last) })}` : ''),
     failing && pending.length && navigator.onLine ? h('p', { class: 'warn' }, t('retry_in')) : null,
     !navigator.onLine ? h('p', { class: 'warn' }, t('offline')) : null,
+    stale.length ? h('p', { class: 'error', id: 'stale' }, t('stale_n', { n: stale.length })) : null,
     pending.length ? h('button', { type: 'button', id: 'send', onclick: send }, t('send_now')) : null,
     outbox.length ? h('button', { type: 'button', id: 'export', class: 'secondary', onclick: download, 'aria-describedby': 'export-help' }, t('export')) : null,
     outbox.length ? h('p', { class: 'muted', id: 'export-help' }, t('export_help')) : null,
@@ -262,12 +325,12 @@ function refresh() {
 }
 
 async function registerWorker() {
-  if (!('serviceWorker' in navigator)) return;
   const sw = navigator.serviceWorker;
   let updating = false;
   sw.addEventListener('controllerchange', () => { if (updating) location.reload(); });
   sw.addEventListener('message', (e) => { if (e.data?.type === 'flush') tick(true); });
-  const reg = await sw.register('/sw.js', { scope: '/' });
+  // A module worker: it sends the outbox with the app's own js/send.js.
+  const reg = await sw.register('/sw.js', { scope: '/', type: 'module' });
   const offer = (w) => banner('update', t('update'), {
     label: t('update_now'),
     run: () => { updating = true; w.postMessage({ type: 'skip-waiting' }); },
@@ -284,7 +347,8 @@ async function registerWorker() {
 
 async function iosHint() {
   const ios = /iphone|ipad|ipod/i.test(navigator.userAgent) || (navigator.platform === 'MacIntel' && navigator.maxTouchPoints > 1);
-  if (!ios || navigator.standalone || (await getMeta('ios_hint_closed'))) return;
+  const installed = navigator.standalone || matchMedia('(display-mode: standalone)').matches;
+  if (!ios || installed || (await getMeta('ios_hint_closed'))) return;
   banner('ios', t('ios_hint'), { label: t('dismiss'), run: async () => { await setMeta('ios_hint_closed', true); banner('ios'); } });
 }
 
@@ -293,18 +357,33 @@ function netStatus() {
 }
 
 async function boot() {
+  // Before anything else: the worker and the training are fetched while the network is there.
+  const worker = 'serviceWorker' in navigator ? registerWorker() : Promise.reject(new Error('no service worker'));
+  if (code) {
+    prepare().catch(() => {}); // the screens say what went wrong
+    watchReady(worker);
+  }
+  // Storage failing under the app is said, never hidden behind a screen that looks saved.
+  addEventListener('unhandledrejection', (e) => {
+    if (e.reason instanceof DOMException) banner('storage', t('storage_failed'), null, 'error');
+  });
   const saved = await getMeta('lang');
   await deviceId(); // made once, before any record: the worker sends with it too
-  setLang(saved || (navigator.language || 'en').slice(0, 2));
+  setLang(saved || phoneLang());
   netStatus();
   await route();
   addEventListener('hashchange', route);
-  addEventListener('online', () => { netStatus(); tick(true); ctx && revalidate(code); });
+  addEventListener('online', () => {
+    netStatus();
+    tick(true);
+    if (ctx) revalidate(code);
+    else if (code) { watchReady(worker); route(); }
+  });
   addEventListener('offline', () => { netStatus(); refresh(); });
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') tick(true); });
   listen();
   events.addEventListener('change', refresh);
-  registerWorker().catch(() => {});
+  worker.catch(() => {});
   iosHint();
   tick(true);
 }
