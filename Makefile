@@ -23,7 +23,12 @@ run: $(STAMP)
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-test: $(STAMP) $(CHROMIUM)
+# WebKit (every iPhone browser's engine) for the participant app's tests, on a virtual display.
+WEBKIT := /usr/bin/WebKitWebDriver /usr/bin/Xvfb
+$(WEBKIT) &:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq webkit2gtk-driver xvfb
+
+test: $(STAMP) $(CHROMIUM) $(WEBKIT)
 	$(BIN)/ruff check
 	$(BIN)/mypy
 	@# Playwright's sync API runs its own event loop: browser tests get processes of their own.

@@ -27,9 +27,9 @@ export function open() {
       db.onclose = () => forget(db); // closed by the browser, not by the app
       resolve(db);
     };
-    r.onerror = () => { opening = undefined; reject(r.error); };
-    r.onblocked = () => { opening = undefined; reject(new Error('database blocked')); };
-  });
+    r.onerror = () => reject(r.error);
+    r.onblocked = () => reject(new Error('database blocked'));
+  }).catch((e) => { opening = undefined; throw e; }); // the next call tries again
   return opening;
 }
 

@@ -78,7 +78,7 @@ const S = {
     closed: 'Joining this training is closed. Please ask your trainer.',
     not_saved: 'This answer was not saved on the phone. Please try again.',
     storage_failed: 'Something could not be saved on this phone. Please try again.',
-    stale_n: '{n} answers have waited more than two days to be sent, and the phone may lose them. Connect to the internet to send them, or save them to a file for your trainer.',
+    stale_n: 'Waiting more than two days to be sent: {n}. The phone may lose them: connect to the internet to send them, or save them to a file for your trainer.',
   },
   fr: {
     app: 'Tadrib',
@@ -154,7 +154,7 @@ const S = {
     closed: 'Les inscriptions à cette formation sont closes. Adressez-vous à votre formateur.',
     not_saved: 'Cette réponse n’a pas été enregistrée sur le téléphone. Veuillez réessayer.',
     storage_failed: 'Une donnée n’a pas pu être enregistrée sur ce téléphone. Veuillez réessayer.',
-    stale_n: '{n} réponses attendent depuis plus de deux jours d’être envoyées, et le téléphone risque de les perdre. Connectez-vous à Internet pour les envoyer, ou enregistrez-les dans un fichier pour votre formateur.',
+    stale_n: 'En attente d’envoi depuis plus de deux jours : {n}. Le téléphone risque de les perdre : connectez-vous à Internet pour les envoyer, ou enregistrez-les dans un fichier pour votre formateur.',
   },
   ar: {
     app: 'تدريب',
@@ -230,7 +230,7 @@ const S = {
     closed: 'الانضمام إلى هذه الدورة مغلق. يرجى التوجه إلى المكوّن.',
     not_saved: 'لم تُحفظ هذه الإجابة على الهاتف. يرجى إعادة المحاولة.',
     storage_failed: 'تعذر حفظ بعض البيانات على هذا الهاتف. يرجى إعادة المحاولة.',
-    stale_n: 'تنتظر {n} من الإجابات الإرسال منذ أكثر من يومين، وقد يفقدها الهاتف. اتصل بالإنترنت لإرسالها، أو احفظها في ملف وسلّمه إلى المكوّن.',
+    stale_n: 'في انتظار الإرسال منذ أكثر من يومين: {n}. قد يفقدها الهاتف: اتصل بالإنترنت لإرسالها، أو احفظها في ملف وسلّمه إلى المكوّن.',
   },
 };
 
