@@ -1,6 +1,8 @@
 // Tadrib's service worker (a module worker): a versioned shell, cache-first; navigations
 // network-first with the cached shell as the offline fallback. The server stamps VERSION
 // with a hash of pwa/, so any change to the app makes a new worker and a new cache.
+// db.js is named here too so that both are fetched at once, not one after the other.
+import '/app/js/db.js';
 import { sendOutbox } from '/app/js/send.js';
 
 const VERSION = 'dev';
