@@ -4,8 +4,6 @@ import { tx, req, all, getMeta, setMeta } from './db.js';
 import { uuid } from './code.js';
 import { sendOutbox } from './send.js';
 
-export { batchesOf, BATCH } from './send.js';
-
 const BASE_MS = 5000;
 const CAP_MS = 10 * 60 * 1000;
 
