@@ -7,7 +7,7 @@ import { buildCode, normaliseCard } from './code.js';
 import { load, revalidate, held, BundleError } from './bundle.js';
 import { flush, events, listen, exportUnsent, deviceId } from './outbox.js';
 import { showForm } from './form.js';
-import { setReady, showReady } from './ready.js';
+import { setReady, showReady, isReady } from './ready.js';
 
 const PHASES = ['pre', 'post', 'evaluation'];
 const STALE_MS = 2 * 24 * 3600 * 1000; // Safari may erase a site's storage after days unvisited
@@ -44,7 +44,7 @@ function prepare() {
 }
 
 /** Says when the phone is ready offline: the training stored and the worker active. */
-async function watchReady(worker) {
+async function watchReady() {
   setReady('storing');
   try {
     await prepare();
@@ -53,12 +53,23 @@ async function watchReady(worker) {
     return;
   }
   try {
-    await worker;
-    await navigator.serviceWorker.ready;
+    await shellStored();
     setReady('yes');
   } catch {
-    setReady('failed');
+    setReady(navigator.onLine ? 'failed' : 'offline');
   }
+}
+
+/** Resolves once a worker holding the shell is active; rejects if its install failed. */
+async function shellStored() {
+  if (!('serviceWorker' in navigator)) throw new Error('no service worker');
+  const reg = await (registering ??= register());
+  if (reg.active) return;
+  const w = reg.installing || reg.waiting;
+  await new Promise((resolve, reject) => {
+    navigator.serviceWorker.ready.then(resolve);
+    w?.addEventListener('statechange', () => { if (w.state === 'redundant') reject(new Error('install failed')); });
+  });
 }
 
 async function show() {
@@ -324,13 +335,20 @@ function refresh() {
   }, 50);
 }
 
+// A module worker: it sends the outbox with the app's own js/send.js. Registering again
+// (after a failed install, when the network is back) is harmless.
+let registering = null;
+function register() {
+  return navigator.serviceWorker.register('/sw.js', { scope: '/', type: 'module' })
+    .catch((e) => { registering = null; throw e; });
+}
+
 async function registerWorker() {
   const sw = navigator.serviceWorker;
   let updating = false;
   sw.addEventListener('controllerchange', () => { if (updating) location.reload(); });
   sw.addEventListener('message', (e) => { if (e.data?.type === 'flush') tick(true); });
-  // A module worker: it sends the outbox with the app's own js/send.js.
-  const reg = await sw.register('/sw.js', { scope: '/', type: 'module' });
+  const reg = await (registering ??= register());
   const offer = (w) => banner('update', t('update'), {
     label: t('update_now'),
     run: () => { updating = true; w.postMessage({ type: 'skip-waiting' }); },
@@ -358,10 +376,10 @@ function netStatus() {
 
 async function boot() {
   // Before anything else: the worker and the training are fetched while the network is there.
-  const worker = 'serviceWorker' in navigator ? registerWorker() : Promise.reject(new Error('no service worker'));
+  if ('serviceWorker' in navigator) registerWorker().catch(() => {}); // the line below says it
   if (code) {
     prepare().catch(() => {}); // the screens say what went wrong
-    watchReady(worker);
+    watchReady();
   }
   // Storage failing under the app is said, never hidden behind a screen that looks saved.
   addEventListener('unhandledrejection', (e) => {
@@ -377,13 +395,15 @@ async function boot() {
     netStatus();
     tick(true);
     if (ctx) revalidate(code);
-    else if (code) { watchReady(worker); route(); }
+    if (code && !isReady()) {
+      if (!ctx) route();
+      watchReady();
+    }
   });
   addEventListener('offline', () => { netStatus(); refresh(); });
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') tick(true); });
   listen();
   events.addEventListener('change', refresh);
-  worker.catch(() => {});
   iosHint();
   tick(true);
 }

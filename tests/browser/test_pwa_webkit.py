@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.live import LiveServer, admin_token, seed, stored_ids
+from tests.live import ROOT, LiveServer, admin_token, seed, stored_ids
 
 pytestmark = pytest.mark.browser
 
@@ -78,10 +78,12 @@ def webkit(display: str) -> Iterator[Any]:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[LiveServer, dict[str, Any]]]:
-    """A server of this test's own, which the test stops and starts again: the training."""
+    """A server of this test's own, which the test stops and starts again, serving a copy of
+    the app the test can change: the server and the training."""
     db = tmp_path / "tadrib.db"
     token = admin_token(db)
-    with LiveServer(db) as live:
+    shutil.copytree(ROOT / "pwa", tmp_path / "pwa")
+    with LiveServer(db, env={"TADRIB_PWA_DIR": str(tmp_path / "pwa")}) as live:
         yield live, seed(live.url, token, "webkit-journey")
 
 
@@ -111,24 +113,41 @@ def click(driver: Any, css: str, what: str = "") -> None:
     raise AssertionError(f"{what or css} kept being redrawn")
 
 
+def answer(driver: Any) -> None:
+    """Gives the first possible answer on the current screen and moves on."""
+    form = wait(driver, "form.question")
+    pos = form.get_attribute("data-pos")
+    inputs = form.find_elements("css selector", "input[type=radio], input[type=checkbox]")
+    if inputs and not form.find_elements("css selector", "input:checked"):
+        inputs[0].click()
+    for box in form.find_elements("css selector", "textarea, input[inputmode=decimal]"):
+        box.send_keys("27")
+    form.find_element("css selector", "button[type=submit]").click()
+    wait(driver, f"form.question:not([data-pos='{pos}']), #finish", f"the screen after {pos}")
+
+
 def answer_until_review(driver: Any) -> None:
-    """Gives the first possible answer on each screen until the review."""
     for _ in range(60):
         if driver.find_elements("css selector", "#finish"):
             return
-        form = wait(driver, "form.question")
-        pos = form.get_attribute("data-pos")
-        inputs = form.find_elements("css selector", "input[type=radio], input[type=checkbox]")
-        if inputs and not form.find_elements("css selector", "input:checked"):
-            inputs[0].click()
-        for box in form.find_elements("css selector", "textarea, input[inputmode=decimal]"):
-            box.send_keys("27")
-        form.find_element("css selector", "button[type=submit]").click()
-        wait(driver, f"form.question:not([data-pos='{pos}']), #finish", f"the screen after {pos}")
+        answer(driver)
     raise AssertionError("the review never came")
 
 
-def test_webkit_journey_with_no_server_is_stored_once_when_it_returns(
+def send_when_back(driver: Any, live: LiveServer) -> None:
+    """Starts the server again (same port, same database) and taps "Send now"."""
+    live.start()
+    click(driver, "#send")
+    deadline = time.monotonic() + TIMEOUT
+    while driver.find_element("id", "queue").text != "Everything is sent.":
+        assert time.monotonic() < deadline, driver.find_element("css selector", "main").text
+        time.sleep(0.1)
+
+
+CACHES = "const done = arguments[0]; caches.keys().then(done)"
+
+
+def test_webkit_journey_with_no_server_and_an_update_is_stored_once(
     webkit: Any, server: tuple[LiveServer, dict[str, Any]]
 ) -> None:
     live, training = server
@@ -156,10 +175,30 @@ def test_webkit_journey_with_no_server_is_stored_once_when_it_returns(
     assert wait(webkit, "#queue").text == "Waiting to send: 1"
     assert stored_ids(live.db) == []
 
-    live.start()  # same port, same database
-    click(webkit, "#send")
-    deadline = time.monotonic() + TIMEOUT
-    while webkit.find_element("id", "queue").text != "Everything is sent.":
-        assert time.monotonic() < deadline, webkit.find_element("css selector", "main").text
-        time.sleep(0.1)
+    send_when_back(webkit, live)
     assert len(stored_ids(live.db)) == 1
+
+    # A new release while a draft is open: the phone updates, then finishes the draft with
+    # no server, as an iPhone must not be left with a training that no longer opens offline.
+    click(webkit, "a[href='#q/evaluation']")
+    answer(webkit)
+    [old] = webkit.execute_async_script(CACHES)
+    with open(live.env["TADRIB_PWA_DIR"] + "/js/send.js", "a", encoding="utf-8") as js:
+        js.write("// a new release\n")
+    webkit.execute_async_script(
+        "const done = arguments[0];"
+        " navigator.serviceWorker.getRegistration().then((r) => r.update()).then(done, done)"
+    )
+    click(webkit, "#b-update button")
+    deadline = time.monotonic() + TIMEOUT
+    while webkit.execute_async_script(CACHES) in ([old], []):
+        assert time.monotonic() < deadline, "the new version never replaced the old one"
+        time.sleep(0.1)
+    live.stop()
+    webkit.refresh()
+    wait(webkit, "form.question[data-pos='1']", "the draft under the new version")
+    answer_until_review(webkit)
+    click(webkit, "#finish")
+    assert wait(webkit, "#queue").text == "Waiting to send: 1"
+    send_when_back(webkit, live)
+    assert len(stored_ids(live.db)) == 2
