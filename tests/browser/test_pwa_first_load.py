@@ -37,9 +37,9 @@ def test_first_load_stores_the_training_before_any_tap(browser: Any, live: Live)
         page.goto(f"/t/{training['join_code']}")
         page.locator("#ready[data-state=offline]").wait_for()  # said in the three languages
         assert page.locator("#ready span").all_inner_texts() == [
-            "Not ready yet: connect to the internet once to save this training on the phone.",
-            "Pas encore prêt : connectez-vous une fois à Internet pour enregistrer cette formation sur le téléphone.",
-            "غير جاهز بعد: اتصل بالإنترنت مرة واحدة لحفظ هذه الدورة على الهاتف.",
+            "Not ready: connect to the internet once to save this training.",
+            "Pas prêt : connectez-vous une fois à Internet pour enregistrer cette formation.",
+            "غير جاهز: اتصل بالإنترنت مرة واحدة لحفظ هذه الدورة.",
         ]
         assert page.locator("#ready span[lang=ar]").get_attribute("dir") == "rtl"
         # The language screen is shown, with the phone's language preselected, and not a gate.
@@ -50,7 +50,7 @@ def test_first_load_stores_the_training_before_any_tap(browser: Any, live: Live)
         context.set_offline(False)  # the network comes back: the app tries again by itself
         page.locator(READY).wait_for()
         assert page.locator("#ready span[lang=en]").inner_text() == (
-            "Ready: this phone can now open this training without internet."
+            "Ready: this training now works without internet."
         )
         assert page.locator(".langs button").count() == 3  # still no tap
 
@@ -59,7 +59,7 @@ def test_first_load_stores_the_training_before_any_tap(browser: Any, live: Live)
         page.locator(".langs button[lang=fr]").click()
         page.locator("#mother").wait_for()
         assert page.locator("#ready").inner_text() == (
-            "Prêt : ce téléphone peut maintenant ouvrir cette formation sans Internet."
+            "Prêt : cette formation fonctionne maintenant sans Internet."
         )
     finally:
         context.close()
