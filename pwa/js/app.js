@@ -72,13 +72,19 @@ async function shellStored() {
   });
 }
 
+// The readiness line is shown once the view is drawn: it sits below it, and moves nothing.
 async function show() {
   shown = '';
   showReady(null);
+  const how = await view();
+  if (code) showReady(how);
+}
+
+async function view() {
   const hash = location.hash.slice(1);
   if (!(await getMeta('lang')) || hash === 'lang') {
-    if (code) showReady('all');
-    return showLanguage();
+    await showLanguage();
+    return 'all';
   }
   if (!code) return showHome();
   if (!ctx) {
@@ -89,15 +95,15 @@ async function show() {
     }
   }
   ctx.profile = await getMeta(`profile:${code}`);
-  const [view, phase, pos] = hash.split('/');
+  const [screen, phase, pos] = hash.split('/');
   if (!ctx.profile && !ctx.bundle.training.joining_open) return showClosed();
-  if (view === 'profile' || !ctx.profile) {
-    showReady('one');
-    return showProfile(view === 'q' ? hash : '');
+  if (screen === 'profile' || !ctx.profile) {
+    showProfile(screen === 'q' ? hash : '');
+    return 'one';
   }
-  if (view === 'q' && ctx.bundle.forms[phase]) return showForm(ctx, phase, pos === undefined ? NaN : Number(pos));
-  showReady('one');
-  return showTraining();
+  if (screen === 'q' && ctx.bundle.forms[phase]) return showForm(ctx, phase, pos === undefined ? NaN : Number(pos));
+  await showTraining();
+  return 'one';
 }
 
 /** The phone's language when the training offers it, else the training's first language. */
