@@ -63,12 +63,16 @@ async function watchReady() {
 /** Resolves once a worker holding the shell is active; rejects if its install failed. */
 async function shellStored() {
   if (!('serviceWorker' in navigator)) throw new Error('no service worker');
-  const reg = await (registering ??= register());
+  let reg = await (registering ??= register());
   if (reg.active) return;
+  // A first install that failed leaves no worker at all: register again.
+  if (!reg.installing && !reg.waiting) reg = await (registering = register());
   const w = reg.installing || reg.waiting;
   await new Promise((resolve, reject) => {
+    const failed = () => w?.state === 'redundant' && reject(new Error('install failed'));
     navigator.serviceWorker.ready.then(resolve);
-    w?.addEventListener('statechange', () => { if (w.state === 'redundant') reject(new Error('install failed')); });
+    w?.addEventListener('statechange', failed);
+    failed();
   });
 }
 
@@ -381,8 +385,8 @@ function netStatus() {
 }
 
 async function boot() {
-  // Before anything else: the worker and the training are fetched while the network is there.
-  if ('serviceWorker' in navigator) registerWorker().catch(() => {}); // the line below says it
+  // Before any tap: the training is fetched while the network is there, and the worker
+  // (which stores the shell) is registered as soon as the first view is drawn.
   if (code) {
     prepare().catch(() => {}); // the screens say what went wrong
     watchReady();
@@ -396,6 +400,7 @@ async function boot() {
   setLang(saved || phoneLang());
   netStatus();
   await route();
+  if ('serviceWorker' in navigator) registerWorker().catch(() => {}); // the readiness line says it
   addEventListener('hashchange', route);
   addEventListener('online', () => {
     netStatus();
