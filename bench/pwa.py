@@ -4,9 +4,9 @@ Prints the gzipped shell against its 50 KB limit, then, on Debian's Chromium aga
 `tadrib serve`: the first visit on "Slow 3G" with no tap at all (until the language choice is
 usable, and until the first screen says the phone is ready offline: the training stored and the
 worker holding the shell active), and a later visit straight to a form, offline and on slow 3G.
-Slow 3G
-is DevTools' preset (2 s round trip, 400 kbit/s each way) made by a throttling TCP proxy, so the
-service worker's own requests are slowed too (DevTools' emulation leaves them alone).
+Slow 3G is DevTools' preset (2 s round trip, 400 kbit/s each way) made by a throttling TCP
+proxy, so the service worker's own requests are slowed too (DevTools' emulation leaves them
+alone).
 Run: `.venv/bin/python bench/pwa.py [--runs N]`.
 """
 
