@@ -33,6 +33,11 @@ run: $(RUN_STAMP)
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+# WebKit (every iPhone browser's engine) for the participant app's tests, on a virtual display.
+WEBKIT := /usr/bin/WebKitWebDriver /usr/bin/Xvfb
+$(WEBKIT) &:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq webkit2gtk-driver xvfb
+
 # Node runs ESLint and the app's `node --test` unit tests.
 $(NPM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm
@@ -48,7 +53,7 @@ $(CADDY):
 $(SYSTEMD_ANALYZE):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd
 
-test: $(DEV_STAMP) $(ESLINT) $(CHROMIUM) $(CADDY) $(SYSTEMD_ANALYZE)
+test: $(DEV_STAMP) $(ESLINT) $(CHROMIUM) $(CADDY) $(SYSTEMD_ANALYZE) $(WEBKIT)
 	$(BIN)/ruff check
 	$(BIN)/mypy
 	$(ESLINT) pwa
