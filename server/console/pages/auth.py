@@ -11,17 +11,15 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from server.auth.guards import current, staff_guard
+from server.auth.guards import current, same, staff_guard
 from server.auth.middleware import SESSION_COOKIE
 from server.auth.passwords import verify_password
 from server.console import i18n
 from server.console.render import LANG_COOKIE, html, user_of
 from server.console.security import (
     LOGIN_COOKIE,
-    csrf_form_guard,
     expired_session_cookie,
     login_cookie,
-    same,
     session_cookie,
     throttle,
 )
@@ -122,7 +120,7 @@ async def login(request: Request[Any, Any, Any], db: NamedDependency[Database]) 
     )  # fmt: skip
 
 
-@post("/logout", guards=[staff_guard, csrf_form_guard], status_code=303)
+@post("/logout", guards=[staff_guard], status_code=303)
 async def logout(request: Request[Any, Any, Any], db: NamedDependency[Database]) -> Redirect:
     current(request)
     secret = request.cookies.get(SESSION_COOKIE, "")

@@ -20,7 +20,6 @@ from forms.model import QuestionSet
 from server.auth.guards import admin_guard, current, staff_guard
 from server.console import i18n
 from server.console.render import html, language
-from server.console.security import csrf_form_guard
 from server.db import forms as forms_db
 from server.db.database import Database
 from server.routes.forms import MAX_FORM_BYTES
@@ -59,7 +58,7 @@ async def form_view(
     return html(request, "form_view.html", {"qs": qs, "summary": summary, "flash": flash})
 
 
-@post("/forms/{form_id:str}/{version:str}/retire", guards=[admin_guard, csrf_form_guard],
+@post("/forms/{form_id:str}/{version:str}/retire", guards=[admin_guard],
       status_code=303)  # fmt: skip
 async def form_retire(
     form_id: FromPath[str],
@@ -94,7 +93,7 @@ async def upload_form(request: Request[Any, Any, Any]) -> Response[str]:
     return _upload_page(request)
 
 
-@post("/forms/upload", guards=[admin_guard, csrf_form_guard], status_code=200)
+@post("/forms/upload", guards=[admin_guard], status_code=200)
 async def upload_preview(
     request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> Response[str]:
@@ -137,7 +136,7 @@ async def _preview(
     )
 
 
-@post("/forms/publish", guards=[admin_guard, csrf_form_guard], status_code=303)
+@post("/forms/publish", guards=[admin_guard], status_code=303)
 async def publish(request: Request[Any, Any, Any], db: NamedDependency[Database]) -> Response[Any]:
     """Publish exactly what was previewed: the same bytes, checked against the previewed hash."""
     form = await request.form()

@@ -16,7 +16,6 @@ from server.auth.guards import admin_guard, current, staff_guard
 from server.auth.passwords import MIN_LENGTH, hash_password, password_problem
 from server.console import i18n
 from server.console.render import html, language
-from server.console.security import csrf_form_guard
 from server.db import audit as audit_db
 from server.db import institutions as inst_db
 from server.db import users as users_db
@@ -74,7 +73,7 @@ async def institutions(
     return await _institutions_page(request, db, values, editing=found is not None, saved=saved)
 
 
-@post("/institutions", guards=[admin_guard, csrf_form_guard], status_code=303)
+@post("/institutions", guards=[admin_guard], status_code=303)
 async def save_institution(
     request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> Response[Any]:
@@ -135,7 +134,7 @@ async def users(request: Request[Any, Any, Any], db: NamedDependency[Database]) 
     return await _users_page(request, db, {"username": "", "role": "trainer"}, message=message)
 
 
-@post("/users", guards=[admin_guard, csrf_form_guard], status_code=303)
+@post("/users", guards=[admin_guard], status_code=303)
 async def save_user(
     request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> Response[Any]:
@@ -159,7 +158,7 @@ async def save_user(
     return Redirect(f"/console/users?{outcome}={values['username']}", status_code=303)
 
 
-@post("/users/{username:str}/{action:str}", guards=[admin_guard, csrf_form_guard], status_code=303)
+@post("/users/{username:str}/{action:str}", guards=[admin_guard], status_code=303)
 async def toggle_user(
     username: FromPath[str],
     action: FromPath[str],
@@ -209,7 +208,7 @@ async def tokens(request: Request[Any, Any, Any], db: NamedDependency[Database])
     return await _tokens_page(request, db)
 
 
-@post("/tokens", guards=[staff_guard, csrf_form_guard], status_code=200)
+@post("/tokens", guards=[staff_guard], status_code=200)
 async def create_token(
     request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> Response[str]:
@@ -224,7 +223,7 @@ async def create_token(
     return await _tokens_page(request, db, secret=secret)
 
 
-@post("/tokens/{token_id:int}/revoke", guards=[staff_guard, csrf_form_guard], status_code=303)
+@post("/tokens/{token_id:int}/revoke", guards=[staff_guard], status_code=303)
 async def revoke_token(
     token_id: FromPath[int], request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> Redirect:
