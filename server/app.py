@@ -19,6 +19,7 @@ from litestar.types import Message, Scope
 
 from server import __version__
 from server.auth.middleware import auth_middleware
+from server.auth.principal import Principal
 from server.console.routes import CONSOLE_ROUTES
 from server.db.database import Database, StorageUnavailable
 from server.db.submissions import write_rows
@@ -69,6 +70,19 @@ async def _security_headers(message: Message, _: Scope) -> None:
     present = {bytes(name).lower() for name, _ in headers}
     headers += [(k, v) for k, v in _HEADER_BYTES if k not in present]
     message["headers"] = headers
+
+
+async def _no_store_for_staff(message: Message, scope: Scope) -> None:
+    """Whatever answers a signed-in staff member (join codes, answer keys, reports) is kept by
+    no cache, shared or private; the console's own stylesheets and scripts may be."""
+    if message["type"] != "http.response.start" or not isinstance(scope.get("user"), Principal):
+        return
+    if scope.get("path", "").startswith("/console/static/"):
+        return
+    headers = [
+        (k, v) for k, v in message.get("headers", []) if bytes(k).lower() != b"cache-control"
+    ]
+    message["headers"] = [*headers, (b"cache-control", b"no-store")]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -125,7 +139,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan],
         state=state,
         middleware=[auth_middleware],
-        before_send=[_security_headers],
+        before_send=[_security_headers, _no_store_for_staff],
         exception_handlers={
             StorageUnavailable: _storage_unavailable,
             sqlite3.OperationalError: _storage_unavailable,
