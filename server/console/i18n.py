@@ -517,6 +517,14 @@ STRINGS: dict[str, tuple[str, str, str]] = {
         "Ce n'est pas un fichier de réponses non envoyées exporté par l'application Tadrib.",
         "هذا ليس ملف سجلات غير مرسلة صدّره تطبيق تدريب.",
     ),
+    "upload_too_large": (
+        "The file is larger than {megabytes} MB, this server's limit; ask its administrator "
+        "to raise TADRIB_MAX_BODY.",
+        "Le fichier dépasse {megabytes} Mo, la limite de ce serveur ; demandez à son "
+        "administrateur d'augmenter TADRIB_MAX_BODY.",
+        "الملف أكبر من {megabytes} ميغابايت، وهو حدّ هذا الخادم؛ اطلب من مسؤوله رفع "
+        "TADRIB_MAX_BODY.",
+    ),
     "choose_file": ("Choose a file first.", "Choisissez d'abord un fichier.", "اختر ملفًا أولًا."),
     "results": ("Results", "Résultats", "النتائج"),
     "record": ("Record", "Réponse", "السجل"),

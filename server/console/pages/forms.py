@@ -15,14 +15,13 @@ from litestar.response import Redirect
 
 from forms.canonical import content_hash
 from forms.errors import FormError, FormErrors
-from forms.loaders import load_bytes
 from forms.model import QuestionSet
 from server.auth.guards import admin_guard, current, staff_guard
 from server.console import i18n
 from server.console.render import html, language
 from server.db import forms as forms_db
 from server.db.database import Database
-from server.routes.forms import MAX_FORM_BYTES
+from server.routes.forms import MAX_FORM_BYTES, parse_upload
 
 ACCEPT = ".yaml,.yml,.json,.xlsx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -104,14 +103,12 @@ async def upload_preview(
         lang = language(request)
         return _upload_page(request, message=i18n.translate(lang, "choose_file"), status_code=400)
     data = await upload.read()
-    if len(data) > MAX_FORM_BYTES:
-        return _upload_page(
-            request, [FormError(upload.filename, "The file is larger than 5 MB.")], status_code=413
-        )
     try:
-        qs = load_bytes(data, upload.filename)
+        qs = await parse_upload(data, upload.filename)
     except FormErrors as exc:
-        return _upload_page(request, exc.errors, status_code=422)
+        return _upload_page(
+            request, exc.errors, status_code=413 if len(data) > MAX_FORM_BYTES else 422
+        )
     return await _preview(request, db, qs, data, upload.filename)
 
 
@@ -151,7 +148,7 @@ async def publish(request: Request[Any, Any, Any], db: NamedDependency[Database]
             request, message=i18n.translate(lang, "changed_since_preview"), status_code=400
         )
     try:
-        qs = load_bytes(data, filename)
+        qs = await parse_upload(data, filename)
     except FormErrors as exc:
         return _upload_page(request, exc.errors, status_code=422)
     if content_hash(qs) != form.get("hash"):

@@ -14,7 +14,8 @@ from server.console import i18n
 from server.console.render import html, language
 from server.db.database import Database
 from server.db.submissions import SqliteIngestStore
-from sync.ingest import Ingest, NotUnsentFile, read_unsent
+from server.parsing import unsent_records
+from sync.ingest import Ingest, NotUnsentFile
 from sync.wire import SyncResult
 
 
@@ -48,8 +49,13 @@ async def upload_unsent(
     upload = (await request.form()).get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _page(request, error=i18n.translate(lang, "choose_file"), status_code=400)
+    body = await upload.read()
+    limit = request.app.state.settings.max_body
+    if len(body) > limit:
+        error = i18n.translate(lang, "upload_too_large", megabytes=f"{limit / 2**20:.1f}")
+        return _page(request, error=error, status_code=413)
     try:
-        unsent = read_unsent(await upload.read())
+        unsent = await unsent_records(body)
     except NotUnsentFile:
         return _page(request, error=i18n.translate(lang, "not_unsent_file"), status_code=400)
     results = await Ingest(SqliteIngestStore(db, request.app.state.row_writer)).run(
