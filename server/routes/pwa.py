@@ -12,6 +12,8 @@ from litestar.params import FromPath
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
+from server.routes.static import STATIC_OPTIONS
+
 #: The app's folder; `TADRIB_PWA_DIR` serves another copy (the browser tests change one).
 PWA_DIR = Path(os.environ.get("TADRIB_PWA_DIR") or Path(__file__).resolve().parents[2] / "pwa")
 NO_CACHE = {"Cache-Control": "no-cache"}
@@ -77,5 +79,6 @@ PWA_ROUTES: list[ControllerRouterHandler] = [
         name="pwa",
         cache_control=CacheControlHeader(no_cache=True),
         include_in_schema=False,
+        **STATIC_OPTIONS,
     ),
 ]
