@@ -441,6 +441,12 @@ STRINGS: dict[str, tuple[str, str, str]] = {
         "اسم المستخدم «{name}»: استخدم من 2 إلى 32 حرفًا لاتينيًا صغيرًا أو أرقامًا أو « . » أو « - » "
         "أو « _ ».",
     ),
+    "common_password": (
+        "This password is one of the most common ones, which are tried first; choose another.",
+        "Ce mot de passe fait partie des plus courants, essayés en premier ; choisissez-en un "
+        "autre.",
+        "كلمة المرور هذه من أكثر الكلمات شيوعًا، وهي أول ما يُجرَّب؛ اختر غيرها.",
+    ),
     "short_password": (
         "Choose a password of at least {n} characters.",
         "Choisissez un mot de passe d'au moins {n} caractères.",

@@ -39,9 +39,17 @@ async def existing(db: Database, usernames: list[str]) -> set[str]:
 
 
 async def upsert(
-    db: Database, username: str, role: str, password_hash: str | None, actor: str
+    db: Database,
+    username: str,
+    role: str,
+    password_hash: str | None,
+    actor: str,
+    keep_session: str | None = None,
 ) -> bool:
-    """Create a user or change its role (and password when given); True when it was new."""
+    """Create a user or change its role (and password when given); True when it was new.
+
+    A new password ends the user's sessions, all but `keep_session` (the secret of the session
+    that set it), so whoever held an old one is signed out."""
     async with db.transaction() as conn:
         async with conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)) as cur:
             existed = await cur.fetchone() is not None
@@ -51,6 +59,11 @@ async def upsert(
                 " WHERE username = ?",
                 (role, password_hash, username),
             )
+            if password_hash is not None:
+                await conn.execute(
+                    "DELETE FROM sessions WHERE username = ? AND id_hash != ?",
+                    (username, _digest(keep_session) if keep_session else ""),
+                )
         else:
             await conn.execute(
                 "INSERT INTO users (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)",

@@ -13,7 +13,7 @@ from litestar.response import Redirect
 
 from server.auth.guards import current, same, staff_guard
 from server.auth.middleware import SESSION_COOKIE
-from server.auth.passwords import verify_password
+from server.auth.passwords import password_matches
 from server.console import i18n
 from server.console.render import LANG_COOKIE, html, user_of
 from server.console.security import (
@@ -91,11 +91,8 @@ async def login(request: Request[Any, Any, Any], db: NamedDependency[Database]) 
     wait = gate.wait(address)
     if not wait:
         user = await users_db.get(db, username) if username else None
-        ok = (
-            user is not None
-            and not user["disabled"]
-            and verify_password(user["password_hash"], password)
-        )
+        usable = user is not None and not user["disabled"]
+        ok = await password_matches(user["password_hash"] if usable and user else None, password)
         if user is not None and ok:
             secret, _ = await users_db.create_session(db, username)
             return Redirect(

@@ -13,7 +13,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from server.auth.guards import admin_guard, current, staff_guard
-from server.auth.passwords import MIN_LENGTH, hash_password, password_problem
+from server.auth.middleware import SESSION_COOKIE
+from server.auth.passwords import MIN_LENGTH, hash_in_thread, password_problem
 from server.console import i18n
 from server.console.render import html, language
 from server.db import audit as audit_db
@@ -148,12 +149,17 @@ async def save_user(
     if values["role"] not in ("admin", "trainer"):
         values["role"] = "trainer"
     if password_problem(password):
-        problems.append(i18n.translate(lang, "short_password", n=MIN_LENGTH))
+        key = "short_password" if len(password) < MIN_LENGTH else "common_password"
+        problems.append(i18n.translate(lang, key, n=MIN_LENGTH))
     if problems:
         return await _users_page(request, db, values, problems=problems)
+    who = current(request)
+    # A new password ends the user's sessions, except the one setting it.
+    keep = request.cookies.get(SESSION_COOKIE) if values["username"] == who.username else None
     created = await users_db.upsert(
-        db, values["username"], values["role"], hash_password(password), current(request).username
-    )
+        db, values["username"], values["role"], await hash_in_thread(password), who.username,
+        keep_session=keep,
+    )  # fmt: skip
     outcome = "created" if created else "updated"
     return Redirect(f"/console/users?{outcome}={values['username']}", status_code=303)
 
