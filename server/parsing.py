@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from forms.errors import FormError, FormErrors
-from forms.loaders import load_bytes, load_obj, readable
+from forms.loaders import load_obj, readable
 from forms.model import QuestionSet
 from sync.ingest import NotUnsentFile, read_unsent
 from sync.wire import UnsentFile
@@ -43,11 +43,6 @@ _slots = threading.BoundedSemaphore(WORKERS)
 
 class TooCostly(Exception):
     """The file took more time or memory to read than any honest upload needs."""
-
-
-def question_set(data: bytes, filename: str) -> QuestionSet:
-    """A YAML, JSON or XLSX file's question set; raises FormErrors."""
-    return load_bytes(data, filename)
 
 
 def question_set_body(body: bytes) -> QuestionSet:

@@ -12,11 +12,12 @@ from litestar.params import FromPath
 
 from forms.canonical import to_json
 from forms.errors import FormError, FormErrors
+from forms.loaders import load_bytes
 from forms.model import QuestionSet
 from server.auth.guards import admin_guard, current, staff_guard
 from server.db import forms as forms_db
 from server.db.database import Database
-from server.parsing import TooCostly, in_worker, question_set, question_set_body
+from server.parsing import TooCostly, in_worker, question_set_body
 from server.routes._openapi import (
     NOT_FOUND,
     STAFF,
@@ -41,7 +42,7 @@ async def parse_upload(data: bytes, filename: str) -> QuestionSet:
     if len(data) > MAX_FORM_BYTES:
         raise FormErrors([FormError(filename, "The file is larger than 5 MB.")])
     try:
-        return await in_worker(question_set, data, filename)
+        return await in_worker(load_bytes, data, filename)
     except TooCostly as exc:
         raise FormErrors([FormError(filename, f"This is no question set: {exc}.")]) from exc
 
@@ -57,8 +58,11 @@ async def read_question_set(request: Request[Any, Any, Any]) -> QuestionSet:
                 [FormError("request", "Send the question set in the multipart field 'file'.")]
             )
         return await parse_upload(await upload.read(), upload.filename or "upload")
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        raise FormErrors([FormError("request body", "The body is larger than 5 MB.")])
     try:
-        return await in_worker(question_set_body, await request.body())
+        return await in_worker(question_set_body, body)
     except TooCostly as exc:
         raise FormErrors([FormError("request body", f"This is no question set: {exc}.")]) from exc
 
