@@ -23,6 +23,7 @@ from forms.limits import MAX_TEXT
 from server import parsing
 from tests.conftest import batch, submission
 from tests.live import LiveServer, admin_token, api_client
+from tests.test_console_auth import make_user, session_headers
 
 Client = AsyncTestClient[Litestar]
 
@@ -246,5 +247,13 @@ async def test_records_upload_over_the_body_limit_is_413_and_stores_nothing(
         "/api/v1/uploads", files={"file": ("unsent.json", body)}, headers=admin
     )
     assert as_file.status_code == 413
+    await make_user(client.app, "root", "admin")
+    cookie, csrf = await session_headers(client.app, "root")
+    console = await client.post(
+        "/console/uploads", data={"csrf": csrf}, files={"file": ("unsent.json", body)},
+        headers=cookie,
+    )  # fmt: skip
+    assert console.status_code == 413
+    assert "TADRIB_MAX_BODY" in console.text
     listed = await client.get(f"/api/v1/trainings/{training['id']}/submissions", headers=admin)
     assert listed.json() == []
