@@ -12,7 +12,7 @@ import asyncio
 import multiprocessing
 import os
 import resource
-import threading
+import weakref
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
@@ -38,7 +38,11 @@ T = TypeVar("T")
 # server is single-threaded, so forking it is safe, unlike forking this process.
 _context = multiprocessing.get_context("forkserver")
 _context.set_forkserver_preload(["__main__", __name__])
-_slots = threading.BoundedSemaphore(WORKERS)
+# Per event loop (tests run several): waiting uploads queue here, not in the threads that
+# sign-ins hash passwords with.
+_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 class TooCostly(Exception):
@@ -78,29 +82,30 @@ def _child(conn: Connection, job: Callable[..., Any], args: tuple[Any, ...]) -> 
 
 def _run(job: Callable[..., Any], args: tuple[Any, ...]) -> tuple[str, Any]:
     """The child's answer, or ("costly", "time") once its time is up (the child is killed)."""
-    with _slots:
-        receiver, sender = _context.Pipe(duplex=False)
-        process = _context.Process(target=_child, args=(sender, job, args), daemon=True)
-        process.start()
-        sender.close()
-        try:
-            if receiver.poll(TIME_LIMIT):
-                answer: tuple[str, Any] = receiver.recv()
-                return answer
-            return ("costly", "time")
-        except EOFError:  # the child died without answering, as when the kernel ends it
-            return ("costly", "memory")
-        finally:
-            receiver.close()
-            if process.is_alive():
-                process.kill()
-            process.join()
-            process.close()
+    receiver, sender = _context.Pipe(duplex=False)
+    process = _context.Process(target=_child, args=(sender, job, args), daemon=True)
+    process.start()
+    sender.close()
+    try:
+        if receiver.poll(TIME_LIMIT):
+            answer: tuple[str, Any] = receiver.recv()
+            return answer
+        return ("costly", "time")
+    except EOFError:  # the child died without answering, as when the kernel ends it
+        return ("costly", "memory")
+    finally:
+        receiver.close()
+        if process.is_alive():
+            process.kill()
+        process.join()
+        process.close()
 
 
 async def in_worker(job: Callable[..., T], *args: Any) -> T:
     """`job(*args)` run in a child process; raises what the job raises, or TooCostly."""
-    kind, value = await asyncio.to_thread(_run, job, args)
+    slots = _slots.setdefault(asyncio.get_running_loop(), asyncio.Semaphore(WORKERS))
+    async with slots:
+        kind, value = await asyncio.to_thread(_run, job, args)
     if kind == "ok":
         found: T = value
         return found
