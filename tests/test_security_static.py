@@ -7,7 +7,7 @@ from typing import Any
 
 from litestar.testing import AsyncTestClient
 
-from server.routes.pwa import PWA_DIR
+from server.settings import DEFAULT_PWA_DIR as PWA_DIR
 
 ROOT = str(Path(__file__).resolve().parents[1])
 

@@ -19,7 +19,7 @@ from server.console.pages.registry import REGISTRY_PAGES
 from server.console.pages.trainings import TRAINING_PAGES
 from server.console.pages.uploads import UPLOAD_PAGES
 from server.console.render import html, language
-from server.routes.static import STATIC_OPTIONS
+from server.static import STATIC_OPTIONS
 
 STATIC = Path(__file__).resolve().parent / "static"
 _MESSAGES = {401: "error_401", 403: "error_403", 404: "error_404"}

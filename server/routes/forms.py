@@ -12,9 +12,9 @@ from litestar.params import FromPath
 
 from forms.canonical import to_json
 from forms.errors import FormError, FormErrors
-from forms.loaders import load_bytes
 from forms.model import QuestionSet
 from server.auth.guards import admin_guard, current, staff_guard
+from server.checks import MAX_FORM_BYTES, parse_upload
 from server.db import forms as forms_db
 from server.db.database import Database
 from server.parsing import TooCostly, in_worker, question_set_body
@@ -30,21 +30,9 @@ from server.routes._openapi import (
 )
 from server.schemas import ErrorItem, ErrorsOut, PublishOut
 
-MAX_FORM_BYTES = 5 * 1024 * 1024
-
 
 def errors_response(errors: list[FormError], status: int = 422) -> Response[ErrorsOut]:
     return Response(ErrorsOut([ErrorItem(e.where, e.message) for e in errors]), status_code=status)
-
-
-async def parse_upload(data: bytes, filename: str) -> QuestionSet:
-    """The question set in an uploaded file, read in a worker; raises FormErrors."""
-    if len(data) > MAX_FORM_BYTES:
-        raise FormErrors([FormError(filename, "The file is larger than 5 MB.")])
-    try:
-        return await in_worker(load_bytes, data, filename)
-    except TooCostly as exc:
-        raise FormErrors([FormError(filename, f"This is no question set: {exc}.")]) from exc
 
 
 async def read_question_set(request: Request[Any, Any, Any]) -> QuestionSet:

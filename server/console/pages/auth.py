@@ -15,7 +15,7 @@ from server.auth.guards import current, same, staff_guard
 from server.auth.middleware import SESSION_COOKIE
 from server.auth.passwords import password_matches
 from server.console import i18n
-from server.console.render import LANG_COOKIE, html, user_of
+from server.console.render import html, user_of
 from server.console.security import (
     LOGIN_COOKIE,
     expired_session_cookie,
@@ -23,6 +23,7 @@ from server.console.security import (
     session_cookie,
     throttle,
 )
+from server.cookies import LANG_COOKIE
 from server.db import users as users_db
 from server.db.database import Database
 
@@ -40,7 +41,7 @@ def safe_next(target: str | None) -> str:
 
 
 def _secure(request: Request[Any, Any, Any]) -> bool:
-    return bool(request.app.state.settings.secure_cookies)
+    return bool(request.app.state.settings.https)
 
 
 def _login_page(
@@ -88,7 +89,7 @@ async def login(request: Request[Any, Any, Any], db: NamedDependency[Database]) 
         )  # fmt: skip
     gate = throttle(request)
     address = request.client.host if request.client else "?"
-    wait = gate.wait(address)
+    wait = gate.wait(address, username)
     if not wait:
         user = await users_db.get(db, username) if username else None
         usable = user is not None and not user["disabled"]
@@ -103,7 +104,7 @@ async def login(request: Request[Any, Any, Any], db: NamedDependency[Database]) 
                     Cookie(key=LOGIN_COOKIE, value="", path="/console/login", max_age=0),
                 ],
             )
-        wait = gate.failed(address)
+        wait = gate.failed(address, username)
         if not wait:
             return _login_page(
                 request, next_=target, username=username,

@@ -17,11 +17,11 @@ from forms.canonical import content_hash
 from forms.errors import FormError, FormErrors
 from forms.model import QuestionSet
 from server.auth.guards import admin_guard, current, staff_guard
+from server.checks import MAX_FORM_BYTES, parse_upload
 from server.console import i18n
 from server.console.render import html, language
 from server.db import forms as forms_db
 from server.db.database import Database
-from server.routes.forms import MAX_FORM_BYTES, parse_upload
 
 ACCEPT = ".yaml,.yml,.json,.xlsx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
