@@ -16,6 +16,7 @@ import msgspec
 import yaml
 
 from forms.errors import FormError, FormErrors
+from forms.limits import check_texts, check_workbook, check_yaml_nodes
 from forms.model import QuestionSet
 from forms.validate import validate
 
@@ -73,7 +74,15 @@ def readable(where: str) -> Iterator[None]:
 def load_bytes(data: bytes, filename: str, warnings: list[FormError] | None = None) -> QuestionSet:
     """Load a question set from a file's bytes; the extension of `filename` says the format."""
     with readable(filename):
-        return _load_bytes(data, filename, [] if warnings is None else warnings)
+        qs = _load_bytes(data, filename, [] if warnings is None else warnings)
+    check_texts(qs, filename)
+    return qs
+
+
+def load_bytes_noting(data: bytes, filename: str) -> tuple[QuestionSet, list[FormError]]:
+    """`load_bytes`, returning its warnings beside the set (for a worker process to send back)."""
+    warnings: list[FormError] = []
+    return load_bytes(data, filename, warnings), warnings
 
 
 def _load_bytes(data: bytes, filename: str, warnings: list[FormError]) -> QuestionSet:
@@ -81,6 +90,7 @@ def _load_bytes(data: bytes, filename: str, warnings: list[FormError]) -> Questi
     if suffix == ".xlsx":
         from forms.xlsform import read_xlsform
 
+        check_workbook(data, filename)
         qs, found = read_xlsform(data, filename)
         warnings.extend(found)
         return qs
@@ -127,6 +137,8 @@ def _load_yaml(data: bytes, filename: str) -> QuestionSet:
     loader = _YamlLoader(data)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            check_yaml_nodes(node, filename)
         raw = None if node is None else loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise FormErrors([_yaml_error(exc, filename)]) from None

@@ -66,6 +66,8 @@ class Question(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     appearance: str | None = None
     #: Show the choices in a random order.
     randomize: bool = False
+    #: The provision or publication the question rests on; shown to staff, never to phones.
+    source: Text | None = None
 
 
 class QuestionSet(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):

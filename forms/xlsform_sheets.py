@@ -32,23 +32,8 @@ _LANGUAGE_NAMES = {
 }  # fmt: skip
 
 
-#: What a workbook may unpack to: far above any form, far below what would exhaust memory.
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
-
-
 def read_definition(data: bytes, filename: str) -> DefinitionData:
     """The workbook's sheets as pyxform reads them; FormErrors if it is not a workbook."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as book:
-            unpacked = sum(info.file_size for info in book.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        unpacked = 0  # not a zip at all: pyxform says so below
-    if unpacked > MAX_UNPACKED_BYTES:
-        message = (
-            f"the workbook unpacks to {unpacked // 2**20} MB, more than a form can need "
-            f"({MAX_UNPACKED_BYTES // 2**20} MB); is it the right file?"
-        )
-        raise FormErrors([FormError(filename, message)])
     try:
         with warnings.catch_warnings():
             # openpyxl drops what it cannot read (data validation extensions, ...) with a

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import warnings
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,6 @@ from forms.public import public_view
 from forms.scoring import check_and_score, check_answers
 from forms.validate import validate
 from forms.xlsform import load_xlsform, read_xlsform
-from forms.xlsform_sheets import MAX_UNPACKED_BYTES
 from forms.xlsform_template import template_bytes
 from server.cli import main
 
@@ -802,14 +800,6 @@ def test_type_aliases_pyxform_knows_are_understood() -> None:
         "tip.xlsx, sheet 'survey', row 2, column 'type': Tadrib does not support geopoint (location) "
         "questions; remove these rows or ask in another way"
     ]
-
-
-def test_a_workbook_that_unpacks_to_too_much_is_refused() -> None:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
-        book.writestr("xl/worksheets/sheet1.xml", b" " * (MAX_UNPACKED_BYTES + 1))
-    with pytest.raises(FormErrors, match="unpacks to 100 MB, more than a form can need"):
-        load_xlsform(out.getvalue(), "big.xlsx")
 
 
 def test_cli_check_prints_what_was_assumed(tmp_path: Path) -> None:
