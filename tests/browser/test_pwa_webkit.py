@@ -87,16 +87,23 @@ def server(tmp_path: Path) -> Iterator[tuple[LiveServer, dict[str, Any]]]:
         yield live, seed(live.url, token, "webkit-journey")
 
 
-def wait(driver: Any, css: str, what: str = "") -> Any:
-    """The first element matching `css` once it is displayed."""
+def wait(driver: Any, css: str, what: str = "", text: str | None = None) -> Any:
+    """The first element matching `css` once it is displayed (and says `text`, if given).
+    Views redraw themselves (the outbox panel does after each try to send): an element gone
+    meanwhile is looked for again."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
     deadline = time.monotonic() + TIMEOUT
     while time.monotonic() < deadline:
         for el in driver.find_elements("css selector", css):
-            if el.is_displayed():
-                return el
+            try:
+                if el.is_displayed() and (text is None or el.text == text):
+                    return el
+            except StaleElementReferenceException:
+                continue
         time.sleep(0.05)
     main = driver.find_element("css selector", "main").text
-    raise AssertionError(f"{what or css} never showed; the page says:\n{main}")
+    raise AssertionError(f"{what or css} never showed {text or ''}; the page says:\n{main}")
 
 
 def click(driver: Any, css: str, what: str = "") -> None:
@@ -138,10 +145,7 @@ def send_when_back(driver: Any, live: LiveServer) -> None:
     """Starts the server again (same port, same database) and taps "Send now"."""
     live.start()
     click(driver, "#send")
-    deadline = time.monotonic() + TIMEOUT
-    while driver.find_element("id", "queue").text != "Everything is sent.":
-        assert time.monotonic() < deadline, driver.find_element("css selector", "main").text
-        time.sleep(0.1)
+    wait(driver, "#queue", text="Everything is sent.")
 
 
 CACHES = "const done = arguments[0]; caches.keys().then(done)"
@@ -172,7 +176,7 @@ def test_webkit_journey_with_no_server_and_an_update_is_stored_once(
     wait(webkit, "form.question[data-pos='2']", "the form after a reload")
     answer_until_review(webkit)
     click(webkit, "#finish")
-    assert wait(webkit, "#queue").text == "Waiting to send: 1"
+    wait(webkit, "#queue", text="Waiting to send: 1")
     assert stored_ids(live.db) == []
 
     send_when_back(webkit, live)
@@ -199,6 +203,6 @@ def test_webkit_journey_with_no_server_and_an_update_is_stored_once(
     wait(webkit, "form.question[data-pos='1']", "the draft under the new version")
     answer_until_review(webkit)
     click(webkit, "#finish")
-    assert wait(webkit, "#queue").text == "Waiting to send: 1"
+    wait(webkit, "#queue", text="Waiting to send: 1")
     send_when_back(webkit, live)
     assert len(stored_ids(live.db)) == 2
