@@ -69,7 +69,7 @@ lint: $(DEV_STAMP) $(ESLINT)
 
 bench: $(DEV_STAMP) $(CHROMIUM)
 	@status=0; \
-	for script in sync.py room.py programme.py report.py pwa.py "lighthouse.py --strict"; do \
+	for script in sync.py room.py programme.py report.py pwa.py xlsform.py "lighthouse.py --strict"; do \
 		$(BIN)/python bench/$$script || status=1; \
 	done; \
 	exit $$status

@@ -44,13 +44,14 @@ _QUOTE_HINTS = {
 }
 
 
-def load_path(path: str | os.PathLike[str]) -> QuestionSet:
-    """Load the question set in a .yaml, .yml, .json or .xlsx file."""
+def load_path(path: str | os.PathLike[str], warnings: list[FormError] | None = None) -> QuestionSet:
+    """Load the question set in a .yaml, .yml, .json or .xlsx file; what was assumed or left
+    out on the way (XLSForm only) is added to `warnings`."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise FormErrors([FormError(str(path), f"cannot read the file: {exc.strerror}")]) from None
-    return load_bytes(data, str(path))
+    return load_bytes(data, str(path), warnings)
 
 
 @contextmanager
@@ -70,21 +71,28 @@ def readable(where: str) -> Iterator[None]:
         raise FormErrors([FormError(where, message)]) from exc
 
 
-def load_bytes(data: bytes, filename: str) -> QuestionSet:
+def load_bytes(data: bytes, filename: str, warnings: list[FormError] | None = None) -> QuestionSet:
     """Load a question set from a file's bytes; the extension of `filename` says the format."""
     with readable(filename):
-        qs = _load_bytes(data, filename)
+        qs = _load_bytes(data, filename, [] if warnings is None else warnings)
     check_texts(qs, filename)
     return qs
 
 
-def _load_bytes(data: bytes, filename: str) -> QuestionSet:
+def load_bytes_noting(data: bytes, filename: str) -> tuple[QuestionSet, list[FormError]]:
+    """`load_bytes`, returning its warnings beside the set (for a worker process to send back)."""
+    warnings: list[FormError] = []
+    return load_bytes(data, filename, warnings), warnings
+
+
+def _load_bytes(data: bytes, filename: str, warnings: list[FormError]) -> QuestionSet:
     suffix = PurePath(filename).suffix.lower()
     if suffix == ".xlsx":
-        from forms.xlsform import load_xlsform
+        from forms.xlsform import read_xlsform
 
         check_workbook(data, filename)
-        qs: QuestionSet = load_xlsform(data, filename)
+        qs, found = read_xlsform(data, filename)
+        warnings.extend(found)
         return qs
     if suffix in (".yaml", ".yml"):
         return _load_yaml(data, filename)

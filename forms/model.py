@@ -9,7 +9,10 @@ import msgspec
 #: A human-facing string: language code -> text.
 Text = dict[str, str]
 
-QuestionType = Literal["single", "multiple", "truefalse", "number", "likert", "text", "note"]
+QuestionType = Literal[
+    "single", "multiple", "truefalse", "number", "likert", "text", "note",
+    "date", "time", "datetime", "calculate", "acknowledge",
+]  # fmt: skip
 Kind = Literal["test", "evaluation"]
 
 #: Types whose answers can be scored against a key.
@@ -22,6 +25,8 @@ class Choice(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     id: str
     text: Text
     correct: bool = False
+    #: The choice's other columns, which a question's `choice_filter` may test.
+    data: dict[str, str] = {}
 
 
 class Scale(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -47,6 +52,20 @@ class Question(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     answer: bool | float | None = None
     tolerance: float = 0.0
     scale: Scale | None = None
+    # XLSForm logic, as XPath expressions run on the phone (forms.expressions).
+    relevant: str | None = None
+    constraint: str | None = None
+    constraint_message: Text | None = None
+    calculation: str | None = None
+    choice_filter: str | None = None
+    #: An expression making the question required when true (`required` is then false).
+    required_if: str | None = None
+    required_message: Text | None = None
+    default: str | None = None
+    read_only: bool = False
+    appearance: str | None = None
+    #: Show the choices in a random order.
+    randomize: bool = False
     #: The provision or publication the question rests on; shown to staff, never to phones.
     source: Text | None = None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from forms.model import Question, QuestionSet
+from forms.model import Choice, Question, QuestionSet
 
 
 def public_view(qs: QuestionSet) -> dict[str, Any]:
@@ -33,7 +33,7 @@ def _question(q: Question) -> dict[str, Any]:
     if q.hint is not None:
         out["hint"] = dict(q.hint)
     if q.type in ("single", "multiple"):
-        out["choices"] = [{"id": c.id, "text": dict(c.text)} for c in q.choices]
+        out["choices"] = [_choice(c) for c in q.choices]
     if q.scale is not None:
         out["scale"] = {
             "min": q.scale.min,
@@ -41,4 +41,22 @@ def _question(q: Question) -> dict[str, Any]:
             # JSON object keys are strings; sorted so the phone can list labels in order.
             "labels": {str(k): dict(v) for k, v in sorted(q.scale.labels.items())},
         }
+    # The form's logic runs on the phone: expressions and their messages, never keys.
+    for key in _LOGIC:
+        value = getattr(q, key)
+        if value:
+            out[key] = dict(value) if isinstance(value, dict) else value
+    return out
+
+
+_LOGIC = (
+    "relevant", "constraint", "constraint_message", "calculation", "choice_filter",
+    "required_if", "required_message", "default", "read_only", "appearance", "randomize",
+)  # fmt: skip
+
+
+def _choice(c: Choice) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": c.id, "text": dict(c.text)}
+    if c.data:
+        out["data"] = dict(c.data)
     return out

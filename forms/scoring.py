@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import msgspec
 
+from forms import values
 from forms.model import SCORED_TYPES, Question, QuestionSet
 
 MAX_TEXT_LENGTH = 5000
@@ -147,6 +148,13 @@ def _note(p: _Question, value: object) -> float:
     raise _Invalid("is a note; it takes no answer")
 
 
+def _unscored(p: _Question, value: object) -> float:
+    """A date, time, datetime, calculation or acknowledgement (forms.values checks it)."""
+    if (problem := values.problem(p.q.type, value)) is not None:
+        raise _Invalid(problem)
+    return 0.0
+
+
 #: Each question type's check-and-score: the points of an answer that is not blank, or
 #: `_Invalid` saying why the question cannot take it.
 _BY_TYPE: dict[str, Callable[[_Question, object], float]] = {
@@ -157,6 +165,7 @@ _BY_TYPE: dict[str, Callable[[_Question, object], float]] = {
     "likert": _likert,
     "text": _text,
     "note": _note,
+    **dict.fromkeys(values.TYPES, _unscored),
 }
 
 
@@ -179,7 +188,9 @@ def _assess(qs: QuestionSet, answers: dict[str, object]) -> tuple[list[str], Sco
         value = answers.get(q.id)
         got = 0.0
         if _is_blank(value):
-            if q.required and q.type != "note":
+            # A question shown only under a condition may rightly be unanswered: until the
+            # server runs the form's logic (forms.logic), it does not require it.
+            if q.required and q.type != "note" and q.relevant is None:
                 problems.append(f"Question {q.id!r} is required but was not answered.")
         else:
             try:

@@ -7,10 +7,15 @@ import re
 from collections import Counter
 from collections.abc import Callable
 
+from forms import expressions
 from forms.errors import FormError
 from forms.model import SCORED_TYPES, Question, QuestionSet, Text
 
 _SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+#: Question ids as XLSForm names them: letters of any script, digits, '_', '-' and '.'.
+_NAME = re.compile(r"[^\W\d][\w.-]*|\d[\w.-]*")
+#: Choice ids as XLSForm names them: anything without spaces (a multiple answer lists them).
+_CHOICE = re.compile(r"\S{1,200}")
 MAX_SCALE_POINTS = 11
 
 #: Records one problem: (path in the document, message).
@@ -59,6 +64,9 @@ def validate(qs: QuestionSet) -> list[FormError]:
         err(where, f"question id {qid!r} is used more than once; give each question its own id")
     for i, question in enumerate(qs.questions):
         _check_question(err, f"questions[{i}]", question, qs.kind == "test", languages)
+    names = {q.id for q in qs.questions}
+    for i, question in enumerate(qs.questions):
+        _check_logic(err, f"questions[{i}]", question, names, languages)
 
     if qs.kind == "test" and qs.questions and not any(q.type in SCORED_TYPES for q in qs.questions):
         err(
@@ -78,6 +86,15 @@ def _check_slug(err: _Err, where: str, value: str, what: str) -> None:
             f"{what} {value!r} may only use letters, digits, '-', '_' and '.', "
             "starting with a letter or digit",
         )
+
+
+def _check_name(
+    err: _Err, where: str, value: str, rule: re.Pattern[str], what: str, how: str
+) -> None:
+    if not value.strip():
+        err(where, f"{what} is empty; give it a value")
+    elif not rule.fullmatch(value):
+        err(where, f"{what} {value!r} may only use {how}")
 
 
 def _check_languages(err: _Err, languages: list[str]) -> list[str]:
@@ -127,8 +144,9 @@ def _duplicates(items: list[Question], where: str) -> list[tuple[str, str]]:
 
 def _check_question(err: _Err, where: str, q: Question, test: bool, languages: list[str]) -> None:
     name = f"question {q.id!r}"
-    _check_slug(err, f"{where}.id", q.id, "the question id")
-    _check_text(err, f"{where}.text", q.text, languages)
+    _check_name(err, f"{where}.id", q.id, _NAME, "the question id", "letters, digits, '-', '_'")
+    if q.text or q.type != "calculate":  # a calculation may be hidden
+        _check_text(err, f"{where}.text", q.text, languages)
     if q.hint is not None:
         _check_text(err, f"{where}.hint", q.hint, languages)
     if q.source is not None:
@@ -194,13 +212,15 @@ def _check_choices(err: _Err, where: str, q: Question, test: bool, languages: li
                 "(only single and multiple questions have them)",
             )
         return
-    if len(q.choices) < 2:
-        err(where, f"{name} needs at least 2 choices; it has {len(q.choices)}")
+    fewest = 2 if test else 1
+    if len(q.choices) < fewest:
+        err(where, f"{name} needs at least {fewest} choices; it has {len(q.choices)}")
     seen: set[str] = set()
     for j, choice in enumerate(q.choices):
         cwhere = f"{where}.choices[{j}]"
-        _check_slug(err, f"{cwhere}.id", choice.id, "the choice id")
-        if choice.id in seen:
+        _check_name(err, f"{cwhere}.id", choice.id, _CHOICE, "the choice id", "no spaces")
+        # A filtered list may repeat a name under different filters (XLSForm's cascading selects).
+        if choice.id in seen and q.choice_filter is None:
             err(f"{cwhere}.id", f"{name}: choice id {choice.id!r} is used twice; make ids unique")
         seen.add(choice.id)
         _check_text(err, f"{cwhere}.text", choice.text, languages)
@@ -243,3 +263,30 @@ def _check_scale(err: _Err, where: str, q: Question, languages: list[str]) -> No
         if not scale.min <= value <= scale.max:
             err(lwhere, f"label {value} is outside the scale {scale.min}–{scale.max}; remove it")
         _check_text(err, lwhere, label, languages)
+
+
+#: The fields of a question that hold expressions.
+LOGIC = ("relevant", "constraint", "calculation", "choice_filter", "required_if")
+
+
+def _check_logic(err: _Err, where: str, q: Question, names: set[str], languages: list[str]) -> None:
+    """Expressions must parse and refer to questions of the set."""
+    for key in LOGIC:
+        text = getattr(q, key)
+        if text is None:
+            continue
+        try:
+            node = expressions.parse(text)
+        except expressions.ExpressionError as exc:
+            err(f"{where}.{key}", f"{key} {text!r} cannot be read: {exc}")
+            continue
+        if unknown := sorted(expressions.references(node) - names):
+            listed = ", ".join("${" + name + "}" for name in unknown)
+            err(f"{where}.{key}", f"{key} refers to {listed}, which is not a question of the set")
+        if key != "choice_filter" and (bare := sorted(expressions.fields(node))):
+            err(f"{where}.{key}", f"{key}: {bare[0]!r} is not a question; write ${{{bare[0]}}}")
+    for key in ("constraint_message", "required_message"):
+        if (text := getattr(q, key)) is not None:
+            _check_text(err, f"{where}.{key}", text, languages)
+    if q.type == "calculate" and q.calculation is None and q.default is None:
+        err(where, f"calculate question {q.id!r} needs a calculation")

@@ -1,566 +1,684 @@
-"""Reads an XLSForm workbook (.xlsx) into a question set; every error names its sheet and Excel row.
+"""Reads an XLSForm workbook (.xlsx) into a question set, through pyxform, XLSForm's reference.
 
-Mapping decisions (docs/question-sets.md gives the rest):
+pyxform reads the sheets and turns the workbook into its JSON form (types de-aliased, columns
+grouped by language, groups nested, settings applied) and refuses what XLSForm refuses; this
+module maps that JSON onto Tadrib's model and puts every problem back on its sheet and Excel row.
 
-- `select_one L` -> single, `select_multiple L` -> multiple, with the choices of list L. A
-  `select_one` with appearance `likert` whose choice names are whole numbers -> likert labelled by
-  the list (ODK's way to draw a Likert item). A select_one on a yes/no list stays single: the
-  author's labels are kept, and it scores as a truefalse question would.
-- `integer`, `decimal` -> number. `range` -> likert over `parameters` start..end (defaults 1 and
-  10; step must be 1); the optional `labels` column names a choices list whose names are the
-  values (1, 2, ...); without it the phone shows the bare numbers.
-- `text`, `note`; `truefalse` is Tadrib's own type (not XLSForm), keyed by `answer` true/false.
-- Groups are flattened; a question without a `topic` takes the name of its innermost group.
-- Metadata rows (start, end, today, deviceid, ...) are skipped: phones record times themselves.
-- Languages are those of the survey's label columns, the default first; a plain `label` or `hint`
-  is in settings' `default_language`, which it then needs. A plain `form_title` serves every
-  language without a `form_title::...` of its own.
-- `answer` (choice names separated by spaces, a number, or true/false) overrides `correct`.
-- `kind` defaults to test when any key is given, else evaluation; `form_id` defaults to the file
-  name, as in XLSForm. `partial` (yes) and settings `description` are Tadrib extras.
+Mapping (docs/question-sets.md gives the rest):
 
-Unsupported types and columns (repeats, relevant, constraint, calculate, media, ...) are errors
-naming them when they hold a value; columns XLSForm does not know are ignored unless they look like
-a misspelt known one.
-
-This module maps rows into the model; `forms.xlsform_sheets` reads the workbook into located rows
-and `forms.xlsform_places` puts validation errors back on them.
+- `select_one L` -> single, `select_multiple L` -> multiple, in every spelling pyxform knows. A
+  `select_one` with appearance `likert` whose choice names are whole numbers -> likert.
+- `integer`, `decimal` -> number; `range` -> likert when it is a scale of at most 11 points going
+  up by 1, else a number checked against its start, end and step; `date`, `time`, `datetime`,
+  `calculate`, `acknowledge`, `text`, `note` keep their names; `truefalse` is Tadrib's own.
+- Groups (any appearance) are flattened: a question takes its group's relevance and, without a
+  `topic`, the innermost group's name as its topic.
+- Metadata: `today`, `start`, `end` become calculations the phone records; the others (deviceid,
+  username, ...) are skipped, as the phone records its own times and device.
+- Expressions (`relevant`, `constraint`, `calculation`, `choice_filter`, a `required` that is not
+  yes/no) are kept for the phone and the server to run (forms.expressions).
+- A plain `label` is in the default language (settings' `default_language`, else English, said
+  in a warning); a missing translation falls back to the default language's text, with a warning.
+  No version: one is made from the content (and said); no title: the form id.
+- Tadrib's extra columns: `correct` on choices; `points`, `topic`, `answer`, `tolerance`,
+  `partial` on the survey; `kind`, `pass_mark`, `description` in settings.
+- Refused, naming the feature and its rows: repeats, geo and media questions, barcode, rank,
+  external and from-file selects, `search()`, `pulldata()` and entities.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections import deque
 from pathlib import PurePath
+from typing import Any
 
+from pyxform.errors import PyXFormError
+from pyxform.xls2json import workbook_to_json
+
+from forms.canonical import content_hash
 from forms.errors import FormError, FormErrors
-from forms.model import Choice, Kind, Question, QuestionSet, QuestionType, Scale, Text
-from forms.validate import validate
-from forms.xlsform_places import Layout, Places, where
+from forms.model import Choice, Kind, Question, QuestionSet, Scale, Text
+from forms.validate import MAX_SCALE_POINTS, validate
+from forms.xlsform_findings import Findings
+from forms.xlsform_places import Layout, Places
 from forms.xlsform_sheets import (
-    MAX_ROWS,
-    Column,
-    Row,
-    Sheet,
     cell_flag,
     cell_number,
     language,
     language_name,
-    read_workbook,
+    read_definition,
+    unsaved_formulas,
 )
+from forms.xlsform_types import TRUEFALSE, kind_of, known_types
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
+#: The types an author may write, for the template's help.
 TYPES = (
-    "select_one",
-    "select_multiple",
-    "integer",
-    "decimal",
-    "range",
-    "text",
-    "note",
-    "truefalse",
-)
-
-_TYPE_MAP: dict[str, QuestionType] = {
-    "select_one": "single",
-    "select_multiple": "multiple",
-    "integer": "number",
-    "decimal": "number",
-    "range": "likert",
-    "text": "text",
-    "note": "note",
-    "truefalse": "truefalse",
-}
-#: What an unknown type may have meant, Tadrib's own names included.
-_SUGGEST = {t: t for t in TYPES} | {
-    "single": "select_one",
-    "multiple": "select_multiple",
-    "number": "integer",
-    "likert": "range",
-    "begin_group": "begin group",
-    "end_group": "end group",
-}
-#: ODK metadata: recorded without being asked; Tadrib records start and end times itself.
-_METADATA = _words(
-    "start end today deviceid subscriberid simserial phonenumber username email audit"
-)
-_UNSUPPORTED_TYPES = _words(
-    """calculate acknowledge geopoint geotrace geoshape date time datetime image audio video file
-    barcode hidden xml-external csv-external rank select_one_from_file select_multiple_from_file
-    select_one_external trigger background-audio background-geopoint start-geopoint osm"""
-)
-#: Columns that change what a form does: a value in one is an error, never ignored.
-_UNSUPPORTED_COLUMNS = {
-    "relevant": "skip logic (relevant)",
-    "constraint": "constraints",
-    "calculation": "calculations",
-    "choice_filter": "choice filters",
-    "repeat_count": "repeats",
-    "default": "default answers",
-    "read_only": "read-only questions",
-    "trigger": "triggers",
-    "media": "media (images, audio, video)",
-    "image": "images",
-    "big-image": "images",
-    "audio": "audio",
-    "video": "video",
-    "body": "body:: attributes",
-    "bind": "bind:: attributes",
-}
-_KNOWN_COLUMNS = {
-    "survey": _words("type name label hint required appearance parameters labels points topic")
-    | _words("answer tolerance partial"),
-    "choices": _words("list_name name label correct"),
-    "settings": _words("form_id version form_title kind pass_mark default_language description"),
-}
-_TEXT_COLUMNS = {"label", "hint", "form_title", "description"}
-#: Text columns whose plain form serves every language without a column of its own.
-_TITLES = {"form_title", "description"}
+    "select_one", "select_multiple", "integer", "decimal", "range", "text", "note", "date",
+    "time", "datetime", "calculate", "acknowledge", TRUEFALSE,
+)  # fmt: skip
+#: The language a plain `label` is taken to be in when settings name no default_language.
+ASSUMED_LANGUAGE = "en"
+_SURVEY, _CHOICES, _SETTINGS = "survey", "choices", "settings"
 _WHOLE = re.compile(r"-?\d+")
+_ROW = re.compile(r"^\s*\[row\s*:\s*(\d+)\]\s*")
+_SHEET_IN = re.compile(r"[Oo]n the '?(survey|choices|settings|entities|external_choices)'? sheet")
+#: Choice columns that are not data a choice filter might test.
+_CHOICE_KEYS = frozenset({"name", "label", "media", "correct"})
+_MEDIA_COLUMNS = frozenset({"image", "big-image", "audio", "video", "media"})
+_FILE_LIST = re.compile(r"\.(csv|xml|geojson)$", re.I)
+#: What an unknown type may have meant, in Tadrib's own words.
+_SUGGEST = {
+    "single": "select_one", "multiple": "select_multiple", "number": "integer", "likert": "range"
+}  # fmt: skip
+_OWN_SURVEY = frozenset({"points", "topic", "answer", "tolerance", "partial"})
+_REFUSED_CALLS = {"pulldata(": "pulldata()", "search(": "search()"}
 
 
 def load_xlsform(data: bytes, filename: str) -> QuestionSet:
     """Read and validate the XLSForm in `data`; raise FormErrors with every problem at once."""
-    return _Reader(filename, read_workbook(data, filename)).read()
+    return read_xlsform(data, filename)[0]
 
 
-@dataclass
-class _ChoiceRow:
-    name: str
-    text: Text
-    correct: bool
-    row: int
-
-
-#: Reports one problem of a row: (column header or None, message).
-_Bad = Callable[[str | None, str], None]
+def read_xlsform(data: bytes, filename: str) -> tuple[QuestionSet, list[FormError]]:
+    """The question set in `data` and the warnings about what was assumed or left out."""
+    return _Reader(data, filename).read()
 
 
 class _Reader:
-    """One workbook being read; collects every error before raising them together."""
+    """One workbook being read; collects every problem before raising them together."""
 
-    def __init__(self, filename: str, sheets: dict[str, Sheet]) -> None:
-        self.filename = filename
-        self.errors: list[FormError] = []
-        self.bad: set[tuple[int | None, str, str | None]] = set()
-        self.survey, self.choices = sheets.get("survey"), sheets.get("choices")
-        self.settings = sheets.get("settings")
-        titles = {name: sheet.title for name, sheet in sheets.items()}
-        self.survey_title = titles.get("survey", "survey")
-        self.choices_title = titles.get("choices", "choices")
-        self.settings_title = titles.get("settings", "settings")
-        self.settings_row = 2
-        self.default: str | None = None
+    def __init__(self, data: bytes, filename: str) -> None:
+        self.data, self.filename = data, filename
+        self.errors, self.warnings = Findings(filename), Findings(filename)
+        self.definition = read_definition(data, filename)
+        names = list(self.definition.sheet_names or [])
+        self.titles = {name.lower(): name for name in names}
+        order = [self.titles.get(s, s) for s in (_SURVEY, _CHOICES, _SETTINGS)]
+        self.errors.sheet_order = self.warnings.sheet_order = order
+        self.default = ASSUMED_LANGUAGE
         self.languages: list[str] = []
         self.names: dict[str, str] = {}
-        self.lists: dict[str, list[_ChoiceRow]] = {}
-        self.shaky_lists: set[str] = set()
-        self.absent: set[tuple[str, str, str]] = set()
         self.places: list[Places] = []
-        self.order: dict[FormError, tuple[int, int]] = {}
+        self.survey_rows = {
+            key: deque(rows)
+            for key, rows in _rows_by_key(self.definition.survey or [], ("name",)).items()
+        }
+        self.choice_rows: dict[tuple[str, ...], list[int]] = _rows_by_key(
+            self.definition.choices or [], ("list_name", "name")
+        )
+        self.unknown_specs: set[str] = set()
+        #: Metadata the phone would record, kept only when an expression refers to it.
+        self.metadata: dict[str, tuple[Question, Places]] = {}
 
-    def _rank(self, sheet: str, row: int | None) -> tuple[int, int]:
-        """Where an error sorts: sheet by sheet (survey, choices, settings), row by row."""
-        titles = [self.survey_title, self.choices_title, self.settings_title]
-        return (titles.index(sheet) if sheet in titles else 0, row or 0)
+    def sheet(self, name: str) -> str:
+        """A sheet's title as the author wrote it."""
+        return str(self.titles.get(name, name))
 
-    def at(self, sheet: str, row: int | None) -> _Bad:
-        """A reporter for the problems of one row."""
-
-        def bad(column: str | None, message: str) -> None:
-            self.errors.append(FormError(where(self.filename, sheet, row, column), message))
-            self.order[self.errors[-1]] = self._rank(sheet, row)
-            # Settings are one row of independent cells; elsewhere a row is one question.
-            self.bad.add((row, sheet, column if sheet == self.settings_title else None))
-
-        return bad
-
-    def read(self) -> QuestionSet:
-        if self.survey is None:
-            message = "there is no sheet named 'survey'; an XLSForm needs one"
-            raise FormErrors([FormError(self.filename, message)])
-        settings = self._settings_values()
-        self._default_language(settings)
-        for sheet in (self.survey, self.choices, self.settings):
-            if sheet is not None:
-                self._check_header(sheet)
-        self._languages(self.survey)
-        if not self.languages:
-            raise FormErrors(self.errors)
-        self._read_choices()
-        questions = self._read_survey(self.survey)
-        qs = self._build(settings, questions)
-        layout = Layout(
-            self.filename, self.survey_title, self.choices_title, self.settings_title,
-            self.settings_row if self.settings else None,
-            self.languages, self.names, self.absent, self.places,
-        )  # fmt: skip
-        placed = [p for e in validate(qs) if (p := layout.place(e, qs)) is not None]
+    def read(self) -> tuple[QuestionSet, list[FormError]]:
+        self._formulas()
+        self._refused_sheets()
+        self._media_columns()
+        warnings: list[str] = []
+        try:
+            form = workbook_to_json(
+                self.definition,
+                form_name=None,
+                fallback_form_name=None,
+                warnings=warnings,
+            )
+        except PyXFormError as exc:
+            self._pyxform_message(str(exc), self.errors)
+            raise FormErrors(self.errors.errors()) from None
+        for message in warnings:
+            if not message.startswith("Language '"):  # translations are judged below
+                self._pyxform_message(message, self.warnings)
+        self._languages(form)
+        questions: list[Question] = []
+        self._walk(form, form.get("children", []), [], None, questions)
+        self._recorded_metadata(questions)
+        self._header_typos()
+        qs = self._build(form, questions)
+        if not self.errors:
+            layout = Layout(
+                self.filename, self.sheet(_SURVEY), self.sheet(_CHOICES), self.sheet(_SETTINGS),
+                2, self.languages, self.names, set(), self.places,
+            )  # fmt: skip
+            for error in validate(qs):
+                placed = layout.place(error, qs)
+                if placed is not None:
+                    self.errors.add(*_split_where(placed[0], self.filename), placed[0].message)
         if self.errors:
-            # What is wrong where something is already reported mostly follows from it.
-            placed = [p for p in placed if p[1][0] is not None and p[1] not in self.bad]
-        for error, (row, title, _) in placed:
-            self.order.setdefault(error, self._rank(title, row))
-        errors = list(dict.fromkeys(self.errors + [error for error, _ in placed]))
-        if errors:
-            raise FormErrors(sorted(errors, key=self.order.__getitem__))
-        return qs
+            raise FormErrors(self.errors.errors())
+        return qs, self.warnings.errors()
 
-    def _check_header(self, sheet: Sheet) -> None:
-        name, bad = sheet.title.strip().lower(), self.at(sheet.title, 1)
-        known = _KNOWN_COLUMNS[name]
-        if sheet.too_long:
-            self.at(sheet.title, None)(None, f"more than {MAX_ROWS} rows; is it the right file?")
-        seen: dict[tuple[str, str | None], str] = {}
-        for column in sheet.columns:
-            lang = column.lang
-            if column.base in _TEXT_COLUMNS - _TITLES:
-                lang = self.default if lang is None else language(lang) or lang
-            if (column.base, lang) in seen:
-                other = seen[column.base, lang]
-                bad(column.header, f"columns '{other}' and '{column.header}' hold the same thing")
-            seen[column.base, lang] = column.header
-            if name == "survey" and column.base == "correct":
-                bad(column.header, "correct belongs on sheet 'choices'; here, use answer")
-            elif column.base not in known and column.base not in _UNSUPPORTED_COLUMNS:
-                close = difflib.get_close_matches(column.base, known, n=1, cutoff=0.8)
-                if close:
-                    bad(column.header, f"unknown column; did you mean '{close[0]}'?")
-        if name == "survey":
-            for base in ("type", "name", "label"):
-                if not any(c.base == base for c in sheet.columns):
-                    bad(None, f"the sheet has no {base} column; add one")
+    # -- the workbook as a whole -------------------------------------------------------------
 
-    def _default_language(self, settings: Row) -> None:
-        if spec := settings.get("default_language"):
-            self.default = language(spec)
-            if self.default is None:
-                self.at(self.settings_title, self.settings_row)(
-                    "default_language", f"which language is {spec!r}? Write e.g. 'French (fr)'"
-                )
+    def _formulas(self) -> None:
+        wanted = {self.sheet(s) for s in (_SURVEY, _CHOICES, _SETTINGS)}
+        for sheet, row, column, formula in unsaved_formulas(self.data):
+            if sheet in wanted:
+                self.errors.add(
+                    sheet, row, column,
+                    f"holds the formula ={formula} with no saved value, so it reads as empty; "
+                    "open the file in Excel or LibreOffice and save it, or type the value",
+                )  # fmt: skip
+
+    def _refused_sheets(self) -> None:
+        d = self.definition
+        for name, rows, feature in (
+            ("entities", d.entities, "entities"),
+            ("external_choices", d.external_choices, "external selects"),
+        ):
+            if rows and any(rows):
+                first = next(i for i, row in enumerate(rows) if row) + 2
+                self.errors.add(
+                    self.sheet(name), first, None,
+                    f"Tadrib does not support {feature} (the '{name}' sheet); remove the sheet",
+                )  # fmt: skip
+
+    def _media_columns(self) -> None:
+        for name, header in ((_SURVEY, self.definition.survey_header),
+                             (_CHOICES, self.definition.choices_header)):  # fmt: skip
+            for column in (header or [{}])[0]:
+                base = re.split(r"::?", column, maxsplit=1)[0].strip().lower()
+                if base in _MEDIA_COLUMNS:
+                    self.warnings.add(
+                        self.sheet(name), 1, column,
+                        "ignored: Tadrib shows no images, audio or video with questions",
+                    )  # fmt: skip
+
+    def _pyxform_message(self, message: str, findings: Findings) -> None:
+        """A pyxform error or warning, placed on its sheet and row when it names them."""
+        row: int | None = None
+        if found := _ROW.match(message):
+            row, message = int(found[1]), message[found.end() :]
+        sheet = _SURVEY
+        if found := _SHEET_IN.search(message):
+            sheet = found[1]
+        message = " ".join(message.split())
+        findings.add(self.sheet(sheet), row, None, message)
+
+    # -- languages and texts -----------------------------------------------------------------
+
+    def _languages(self, form: dict[str, Any]) -> None:
+        """The set's languages: the default one first, then those of the label columns."""
+        spec = str(form.get("default_language") or "default")
+        specs: list[str] = []
+        _label_specs(form, specs)
+        if spec != "default":
+            code = language(spec)
+            if code is None:
+                self.errors.add(
+                    self.sheet(_SETTINGS), 2, "default_language",
+                    f"which language is {spec!r}? Write e.g. 'French (fr)'",
+                )  # fmt: skip
             else:
-                self.names.setdefault(self.default, spec)
+                self.default = code
+                self.names.setdefault(code, spec)
+        elif "default" in specs:
+            self.names.setdefault(ASSUMED_LANGUAGE, "English (en)")
+            others = [language(s) for s in specs if s != "default"]
+            self.warnings.add(
+                self.sheet(_SURVEY), 1, "label",
+                f"taken to be in {self._name(ASSUMED_LANGUAGE)}"
+                + (" (as the other label columns are)" if ASSUMED_LANGUAGE in others else "")
+                + "; if it is in another language, give default_language on sheet 'settings', "
+                "e.g. French (fr)",
+            )  # fmt: skip
+        found = [self.default] if "default" in specs or spec != "default" else []
+        for s in specs:
+            code = self._code(s)
+            if code is not None and code not in found:
+                found.append(code)
+        self.languages = found or [self.default]
 
-    def _languages(self, survey: Sheet) -> None:
-        """The set's languages: those of the survey's label columns, the default one first."""
-        found: list[str] = []
-        for column in survey.columns:
-            if column.base == "label":
-                code = self._column_language(survey, column)
-                if code is not None and code not in found:
-                    found.append(code)
-        if self.default in found:
-            found.remove(self.default)
-            found.insert(0, self.default)
-        self.languages = found
-
-    def _column_language(self, sheet: Sheet, column: Column, quiet: bool = False) -> str | None:
-        """The language of a text column; a plain column is in the default language."""
-        bad = self.at(sheet.title, 1) if not quiet else lambda column, message: None
-        if column.lang is None:
-            if self.default is None:
-                bad(
-                    column.header,
-                    f"which language is it in? Name it e.g. '{column.header}::English (en)', "
-                    "or give default_language on sheet 'settings'",
-                )
+    def _code(self, spec: str) -> str | None:
+        if spec == "default":
             return self.default
-        code = language(column.lang)
+        code = language(spec)
         if code is None:
-            bad(column.header, f"which language is {column.lang!r}? Add its code, e.g. 'Name (xx)'")
-        else:
-            self.names.setdefault(code, column.lang)
+            if spec not in self.unknown_specs:
+                self.unknown_specs.add(spec)
+                self.errors.add(
+                    self.sheet(_SURVEY), 1, f"label::{spec}",
+                    f"which language is {spec!r}? Add its code, e.g. '{spec} (xx)'",
+                )  # fmt: skip
+            return None
+        self.names.setdefault(code, spec)
         return code
 
-    def _text_columns(self, sheet: Sheet, base: str) -> list[tuple[Column, str]]:
-        """The columns holding `base` texts, with their language; reports stray languages."""
-        out = []
-        # The survey's label columns were judged when the languages were gathered.
-        quiet = sheet is self.survey and base == "label"
-        for column in sheet.columns:
-            if column.base != base or (column.lang is None and base in _TITLES):
+    def _text(self, value: object, sheet: str, row: int | None, column: str) -> Text:
+        """A text in every language; a missing translation is the default language's text."""
+        if value is None or value == "":
+            return {}
+        raw = {"default": value} if isinstance(value, str) else dict(value)  # type: ignore[call-overload]
+        text: Text = {}
+        for spec, content in raw.items():
+            code = self._code(str(spec))
+            # An explicit column wins over the plain one taken to be in the same language.
+            explicit = spec != "default" or code not in text
+            if code is not None and code not in self.languages:
+                self._stray(sheet, column, str(spec), code)
                 continue
-            code = self._column_language(sheet, column, quiet)
-            if code in self.languages:
-                out.append((column, code))
-            elif code is not None and not quiet:
-                self.at(sheet.title, 1)(
-                    column.header,
-                    f"{self._name(code)} has no label column on sheet '{self.survey_title}'; "
-                    "add one there or remove this column",
-                )
-        if not quiet and base in ("label", "hint") and (out or base == "label"):
-            # One report for a missing column, rather than one per row left without its text.
-            for lang in self.languages:
-                if all(code != lang for _, code in out):
-                    self.absent.add((sheet.title, base, lang))
-                    name = self._name(lang)
-                    self.at(sheet.title, 1)(
-                        None, f"no {base} column in {name}; add '{base}::{name}'"
-                    )
-        return out
+            if code is not None and isinstance(content, str) and content.strip() and explicit:
+                text[code] = content
+        if not text:
+            return {}
+        if isinstance(value, str) and sheet == _SETTINGS:
+            # A plain title serves every language, as in XLSForm.
+            return dict.fromkeys(self.languages, value)
+        source = self.default if self.default in text else next(iter(text))
+        for lang in self.languages:
+            if lang not in text:
+                text[lang] = text[source]
+                self.warnings.add(
+                    self.sheet(sheet), row, column,
+                    f"no {self._name(lang)} text; the {self._name(source)} text is shown instead",
+                )  # fmt: skip
+        return {lang: text[lang] for lang in self.languages if lang in text}
+
+    def _stray(self, sheet: str, column: str, spec: str, code: str) -> None:
+        self.warnings.add(
+            self.sheet(sheet), 1, f"{column}::{spec}",
+            f"ignored: {self._name(code)} has no label column on sheet '{self.sheet(_SURVEY)}', "
+            "so it is not one of the form's languages",
+        )  # fmt: skip
 
     def _name(self, code: str) -> str:
         return language_name(code, self.names)
 
-    @staticmethod
-    def _text(row: Row, columns: list[tuple[Column, str]]) -> Text:
-        return {code: row.values[c.key] for c, code in columns if c.key in row.values}
+    # -- the survey ----------------------------------------------------------------------------
 
-    def _read_choices(self) -> None:
-        if (sheet := self.choices) is None:
-            return
-        labels = self._text_columns(sheet, "label")
-        for row in sheet.rows:
-            bad, before = self.at(sheet.title, row.number), len(self.errors)
-            list_name, name = row.get("list_name"), row.get("name")
-            self._read_choice(row, list_name, name, labels, bad)
-            if len(self.errors) > before:
-                # A list with a broken row may look short or unkeyed to validation: say less.
-                self.shaky_lists.add(list_name or "*")
-
-    def _read_choice(
-        self, row: Row, list_name: str, name: str, labels: list[tuple[Column, str]], bad: _Bad
+    def _walk(
+        self,
+        form: dict[str, Any],
+        children: list[dict[str, Any]],
+        relevant: list[str],
+        group: str | None,
+        out: list[Question],
     ) -> None:
-        assert self.choices is not None
-        self._unsupported(self.choices, row, bad)
-        if not list_name or not name:
-            if list_name or name or self._text(row, labels):
-                missing = "list_name" if not list_name else "name"
-                bad(missing, f"the {missing} is empty; fill it in")
-            return
-        correct = cell_flag(row.get("correct") or "0")
-        if correct is None:
-            bad("correct", f"{row.get('correct')!r}: put 1 for a correct choice, else nothing")
-        items = self.lists.setdefault(list_name, [])
-        if any(item.name == name for item in items):
-            bad("name", f"list {list_name!r} already has a choice {name!r}; rename one")
-            return
-        items.append(_ChoiceRow(name, self._text(row, labels), bool(correct), row.number))
-
-    def _read_survey(self, sheet: Sheet) -> list[Question]:
-        labels, hints = self._text_columns(sheet, "label"), self._text_columns(sheet, "hint")
-        groups: list[tuple[str, str, int]] = []  # (group or repeat, name, row)
-        questions: list[Question] = []
-        for row in sheet.rows:
-            bad = self.at(sheet.title, row.number)
-            self._unsupported(sheet, row, bad)
-            raw = " ".join(row.get("type").split())
-            head, *args = raw.split(" ")
-            head = head.lower()
-            if head in ("select", "begin", "end") and args:
-                head, args = f"{head}_{args[0].lower()}", args[1:]
-            if not raw:
-                # A row holding only the author's own notes is not a question.
-                if any(row.get(c.key) for c in sheet.columns if c.base in ("name", "label")):
-                    bad("type", "the type is empty; fill it in or clear the row")
-            elif head in ("begin_group", "begin_repeat"):
-                if head == "begin_repeat":
-                    bad("type", "Tadrib does not support repeats; ask each question once")
-                groups.append((head[6:], row.get("name"), row.number))
-            elif head in ("end_group", "end_repeat"):
-                if groups and groups[-1][0] == head[4:]:
-                    groups.pop()
-                else:
-                    bad("type", f"'{raw}' does not close a 'begin {head[4:]}' above it")
-            elif head not in _METADATA:
-                group = next((name for _, name, _ in reversed(groups) if name), None)
-                question = self._question(row, head, args, (labels, hints), bad)
+        for child in children:
+            name, type_name = str(child.get("name", "")), str(child.get("type", ""))
+            if type_name == "group" and child.get("control", {}).get("bodyless"):
+                continue  # pyxform's own meta group (instanceID)
+            row = self._row(name)
+            kind = kind_of(type_name)
+            bind = child.get("bind", {})
+            if kind.role == "group":
+                inner = [*relevant, bind["relevant"]] if bind.get("relevant") else relevant
+                self._walk(form, child.get("children", []), inner, name or group, out)
+            elif kind.role == "refused":
+                self._refuse(row, kind.feature)
+            elif kind.role == "unknown":
+                close = difflib.get_close_matches(type_name, [*TYPES, *_SUGGEST], 1, 0.7) or (
+                    difflib.get_close_matches(type_name, known_types(), 1, 0.7)
+                )
+                fix = f"; did you mean {_SUGGEST.get(close[0], close[0])!r}?" if close else ""
+                self.errors.add(
+                    self.sheet(_SURVEY), row, "type", f"unknown type {type_name!r}{fix}"
+                )
+            elif kind.role == "metadata":
+                if kind.calculation is not None:
+                    q = Question(name, "calculate", {}, required=False)
+                    q.calculation = kind.calculation
+                    self.metadata[name] = (q, Places(row or 0))
+            else:
+                question = self._question(form, child, kind, row, relevant, group)
                 if question is not None:
-                    question.topic = row.get("topic") or group
-                    questions.append(question)
-        for kind, _, number in groups:
-            self.at(sheet.title, number)("type", f"this {kind} has no 'end {kind}' row")
-        return questions
+                    out.append(question)
 
-    def _unsupported(self, sheet: Sheet, row: Row, bad: _Bad) -> None:
-        for column in sheet.columns:
-            feature, value = _UNSUPPORTED_COLUMNS.get(column.base), row.get(column.key)
-            if feature and value and not (column.base == "read_only" and cell_flag(value) is False):
-                bad(column.header, f"Tadrib does not support {feature}; clear {value!r}")
+    def _recorded_metadata(self, questions: list[Question]) -> None:
+        """Metadata an expression refers to (e.g. ${today}) is recorded as a calculation."""
+        logic = " ".join(
+            str(getattr(q, key) or "")
+            for q in questions
+            for key in ("relevant", "constraint", "calculation", "choice_filter", "required_if")
+        )
+        for name, (q, places) in self.metadata.items():
+            if re.search(r"\$\{\s*" + re.escape(name) + r"\s*\}", logic):
+                questions.insert(0, q)
+                self.places.insert(0, places)
+
+    def _header_typos(self) -> None:
+        """A misspelt Tadrib column would drop the answer keys silently: name it."""
+        d = self.definition
+        for name, header, own in (
+            (_SURVEY, d.survey_header, _OWN_SURVEY),
+            (_CHOICES, d.choices_header, frozenset({"correct"})),
+            (_SETTINGS, d.settings_header, frozenset({"kind", "pass_mark", "description"})),
+        ):
+            for column in (header or [{}])[0]:
+                base = "_".join(column.split("::")[0].strip().lower().split())
+                if name == _SURVEY and base == "correct":
+                    self.errors.add(
+                        self.sheet(name), 1, column,
+                        "correct belongs on sheet 'choices'; here, use answer",
+                    )  # fmt: skip
+                elif base not in own and (close := difflib.get_close_matches(base, own, 1, 0.8)):
+                    self.errors.add(
+                        self.sheet(name), 1, column, f"unknown column; did you mean {close[0]!r}?"
+                    )
+
+    def _row(self, name: str) -> int | None:
+        rows = self.survey_rows.get((name,))
+        return rows.popleft() if rows else None
+
+    def _refuse(self, row: int | None, feature: str) -> None:
+        self.errors.add(
+            self.sheet(_SURVEY), row, "type",
+            f"Tadrib does not support {feature}; remove these rows or ask in another way",
+        )  # fmt: skip
 
     def _question(
         self,
-        row: Row,
-        head: str,
-        args: list[str],
-        texts: tuple[list[tuple[Column, str]], list[tuple[Column, str]]],
-        bad: _Bad,
+        form: dict[str, Any],
+        child: dict[str, Any],
+        kind: Any,
+        row: int | None,
+        relevant: list[str],
+        group: str | None,
     ) -> Question | None:
-        """The question on one survey row, or None (with the reasons reported)."""
-        raw = " ".join([head, *args])
-        if head not in _TYPE_MAP:
-            if head in _UNSUPPORTED_TYPES:
-                bad("type", f"Tadrib does not support {raw!r}; use {', '.join(TYPES)}")
-            else:
-                close = difflib.get_close_matches(head, list(_SUGGEST), n=1)
-                fix = (
-                    f"did you mean {_SUGGEST[close[0]]!r}?" if close else f"use {', '.join(TYPES)}"
-                )
-                bad("type", f"unknown type {raw!r}; {fix}")
-            return None
-        before = len(self.errors)
-        qtype = _TYPE_MAP[head]
-        if qtype in ("single", "multiple") and len(args) != 1:
-            fix = f"'{head} {args[0]}'" if args else f"the list's name, e.g. '{head} yesno'"
-            bad("type", f"{raw!r} is not supported; write {fix}")
-        if not (qid := row.get("name")):
-            bad("name", "the name is empty; give the question a unique id, e.g. q1")
-        labels, hints = texts
-        q = Question(qid, qtype, self._text(row, labels), hint=self._text(row, hints) or None)
-        if qtype != "note":
-            q.required = self._yes_no(row, "required", bad)
-        q.partial = self._yes_no(row, "partial", bad)
-        for key in ("points", "tolerance"):
-            if value := row.get(key):
-                if (number := cell_number(value)) is None:
-                    bad(key, f"{key} is {value!r}; give a number")
-                setattr(q, key, number if number is not None else 1.0)
-        for key, owner in (("parameters", "range"), ("labels", "range")):
-            if row.get(key) and head != owner:
-                bad(key, f"{key} is only read for {owner} questions; clear it")
-        places = Places(row.number)
-        if qtype in ("single", "multiple") and args:
-            self._choices(row, q, args[0], places, bad)
-        elif qtype == "likert":
-            self._range(row, q, places, bad)
-        answer = row.get("answer")
-        if answer and q.type in ("truefalse", "number"):
-            q.answer = cell_flag(answer) if q.type == "truefalse" else cell_number(answer)
-            if q.answer is None:
-                bad(
-                    "answer",
-                    f"{answer!r}: give {'true or false' if head == 'truefalse' else 'a number'}",
-                )
-        elif answer and q.type not in ("single", "multiple"):
-            bad("answer", f"{q.type} questions are not scored; clear the answer")
-        if len(self.errors) > before:
+        survey = _SURVEY
+        bind: dict[str, Any] = child.get("bind", {})
+        control: dict[str, Any] = child.get("control", {})
+        errors_before = len(self.errors)
+        q = Question(
+            str(child.get("name", "")),
+            kind.type,
+            self._text(child.get("label"), survey, row, "label"),
+            hint=self._text(child.get("hint"), survey, row, "hint") or None,
+        )
+        q.topic = _extra(child, "topic") or group
+        required = _cell(bind.get("required"))
+        flag = cell_flag(required) if required else False
+        if q.type in ("note", "calculate"):
+            q.required = False
+        elif flag is None:
+            q.required, q.required_if = False, required
+        else:
+            q.required = flag
+        own = _cell(bind.get("relevant"))
+        conditions = [*relevant, *([own] if own else [])]
+        q.relevant = (
+            " and ".join(f"({c})" for c in conditions)
+            if len(conditions) > 1
+            else (conditions[0] if conditions else None)
+        )
+        q.constraint = _cell(bind.get("constraint")) or kind.constraint
+        q.constraint_message = (
+            self._text(bind.get("jr:constraintMsg"), survey, row, "constraint_message") or None
+        )
+        q.required_message = (
+            self._text(bind.get("jr:requiredMsg"), survey, row, "required_message") or None
+        )
+        q.calculation = _cell(bind.get("calculate"))
+        q.choice_filter = _cell(child.get("choice_filter"))
+        q.default = _cell(child.get("default"))
+        q.read_only = q.type != "note" and cell_flag(_cell(bind.get("readonly")) or "no") is True
+        q.appearance = _cell(control.get("appearance"))
+        parameters: dict[str, Any] = child.get("parameters") or {}
+        q.randomize = cell_flag(_cell(parameters.get("randomize")) or "no") is True
+        for expression, column in (
+            (q.relevant, "relevant"), (q.constraint, "constraint"),
+            (q.calculation, "calculation"), (q.choice_filter, "choice_filter"),
+            (q.default, "default"), (q.appearance, "appearance"), (q.required_if, "required"),
+        ):  # fmt: skip
+            for call, feature in _REFUSED_CALLS.items():
+                if expression and call in expression.replace(" ", ""):
+                    self.errors.add(
+                        self.sheet(survey), row, column,
+                        f"Tadrib does not support {feature}; remove it from this row",
+                    )  # fmt: skip
+        self._extras(child, q, row)
+        places = Places(row or 0)
+        if q.type in ("single", "multiple"):
+            self._choices(form, child, q, row, places)
+        elif q.type == "likert":
+            self._range(child, q, row, places)
+        self._answer(child, q, row)
+        if len(self.errors) > errors_before:
             return None
         self.places.append(places)
         return q
 
-    def _yes_no(self, row: Row, key: str, bad: _Bad) -> bool:
-        """A yes/no cell; blank means no, as in XLSForm."""
-        value = row.get(key)
-        flag = cell_flag(value) if value else False
-        if flag is None:
-            bad(key, f"{key} is {value!r}; write yes or leave it empty (no conditions)")
-        return bool(flag)
+    def _extras(self, child: dict[str, Any], q: Question, row: int | None) -> None:
+        """Tadrib's own survey columns: points, tolerance, partial."""
+        sheet = self.sheet(_SURVEY)
+        for key in ("points", "tolerance"):
+            if value := _extra(child, key):
+                number = cell_number(value)
+                if number is None:
+                    self.errors.add(sheet, row, key, f"{key} is {value!r}; give a number")
+                else:
+                    setattr(q, key, number)
+        if partial := _extra(child, "partial"):
+            flag = cell_flag(partial)
+            if flag is None:
+                self.errors.add(sheet, row, "partial", f"partial is {partial!r}; write yes or no")
+            q.partial = bool(flag)
 
-    def _choices(self, row: Row, q: Question, list_name: str, p: Places, bad: _Bad) -> None:
-        if (items := self._list(list_name, "type", row.number, bad)) is None:
+    def _choices(
+        self, form: dict[str, Any], child: dict[str, Any], q: Question, row: int | None, p: Places
+    ) -> None:
+        list_name = str(child.get("itemset") or child.get("list_name") or "")
+        if _FILE_LIST.search(list_name):
+            feature = "selects from a file (select_one_from_file, select_multiple_from_file)"
+            self._refuse(row, feature)
             return
-        likert = "likert" in row.get("appearance").lower().split()
-        if q.type == "single" and likert and all(_WHOLE.fullmatch(i.name) for i in items):
-            q.type, q.scale = (
-                "likert",
-                Scale(min(int(i.name) for i in items), max(int(i.name) for i in items)),
-            )
-            self._labels(q.scale, items, p)
+        items: list[dict[str, Any]] = form.get("choices", {}).get(list_name) or []
+        rows = self._choice_rows(list_name, items)
+        appearance = (q.appearance or "").lower().split()
+        if (
+            q.type == "single"
+            and "likert" in appearance
+            and items
+            and all(_WHOLE.fullmatch(str(i.get("name", ""))) for i in items)
+        ):
+            values = [int(str(i["name"])) for i in items]
+            q.type, q.scale = "likert", Scale(min(values), max(values))
+            for item, value, choice_row in zip(items, values, rows, strict=True):
+                q.scale.labels[value] = self._text(item.get("label"), _CHOICES, choice_row, "label")
+                p.labels[value] = choice_row or 0
             return
-        correct = {item.name for item in items if item.correct}
-        if answer := row.get("answer"):
-            correct = set(answer.replace(",", " ").split())
-            if unknown := sorted(correct - {item.name for item in items}):
-                listed = ", ".join(map(repr, unknown))
-                bad("answer", f"{listed} is not in list {list_name!r} on sheet 'choices'")
-        q.choices = [Choice(i.name, i.text, i.name in correct) for i in items]
-        p.choices = [i.row for i in items]
+        for item, choice_row in zip(items, rows, strict=True):
+            correct = _extra(item, "correct")
+            flag = cell_flag(correct) if correct else False
+            if flag is None:
+                self.errors.add(
+                    self.sheet(_CHOICES), choice_row, "correct",
+                    f"{correct!r}: put 1 for a correct choice, else nothing",
+                )  # fmt: skip
+            data = {str(k): v for k, v in item.items() if k not in _CHOICE_KEYS and _cell(v)}
+            text = self._text(item.get("label"), _CHOICES, choice_row, "label")
+            q.choices.append(Choice(str(item.get("name", "")), text, bool(flag), data))
+            p.choices.append(choice_row or 0)
 
-    def _list(self, name: str, column: str, row: int, bad: _Bad) -> list[_ChoiceRow] | None:
-        items = self.lists.get(name)
-        if self.shaky_lists & {name, "*"}:
-            self.bad.add((row, self.survey_title, None))
-        if items is None:
-            missing = "" if self.choices else "; there is no sheet 'choices'"
-            bad(column, f"choice list {name!r} is not defined on sheet 'choices'{missing}")
-        return items
+    def _choice_rows(self, list_name: str, items: list[dict[str, Any]]) -> list[int | None]:
+        """The Excel row of each choice of a list (the n-th of a name is its n-th row)."""
+        seen: dict[str, int] = {}
+        found: list[int | None] = []
+        for item in items:
+            name = str(item.get("name", ""))
+            rows: list[int] = self.choice_rows.get((list_name, name), [])
+            n = seen[name] = seen.get(name, -1) + 1
+            found.append(rows[n] if n < len(rows) else None)
+        return found
 
-    def _range(self, row: Row, q: Question, p: Places, bad: _Bad) -> None:
-        params = {"start": 1, "end": 10, "step": 1}
-        for item in re.split(r"[\s,;]+", row.get("parameters").strip()):
-            key, _, value = item.partition("=")
-            key, number = key.strip().lower(), cell_number(value)
-            if not item:
-                continue
-            if key not in params:
-                bad(
-                    "parameters", f"{item!r}: a range takes start, end and step, e.g. start=1 end=5"
-                )
-            elif number is None or not number.is_integer():
-                bad("parameters", f"{item!r}: a Likert scale needs whole numbers")
-            else:
-                params[key] = int(number)
-        if params["step"] != 1:
-            bad("parameters", f"step={params['step']}: a Likert scale goes up by 1; use step=1")
-        q.scale = Scale(params["start"], params["end"])
-        if (name := row.get("labels")) and (
-            items := self._list(name, "labels", row.number, bad)
-        ) is not None:
-            for item in items:
-                if not _WHOLE.fullmatch(item.name):
-                    self.at(self.choices_title, item.row)(
-                        "name", f"list {name!r} labels a range: name its choices 1, 2, ..."
+    def _range(self, child: dict[str, Any], q: Question, row: int | None, p: Places) -> None:
+        params: dict[str, Any] = child.get("parameters") or {}
+        numbers: dict[str, float] = {"start": 1, "end": 10, "step": 1}
+        for key in numbers:
+            if (value := _cell(params.get(key))) is not None:
+                number = cell_number(value)
+                if number is None:
+                    self.errors.add(
+                        self.sheet(_SURVEY), row, "parameters", f"{key}={value}: give a number"
                     )
-            self._labels(q.scale, [i for i in items if _WHOLE.fullmatch(i.name)], p)
+                    return
+                numbers[key] = number
+        start, end, step = numbers["start"], numbers["end"], numbers["step"]
+        points = (end - start) / step + 1 if step else 0
+        whole = start.is_integer() and end.is_integer()
+        if step == 1 and whole and 2 <= points <= MAX_SCALE_POINTS:
+            q.scale = Scale(int(start), int(end))
+            if (name := _extra(child, "labels")) is not None:
+                self._range_labels(name, q.scale, row, p)
+            return
+        # A slider too long or too fine for a Likert scale: a number within its bounds.
+        q.type = "number"
+        low, high = (start, end) if start <= end else (end, start)
+        bounds = f". >= {_num(low)} and . <= {_num(high)}"
+        if step and step != 1:
+            bounds += f" and (. - {_num(start)}) mod {_num(step)} = 0"
+        q.constraint = f"({bounds}) and ({q.constraint})" if q.constraint else bounds
 
-    @staticmethod
-    def _labels(scale: Scale, items: list[_ChoiceRow], p: Places) -> None:
-        scale.labels = {int(i.name): i.text for i in items}
-        p.labels = {int(i.name): i.row for i in items}
+    def _range_labels(self, name: str, scale: Scale, row: int | None, p: Places) -> None:
+        lists = [(key[1], rows) for key, rows in self.choice_rows.items() if key[0] == name]
+        if not lists:
+            self.errors.add(
+                self.sheet(_SURVEY), row, "labels",
+                f"choice list {name!r} is not defined on sheet 'choices'",
+            )  # fmt: skip
+            return
+        choices = self.definition.choices or []
+        for choice, rows in lists:
+            for number in rows:
+                if not _WHOLE.fullmatch(choice):
+                    self.errors.add(
+                        self.sheet(_CHOICES), number, "name",
+                        f"list {name!r} labels a range: name its choices 1, 2, ...",
+                    )  # fmt: skip
+                    continue
+                raw = choices[number - 2]
+                texts = {k.split("::", 1)[1] if "::" in k else "default": v
+                         for k, v in raw.items() if k.lower().startswith("label")}  # fmt: skip
+                scale.labels[int(choice)] = self._text(texts, _CHOICES, number, "label")
+                p.labels[int(choice)] = number
 
-    def _settings_values(self) -> Row:
-        if self.settings is None or not self.settings.rows:
-            return Row(2, {})
-        first, *others = self.settings.rows
-        self.settings_row = first.number
-        for other in others:
-            self.at(self.settings_title, other.number)(
-                None, f"settings are read from row {first.number} only; move these values there"
-            )
-        return first
+    def _answer(self, child: dict[str, Any], q: Question, row: int | None) -> None:
+        """Tadrib's `answer` column: the key, overriding `correct` on the choices sheet."""
+        answer = _extra(child, "answer")
+        if not answer:
+            return
+        sheet = self.sheet(_SURVEY)
+        if q.type in ("single", "multiple"):
+            names = set(answer.replace(",", " ").split())
+            if unknown := sorted(names - {c.id for c in q.choices}):
+                listed = ", ".join(map(repr, unknown))
+                message = f"{listed} is not among this question's choices"
+                self.errors.add(sheet, row, "answer", message)
+            for choice in q.choices:
+                choice.correct = choice.id in names
+        elif q.type == "truefalse":
+            if (flag := cell_flag(answer)) is None:
+                self.errors.add(sheet, row, "answer", f"{answer!r}: give true or false")
+            q.answer = flag
+        elif q.type == "number":
+            if (number := cell_number(answer)) is None:
+                self.errors.add(sheet, row, "answer", f"{answer!r}: give a number")
+            q.answer = number
+        else:
+            self.errors.add(sheet, row, "answer", f"{q.type} questions are not scored; clear it")
 
-    def _build(self, settings: Row, questions: list[Question]) -> QuestionSet:
-        bad = self.at(self.settings_title, self.settings_row)
+    # -- settings ----------------------------------------------------------------------------
+
+    def _build(self, form: dict[str, Any], questions: list[Question]) -> QuestionSet:
+        sheet = self.sheet(_SETTINGS)
+        raw = _lower_keys((self.definition.settings or [{}])[0] if self.definition.settings else {})
         stem = PurePath(self.filename).stem.lower()
-        form_id = settings.get("form_id") or re.sub(r"[^a-z0-9._-]+", "-", stem).strip("-._")
-        version, title = settings.get("version"), self._titles(settings, "form_title")
-        if self.settings is None:
-            self.at(self.settings_title, None)(
-                None, "there is no sheet 'settings'; add one with form_id, version and form_title"
-            )
-        elif not version:
-            bad("version", "the version is empty; give one, e.g. 2019.1 (formatted as text)")
-        if self.settings is not None and not title:
-            bad("form_title", "the title is empty; fill in form_title")
+        form_id = raw.get("form_id") or re.sub(r"[^a-z0-9._-]+", "-", stem).strip("-._") or "form"
+        has_title = any(k.split(":")[0] in ("form_title", "set_form_title", "title") for k in raw)
+        title = self._text(form.get("title"), _SETTINGS, 2, "form_title") if has_title else {}
+        if not title:
+            title = dict.fromkeys(self.languages, form_id)
         keyed = any(q.answer is not None or any(c.correct for c in q.choices) for q in questions)
         kind: Kind = "test" if keyed else "evaluation"
-        if (given := settings.get("kind").lower()) in ("test", "evaluation"):
-            kind = "test" if given == "test" else "evaluation"
+        given = _extra(form, "kind") or ""
+        if given.lower() in ("test", "evaluation"):
+            kind = "test" if given.lower() == "test" else "evaluation"
         elif given:
-            bad("kind", f"kind is {settings.get('kind')!r}; use test or evaluation")
-        value = settings.get("pass_mark")
-        if (pass_mark := cell_number(value.rstrip("%")) if value else None) is None and value:
-            bad("pass_mark", f"pass_mark is {value!r}; give a percent, e.g. 70")
-        description = self._titles(settings, "description") or None
-        return QuestionSet(
+            self.errors.add(sheet, 2, "kind", f"kind is {given!r}; use test or evaluation")
+        value = _extra(form, "pass_mark")
+        pass_mark = cell_number(value.rstrip("%")) if value else None
+        if pass_mark is not None and 0 < pass_mark < 1:
+            pass_mark = round(pass_mark * 100, 9)  # a 70% cell holds 0.7; no pass mark is 0.7%
+        if value and pass_mark is None:
+            message = f"pass_mark is {value!r}; give a percent, e.g. 70"
+            self.errors.add(sheet, 2, "pass_mark", message)
+        descriptions = {k.split("::", 1)[1] if "::" in k else "default": v
+                        for k, v in raw.items() if k.split("::")[0] == "description"}  # fmt: skip
+        description = self._text(descriptions, _SETTINGS, 2, "description") or None
+        version = _cell(form.get("version"))
+        qs = QuestionSet(
             form_id, version or "0", kind, title, self.languages, questions, pass_mark, description
         )
+        if not version:
+            qs.version = "auto-" + content_hash(qs)[:10]
+            self.warnings.add(
+                sheet, None, "version",
+                f"no version given; this content is version {qs.version!r} (made from the "
+                "content, so it changes whenever the form does); give a version to choose it",
+            )  # fmt: skip
+        return qs
 
-    def _titles(self, settings: Row, base: str) -> Text:
-        """A title: its column per language, the plain column filling languages without one."""
-        if self.settings is None:
-            return {}
-        text = self._text(settings, self._text_columns(self.settings, base))
-        columns = self.settings.columns
-        if plain := next(
-            (settings.get(c.key) for c in columns if (c.base, c.lang) == (base, None)), ""
-        ):
-            text = {lang: text.get(lang) or plain for lang in self.languages}
-        return text
+
+def _label_specs(element: dict[str, Any], specs: list[str]) -> None:
+    """The language parts of every label in the survey, in order of appearance."""
+    for child in element.get("children", []):
+        label = child.get("label")
+        for spec in ["default"] if isinstance(label, str) else list(label or {}):
+            if spec not in specs:
+                specs.append(str(spec))
+        _label_specs(child, specs)
+
+
+def _rows_by_key(rows: Any, keys: tuple[str, ...]) -> dict[tuple[str, ...], list[int]]:
+    """Excel rows by the values of `keys` (e.g. a question's name), in sheet order."""
+    out: dict[tuple[str, ...], list[int]] = {}
+    for index, row in enumerate(rows):
+        low = _lower_keys(row)
+        value = tuple(low.get(key, "") for key in keys)
+        if all(value):
+            out.setdefault(value, []).append(index + 2)
+    return out
+
+
+def _lower_keys(row: dict[str, Any]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in row.items():
+        out["_".join(str(key).strip().lower().split())] = str(value).strip()
+    return out
+
+
+def _extra(element: dict[str, Any], key: str) -> str | None:
+    """One of Tadrib's own columns (pyxform keeps them as written, whatever their case)."""
+    if key in element:
+        return _cell(element[key])
+    return next((_cell(v) for k, v in element.items() if str(k).strip().lower() == key), None)
+
+
+def _cell(value: object) -> str | None:
+    """A cell's text, or None when blank or not text."""
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def _split_where(error: FormError, filename: str) -> tuple[str, int | None, str | None]:
+    """(sheet, row, column) from a place written by `forms.xlsform_places.where`."""
+    sheet = re.search(r"sheet '([^']*)'", error.where)
+    row = re.search(r", row (\d+)", error.where)
+    column = re.search(r"column '([^']*)'", error.where)
+    return (
+        sheet[1] if sheet else _SURVEY,
+        int(row[1]) if row else None,
+        column[1] if column else None,
+    )

@@ -86,7 +86,9 @@ class Layout:
         elif rest in ("text", "hint"):
             column, text = "label" if rest == "text" else "hint", getattr(q, rest)
         elif rest:
-            column = {"id": "name", "scale": "parameters", "choices": "type"}.get(rest, rest)
+            column = {
+                "id": "name", "scale": "parameters", "choices": "type", "required_if": "required"
+            }.get(rest, rest)  # fmt: skip
         if text is not None and column and message.startswith("missing the"):
             if (missing := self._missing(text, sheet, column)) is None:
                 return None

@@ -1,29 +1,23 @@
-"""An XLSForm workbook read into sheets of located rows, and what a cell's text means.
+"""An XLSForm workbook read by pyxform, and what a cell's text means.
 
-Nothing here knows what a question is: a sheet is its header and its non-blank rows, each cell as
-text keyed by its column and placed by its Excel row, so that every error can name where it is.
+Nothing here knows what a question is: pyxform reads each sheet into rows (blank rows kept, so a
+row's index gives its Excel row), and the cells openpyxl could not give a value for are found.
 """
 
 from __future__ import annotations
 
-import datetime
 import io
 import math
 import re
 import warnings
-from dataclasses import dataclass, field
-from typing import Any
+import zipfile
 
-import openpyxl
+from pyxform.errors import PyXFormError
+from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
 from forms.errors import FormError, FormErrors
-from forms.limits import USED_SHEETS
 from forms.validate import LANGUAGE_CODES
 
-MAX_ROWS = 5000
-
-#: Other names XLSForm accepts for a column.
-ALIASES = {"relevance": "relevant", "calculate": "calculation", "jr:count": "repeat_count"}
 _TRUE = frozenset({"yes", "true", "1", "y", "true()"})
 _FALSE = frozenset({"no", "false", "0", "n", "false()"})
 #: Language names authors write instead of codes (in English, French and their own language).
@@ -38,90 +32,67 @@ _LANGUAGE_NAMES = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Column:
-    index: int
-    header: str
-    base: str
-    lang: str | None
-
-    @property
-    def key(self) -> str:
-        """What a row's values are keyed by: "type", "label::French (fr)" (case as written)."""
-        return self.base if self.lang is None else f"{self.base}::{self.lang}"
-
-
-@dataclass
-class Row:
-    number: int
-    values: dict[str, str]
-
-    def get(self, header: str) -> str:
-        return self.values.get(header, "")
-
-
-@dataclass
-class Sheet:
-    title: str
-    columns: list[Column]
-    rows: list[Row] = field(default_factory=list)
-    too_long: bool = False
-
-
-def read_workbook(data: bytes, filename: str) -> dict[str, Sheet]:
-    """Every sheet of the workbook in `data`, by its title in lower case; FormErrors if it is not
-    a workbook."""
+def read_definition(data: bytes, filename: str) -> DefinitionData:
+    """The workbook's sheets as pyxform reads them; FormErrors if it is not a workbook."""
     try:
         with warnings.catch_warnings():
             # openpyxl drops what it cannot read (data validation extensions, ...) with a
             # warning; none of it matters to a form.
             warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\..*)?")
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:
+            return get_xlsform(io.BytesIO(data), file_type=".xlsx")
+    except PyXFormError as exc:
+        if not str(exc).startswith("Argument 'definition'"):
+            raise FormErrors([FormError(filename, str(exc))]) from None
         message = "cannot read this file as an Excel workbook; save it as .xlsx (Excel Workbook)"
         raise FormErrors([FormError(filename, message)]) from None
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        message = "cannot read this file as an Excel workbook; save it as .xlsx (Excel Workbook)"
+        raise FormErrors([FormError(filename, message)]) from None
+
+
+_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?(?:/>|>(.*?)</c>)', re.S)
+_SHEET = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
+_REL = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
+_RELREV = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
+
+
+def unsaved_formulas(data: bytes) -> list[tuple[str, int, str, str]]:
+    """Cells holding a formula whose value was never saved: (sheet, row, column letter, formula).
+
+    openpyxl reads such a cell as empty (only a spreadsheet program computes formulas), so the
+    reader would see a blank where the author sees text.
+    """
+    found: list[tuple[str, int, str, str]] = []
     try:
-        names = {ws.title.strip().lower(): ws for ws in book.worksheets}
-        return {name: _read_sheet(ws) for name, ws in names.items() if name in USED_SHEETS}
-    finally:
-        book.close()
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            names = set(book.namelist())
+            rels_xml = book.read("xl/_rels/workbook.xml.rels")
+            targets = {k: v for k, v in _REL.findall(rels_xml)}
+            targets |= {k: v for v, k in _RELREV.findall(rels_xml)}
+            for title, rid in _SHEET.findall(book.read("xl/workbook.xml")):
+                target = targets.get(rid, b"").decode().lstrip("/")
+                path = target if target.startswith("xl/") else f"xl/{target}"
+                if path not in names:
+                    continue
+                sheet = book.read(path)
+                if b"<f" not in sheet:
+                    continue
+                for column, row, inner in _CELL.findall(sheet):
+                    if b"<f" in inner and not re.search(rb"<v>[^<]", inner):
+                        formula = re.search(rb"<f[^>]*>(.*?)</f>", inner, re.S)
+                        text = formula[1].decode(errors="replace") if formula else ""
+                        name = title.decode(errors="replace")
+                        found.append((_unescape(name), int(row), column.decode(), _unescape(text)))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        return []
+    return found
 
 
-def _read_sheet(ws: Any) -> Sheet:
-    """The header (row 1) and the non-blank rows, each cell as text keyed by its header."""
-    rows = ws.iter_rows(min_row=1)
-    columns = []
-    for index, cell in enumerate(next(rows, ())):
-        if header := _cell_text(cell):
-            base, _, lang = header.partition("::")
-            base = "_".join(base.lower().split())
-            columns.append(Column(index, header, ALIASES.get(base, base), lang.strip() or None))
-    sheet = Sheet(ws.title, columns)
-    for number, cells in enumerate(rows, start=2):
-        values = {c.key: _cell_text(cells[c.index]) for c in columns if c.index < len(cells)}
-        if values := {k: v for k, v in values.items() if v}:
-            if len(sheet.rows) == MAX_ROWS:
-                sheet.too_long = True
-                break
-            sheet.rows.append(Row(number, values))
-    return sheet
-
-
-def _cell_text(cell: Any) -> str:
-    value = cell.value
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        if "%" in str(getattr(cell, "number_format", "")):  # a 70% cell holds 0.7
-            value = round(value * 100, 9)
-        return str(int(value)) if float(value).is_integer() else repr(float(value))
-    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
-        return value.date().isoformat()
-    if isinstance(value, datetime.date | datetime.time):
-        return value.isoformat()
-    return str(value).strip()
+def _unescape(text: str) -> str:
+    return (
+        text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+        .replace("&apos;", "'").replace("&amp;", "&")
+    )  # fmt: skip
 
 
 def language(spec: str) -> str | None:

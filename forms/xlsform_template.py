@@ -16,7 +16,9 @@ _TITLES = [f"form_title::{name} ({code})" for name, code in _LANGS]
 
 _SURVEY_HEADER = ["type", "name", *_LABELS, *_HINTS, "required", "topic", "points", "answer"]
 SURVEY: list[list[Any]] = [
-    [*_SURVEY_HEADER, "tolerance", "parameters", "labels", "appearance"],
+    [*_SURVEY_HEADER, "tolerance", "parameters", "labels", "appearance", "relevant", "constraint",
+     "constraint_message::English (en)", "constraint_message::French (fr)",
+     "constraint_message::Arabic (ar)"],
     ["note", "intro", "Answer every question on your own.", "Répondez seul à chaque question.",
      "أجب عن كل سؤال بمفردك."],
     ["begin group", "definitions", "Definitions", "Définitions", "تعاريف"],
@@ -43,6 +45,13 @@ SURVEY: list[list[Any]] = [
     ["range", "e1", "How confident are you to train colleagues?",
      "Êtes-vous prêt(e) à former vos collègues ?", "ما مدى استعدادك لتكوين زملائك؟", None, None,
      None, None, "confidence", None, None, None, "start=1 end=5", "agree"],
+    ["date", "trained_on", "When were you last trained on these laws?",
+     "Quand avez-vous été formé(e) sur ces lois pour la dernière fois ?",
+     "متى تلقيت آخر تكوين حول هذه القوانين؟", None, None, None, None, None, None, None, None,
+     None, None, None, None, ". <= today()", "The date cannot be in the future.",
+     "La date ne peut pas être dans le futur.", "لا يمكن أن يكون التاريخ في المستقبل."],
+    ["text", "trained_by", "Who trained you?", "Qui vous a formé(e) ?", "من قام بتكوينك؟",
+     None, None, None, None, None, None, None, None, None, None, None, "${trained_on} != ''"],
     ["text", "comments", "Comments", "Commentaires", "ملاحظات"],
 ]  # fmt: skip
 CHOICES: list[list[Any]] = [
@@ -80,8 +89,11 @@ HELP = [
     ("correct", "On sheet 'choices': 1 marks a correct choice."),
     ("settings", "form_id, version (as text), form_title (one per language), kind (test or"),
     ("", "evaluation; default: test when a key is given), pass_mark (percent)."),
-    ("not supported", "repeats, relevant, constraint, calculate, choice_filter, default, media,"),
-    ("", "and types such as geopoint, date, image: the check names them."),
+    ("logic", "relevant, constraint (with constraint_message), calculation, choice_filter,"),
+    ("", "default and a required condition run on the phone: XPath as in XLSForm, ${name} refs."),
+    ("", "Types also include date, time, datetime, calculate and acknowledge."),
+    ("not supported", "repeats, geopoint, image, audio, video, file, barcode, rank, external"),
+    ("", "selects, search(), pulldata(), entities: the check names them with their rows."),
 ]
 
 

@@ -8,7 +8,7 @@ from datetime import date
 from typing import NamedTuple
 
 from forms.errors import FormError, FormErrors
-from forms.loaders import load_bytes
+from forms.loaders import load_bytes_noting
 from forms.model import QuestionSet
 from server.db import forms as forms_db
 from server.db import institutions as inst_db
@@ -108,11 +108,17 @@ async def training_problems(db: Database, data: TrainingIn, creating: bool) -> l
     return problems
 
 
-async def parse_upload(data: bytes, filename: str) -> QuestionSet:
-    """The question set in an uploaded file, read in a worker; raises FormErrors."""
+async def parse_upload(
+    data: bytes, filename: str, warnings: list[FormError] | None = None
+) -> QuestionSet:
+    """The question set in an uploaded file, read in a worker; raises FormErrors. What reading
+    a workbook assumed or left out is added to `warnings`."""
     if len(data) > MAX_FORM_BYTES:
         raise FormErrors([FormError(filename, "The file is larger than 5 MB.")])
     try:
-        return await in_worker(load_bytes, data, filename)
+        qs, found = await in_worker(load_bytes_noting, data, filename)
     except TooCostly as exc:
         raise FormErrors([FormError(filename, f"This is no question set: {exc}.")]) from exc
+    if warnings is not None:
+        warnings.extend(found)
+    return qs

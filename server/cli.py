@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
-from forms.errors import FormErrors
+from forms.errors import FormError, FormErrors
 from forms.loaders import load_path
 from server.auth.passwords import hash_password, password_problem
 from server.db import forms as forms_db
@@ -109,8 +109,11 @@ def forms() -> None:
 def _load_all(files: tuple[Path, ...]) -> list[Any]:
     loaded, failed = [], False
     for path in files:
+        warnings: list[FormError] = []
         try:
-            loaded.append(load_path(path))
+            loaded.append(load_path(path, warnings))
+            for warning in warnings:
+                click.echo(f"warning: {warning.where}: {warning.message}", err=True)
         except FormErrors as exc:
             failed = True
             for error in exc.errors:

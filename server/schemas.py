@@ -80,10 +80,12 @@ class Training(TrainingIn, kw_only=True):
     updated_at: str = ""
 
 
-class PublishOut(msgspec.Struct):
+class PublishOut(msgspec.Struct, omit_defaults=True):
     id: str
     version: str
     hash: str
+    #: What reading an XLSForm assumed or left out (a made-up version, a missing translation).
+    warnings: list[ErrorItem] = []
 
 
 class ErrorItem(msgspec.Struct):

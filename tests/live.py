@@ -239,7 +239,10 @@ class Phone:
         delay = 0.02
         while self.outbox:
             if time.monotonic() > deadline:
-                raise TimeoutError(f"phone {self.device} still holds {len(self.outbox)} records")
+                raise TimeoutError(
+                    f"phone {self.device} still holds {len(self.outbox)} records; "
+                    f"last failures: {self.failures[-3:]}"
+                )
             chunk = self.outbox[: self.batch_size]
             body = {"device": self.device, "pending": len(self.outbox), "submissions": chunk}
             try:

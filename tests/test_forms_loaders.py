@@ -268,15 +268,19 @@ def test_xlsx_is_handed_to_the_xlsform_loader(monkeypatch: pytest.MonkeyPatch) -
     expected = load_bytes(GOOD_YAML.encode(), "tip.yaml")
     seen: list[tuple[bytes, str]] = []
 
-    def load_xlsform(data: bytes, filename: str) -> QuestionSet:
+    warning = FormError("tip.xlsx, sheet 'settings'", "no version given")
+
+    def read_xlsform(data: bytes, filename: str) -> tuple[QuestionSet, list[FormError]]:
         seen.append((data, filename))
-        return expected
+        return expected, [warning]
 
     fake = types.ModuleType("forms.xlsform")
-    fake.load_xlsform = load_xlsform  # type: ignore[attr-defined]
+    fake.read_xlsform = read_xlsform  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "forms.xlsform", fake)
-    assert load_bytes(b"PK", "tip.xlsx") is expected
+    warnings: list[FormError] = []
+    assert load_bytes(b"PK", "tip.xlsx", warnings) is expected
     assert seen == [(b"PK", "tip.xlsx")]
+    assert warnings == [warning]
 
 
 def test_nothing_is_returned_when_any_error_exists(tmp_path: Path) -> None:

@@ -52,7 +52,7 @@ async def test_sigkill_mid_sync_loses_nothing_and_stores_each_once(tmp_path: Pat
                 await asyncio.sleep(rng.uniform(0, 0.2))  # phones fail while it is down
                 await asyncio.to_thread(server.start)
 
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         async with httpx.AsyncClient() as client:
             await asyncio.gather(killer(), *(p.flush(client, deadline) for p in phones))
 

@@ -17,8 +17,10 @@ from hypothesis import strategies as st
 from forms.errors import FormErrors
 from forms.loaders import load_bytes
 from forms.model import QuestionSet
+from forms.public import public_view
+from forms.scoring import check_and_score, check_answers
 from forms.validate import validate
-from forms.xlsform import load_xlsform
+from forms.xlsform import load_xlsform, read_xlsform
 from forms.xlsform_template import template_bytes
 from server.cli import main
 
@@ -226,10 +228,16 @@ def test_plain_label_is_in_the_default_language() -> None:
     assert qs.title == {"fr": "Évaluation", "ar": "Évaluation"}
 
 
-def test_plain_label_without_a_default_language_is_an_error() -> None:
-    assert errors_of(survey=[["type", "name", "label"], ["text", "c", "Comments"]]) == [
-        "tip.xlsx, sheet 'survey', row 1, column 'label': which language is it in? Name it e.g. "
-        "'label::English (en)', or give default_language on sheet 'settings'"
+def test_plain_label_without_a_default_language_is_english_and_said() -> None:
+    qs, warnings = read_xlsform(
+        workbook(survey=[["type", "name", "label"], ["text", "c", "Comments"]], settings=SETTINGS),
+        "tip.xlsx",
+    )
+    assert qs.languages == ["en"]
+    assert qs.questions[0].text == {"en": "Comments"}
+    assert [f"{w.where}: {w.message}" for w in warnings] == [
+        "tip.xlsx, sheet 'survey', row 1, column 'label': taken to be in English (en); if it is "
+        "in another language, give default_language on sheet 'settings', e.g. French (fr)"
     ]
 
 
@@ -266,16 +274,19 @@ def test_metadata_rows_are_skipped_and_blank_rows_keep_excel_numbers() -> None:
             ["deviceid", "deviceid"],
             [],
             [],
-            ["select_one yesno", "q1", "Consent?"],
+            ["integer", "q1", "Age?"],
+            ["geopoint", "where", "Where?"],
         ]
     )
     assert errors == [
-        "tip.xlsx, sheet 'survey', row 6, column 'type': choice list 'yesno' is not defined on "
-        "sheet 'choices'; there is no sheet 'choices'"
+        "tip.xlsx, sheet 'survey', row 7, column 'type': Tadrib does not support geopoint "
+        "(location) questions; remove these rows or ask in another way"
     ]
+    qs = load(survey=[["type", "name", "label::en"], ["start", "start"], ["integer", "q1", "Age?"]])
+    assert [q.id for q in qs.questions] == ["q1"]
 
 
-def test_excel_booleans_and_numbers_read_as_written() -> None:
+def test_excel_booleans_and_numbers_read_as_pyxform_reads_them() -> None:
     qs = load(
         survey=[["type", "name", "label::en", "answer"], ["select_one tf", "q", "Domestic?", True]],
         choices=[["list_name", "name", "label::en"], ["tf", True, "True"], ["tf", False, "False"]],
@@ -283,8 +294,8 @@ def test_excel_booleans_and_numbers_read_as_written() -> None:
     )
     assert qs.version == "2019.1"
     assert [(c.id, c.correct) for c in qs.questions[0].choices] == [
-        ("true", True),
-        ("false", False),
+        ("TRUE", True),
+        ("FALSE", False),
     ]
 
 
@@ -306,60 +317,77 @@ def test_pass_mark_in_a_percent_cell_is_read_as_a_percent() -> None:
 # -- errors: each names the sheet and the row as Excel shows it, all reported at once ----------
 
 
-def test_undefined_list_unknown_type_and_unsupported_features_are_reported_together() -> None:
+def test_unknown_types_and_unsupported_features_are_reported_together_grouped() -> None:
     errors = errors_of(
         survey=[
             ["type", "name", "label::en", "relevant", "calculation", "media::image::en"],
-            ["select_one yesno", "q1", "Consent?"],
+            ["select_one yn", "q1", "Consent?"],
             ["singel", "q2", "Q2"],
             ["geopoint", "where", "Where?"],
+            ["image", "photo1", "Photo?"],
+            ["image", "photo2", "Another?"],
             ["integer", "q3", "Age", "${q1} = 'yes'"],
-            ["calculate", "c", None, None, "1 + 1"],
+            ["calculate", "c", None, None, "pulldata('a', 'b', 'c', 'd')"],
             ["note", "pic", "Look", None, None, "map.png"],
             ["begin repeat", "people"],
             ["text", "name", "Name"],
             ["end repeat"],
-            ["select_one yn or_other", "q4", "Q4"],
+            ["rank yn", "q4", "Q4"],
         ],
         choices=[["list_name", "name", "label::en"], ["yn", "y", "Yes"], ["yn", "n", "No"]],
     )
     assert errors == [
-        "tip.xlsx, sheet 'survey', row 2, column 'type': choice list 'yesno' is not defined on "
-        "sheet 'choices'",
         "tip.xlsx, sheet 'survey', row 3, column 'type': unknown type 'singel'; did you mean "
         "'select_one'?",
-        "tip.xlsx, sheet 'survey', row 4, column 'type': Tadrib does not support 'geopoint'; use "
-        "select_one, select_multiple, integer, decimal, range, text, note, truefalse",
-        "tip.xlsx, sheet 'survey', row 5, column 'relevant': Tadrib does not support skip logic "
-        "(relevant); clear \"${q1} = 'yes'\"",
-        "tip.xlsx, sheet 'survey', row 6, column 'calculation': Tadrib does not support "
-        "calculations; clear '1 + 1'",
-        "tip.xlsx, sheet 'survey', row 6, column 'type': Tadrib does not support 'calculate'; use "
-        "select_one, select_multiple, integer, decimal, range, text, note, truefalse",
-        "tip.xlsx, sheet 'survey', row 7, column 'media::image::en': Tadrib does not support "
-        "media (images, audio, video); clear 'map.png'",
-        "tip.xlsx, sheet 'survey', row 8, column 'type': Tadrib does not support repeats; ask "
-        "each question once",
-        "tip.xlsx, sheet 'survey', row 11, column 'type': 'select_one yn or_other' is not "
-        "supported; write 'select_one yn'",
+        "tip.xlsx, sheet 'survey', row 4, column 'type': Tadrib does not support geopoint "
+        "(location) questions; remove these rows or ask in another way",
+        "tip.xlsx, sheet 'survey', rows 5 and 6, column 'type': Tadrib does not support image "
+        "questions; remove these rows or ask in another way",
+        "tip.xlsx, sheet 'survey', row 8, column 'calculation': Tadrib does not support "
+        "pulldata(); remove it from this row",
+        "tip.xlsx, sheet 'survey', row 10, column 'type': Tadrib does not support repeats; remove "
+        "these rows or ask in another way",
+        "tip.xlsx, sheet 'survey', row 13, column 'type': Tadrib does not support rank questions; "
+        "remove these rows or ask in another way",
     ]
 
 
-def test_missing_label_translation_names_its_row_and_language() -> None:
-    errors = errors_of(
+def test_hundreds_of_refused_rows_give_one_message() -> None:
+    rows = [["image", f"p{i}", f"Photo {i}?"] for i in range(300)]
+    errors = errors_of(survey=[["type", "name", "label::en"], *rows])
+    assert errors == [
+        "tip.xlsx, sheet 'survey', rows 2, 3, 4, 5, 6 and 295 more, column 'type': Tadrib does "
+        "not support image questions; remove these rows or ask in another way"
+    ]
+
+
+def test_pyxform_refusals_are_placed_on_their_row() -> None:
+    errors = errors_of(survey=[["type", "name", "label::en"], ["select_one yesno", "q1", "Consent?"]],
+                       choices=[["list_name", "name", "label::en"], ["yn", "y", "Yes"]])  # fmt: skip
+    assert errors == ["tip.xlsx, sheet 'survey', row 2: List name not in choices sheet: yesno"]
+
+
+def test_missing_translations_fall_back_to_the_default_language_with_a_warning() -> None:
+    data = workbook(
         survey=[
             ["type", "name", EN, FR, "hint::English (en)"],
             ["select_one yn", "q1", "Consent?", "Consentement ?"],
             ["text", "q2", "Comments", None, "Anything"],
+            ["text", "q3", "More", None],
         ],
         choices=[["list_name", "name", EN, FR], ["yn", "y", "Yes", "Oui"], ["yn", "n", "No"]],
+        settings=SETTINGS,
     )
-    assert errors == [
-        "tip.xlsx, sheet 'survey', row 1: no hint column in French (fr); add 'hint::French (fr)'",
-        "tip.xlsx, sheet 'survey', row 3, column 'label': the French (fr) label is empty; fill it "
-        "in (every text needs English (en), French (fr))",
-        "tip.xlsx, sheet 'choices', row 3, column 'label': the French (fr) label is empty; fill it "
-        "in (every text needs English (en), French (fr))",
+    qs, warnings = read_xlsform(data, "tip.xlsx")
+    assert qs.questions[1].text == {"en": "Comments", "fr": "Comments"}
+    assert qs.questions[1].hint == {"en": "Anything", "fr": "Anything"}
+    assert [f"{w.where}: {w.message}" for w in warnings] == [
+        "tip.xlsx, sheet 'survey', rows 3 and 4, column 'label': no French (fr) text; the English "
+        "(en) text is shown instead",
+        "tip.xlsx, sheet 'survey', row 3, column 'hint': no French (fr) text; the English (en) "
+        "text is shown instead",
+        "tip.xlsx, sheet 'choices', row 3, column 'label': no French (fr) text; the English (en) "
+        "text is shown instead",
     ]
 
 
@@ -368,43 +396,36 @@ def test_bad_settings_are_reported_on_their_cells() -> None:
         survey=[["type", "name", "label::en", "answer"], ["integer", "q", "Victims?", 27]],
         settings=[
             ["form_id", "version", "form_title", "kind", "pass_mark", "default_language"],
-            ["tip test!", None, None, "quiz", "most", "Klingon"],
+            ["tip test!", "1", None, "quiz", "most", "Klingon"],
         ],
     )
     assert errors == [
         "tip.xlsx, sheet 'settings', row 2, column 'default_language': which language is "
         "'Klingon'? Write e.g. 'French (fr)'",
-        "tip.xlsx, sheet 'settings', row 2, column 'version': the version is empty; give one, e.g. "
-        "2019.1 (formatted as text)",
-        "tip.xlsx, sheet 'settings', row 2, column 'form_title': the title is empty; fill in "
-        "form_title",
         "tip.xlsx, sheet 'settings', row 2, column 'kind': kind is 'quiz'; use test or evaluation",
         "tip.xlsx, sheet 'settings', row 2, column 'pass_mark': pass_mark is 'most'; give a "
         "percent, e.g. 70",
-        "tip.xlsx, sheet 'settings', row 2, column 'form_id': the set's id 'tip test!' may only "
-        "use letters, digits, '-', '_' and '.', starting with a letter or digit",
     ]
 
 
-def test_a_missing_translation_column_is_reported_once() -> None:
-    errors = errors_of(
-        survey=[["type", "name", EN, FR], ["select_one yn", "q1", "Consent?", "Consentement ?"]],
-        choices=[["list_name", "name", EN], ["yn", "y", "Yes"], ["yn", "n", "No"]],
+def test_no_version_makes_one_from_the_content_and_says_so() -> None:
+    survey = [["type", "name", "label::en"], ["text", "c", "Comments"]]
+    settings = [["form_id", "form_title"], ["f", "Feedback"]]
+    qs, warnings = read_xlsform(workbook(survey=survey, settings=settings), "f.xlsx")
+    again, _ = read_xlsform(workbook(survey=survey, settings=settings), "f.xlsx")
+    changed, _ = read_xlsform(
+        workbook(survey=[*survey, ["text", "d", "More"]], settings=settings), "f.xlsx"
     )
-    assert errors == [
-        "tip.xlsx, sheet 'choices', row 1: no label column in French (fr); add 'label::French (fr)'"
-    ]
+    assert qs.version.startswith("auto-") and qs.version == again.version != changed.version
+    assert validate(qs) == []
+    assert [w.where for w in warnings] == ["f.xlsx, sheet 'settings', column 'version'"]
+    assert f"this content is version {qs.version!r}" in warnings[0].message
 
 
-def test_a_missing_settings_sheet_is_named() -> None:
-    with pytest.raises(FormErrors) as caught:
-        load_xlsform(workbook(survey=[["type", "name", "label::en"], ["text", "c", "C"]]), "x.xlsx")
-    assert [(e.where, e.message) for e in caught.value.errors] == [
-        (
-            "x.xlsx, sheet 'settings'",
-            "there is no sheet 'settings'; add one with form_id, version and form_title",
-        )
-    ]
+def test_without_settings_the_id_comes_from_the_file_and_the_title_from_the_id() -> None:
+    data = workbook(survey=[["type", "name", "label::en"], ["text", "c", "C"]])
+    qs = load_xlsform(data, "My Feedback Form.xlsx")
+    assert (qs.id, qs.title) == ("my-feedback-form", {"en": "my-feedback-form"})
 
 
 def test_model_validation_errors_point_at_sheet_rows() -> None:
@@ -412,7 +433,7 @@ def test_model_validation_errors_point_at_sheet_rows() -> None:
         survey=[
             ["type", "name", "label::en", "points", "answer", "parameters", "labels"],
             ["select_one yn", "q1", "Consent?"],
-            ["select_one yn", "q1", "Again?", None, "y"],
+            ["select_one yn", "q2", "Again?", None, "y"],
             ["select_one yn", "q3", "Both?", None, "y n"],
             ["range", "e1", "Useful?", 2, None, "start=1 end=3", "agree"],
         ],
@@ -427,8 +448,6 @@ def test_model_validation_errors_point_at_sheet_rows() -> None:
     assert errors == [
         "tip.xlsx, sheet 'survey', row 2: question 'q1' has no correct choice; put 1 in its "
         "correct cell on sheet 'choices', or name it in this row's answer",
-        "tip.xlsx, sheet 'survey', row 3, column 'name': question id 'q1' is used more than once; "
-        "give each question its own id",
         "tip.xlsx, sheet 'survey', row 4: question 'q3' has 2 correct choices (y, n); a single "
         "question needs exactly one, or make it a select_multiple",
         "tip.xlsx, sheet 'survey', row 5, column 'points': likert questions are not scored; "
@@ -441,66 +460,42 @@ def test_model_validation_errors_point_at_sheet_rows() -> None:
 def test_header_and_choices_sheet_problems() -> None:
     errors = errors_of(
         survey=[
-            [
-                "type",
-                "name",
-                "label::en",
-                "label::English (en)",
-                "tolerence",
-                "correct",
-                "hint::fr",
-            ],
+            ["type", "name", "label::en", "tolerence", "correct"],
             ["select_one yn", "q1", "Consent?"],
         ],
         choices=[
             ["list_name", "name", "label::en", "correct"],
             ["yn", "y", "Yes", "right"],
-            ["yn", "y", "Yes again"],
-            [None, "n", "No"],
+            ["yn", "n", "No"],
         ],
     )
     assert errors == [
-        "tip.xlsx, sheet 'survey', row 1, column 'label::English (en)': columns 'label::en' and "
-        "'label::English (en)' hold the same thing",
         "tip.xlsx, sheet 'survey', row 1, column 'tolerence': unknown column; did you mean "
         "'tolerance'?",
         "tip.xlsx, sheet 'survey', row 1, column 'correct': correct belongs on sheet 'choices'; "
         "here, use answer",
-        "tip.xlsx, sheet 'survey', row 1, column 'hint::fr': fr has no label column on sheet "
-        "'survey'; add one there or remove this column",
         "tip.xlsx, sheet 'choices', row 2, column 'correct': 'right': put 1 for a correct choice, "
         "else nothing",
-        "tip.xlsx, sheet 'choices', row 3, column 'name': list 'yn' already has a choice 'y'; "
-        "rename one",
-        "tip.xlsx, sheet 'choices', row 4, column 'list_name': the list_name is empty; fill it in",
     ]
 
 
 def test_groups_must_be_closed_and_values_well_formed() -> None:
-    errors = errors_of(
+    assert errors_of(
+        survey=[["type", "name", "label::en"], ["begin group", "g1", "Section"], ["text", "t", "T"]]
+    ) == [
+        "tip.xlsx, sheet 'survey', row 2: Unmatched 'begin_group'. No matching 'end_group' was "
+        "found for the name 'g1'."
+    ]
+    assert errors_of(
         survey=[
-            ["type", "name", "label::en", "required", "points", "answer", "parameters"],
+            ["type", "name", "label::en", "points", "answer"],
             ["begin group", "g1", "Section"],
-            ["integer", "q1", "Victims?", "if needed", "two", "many"],
-            ["range", "r", "Useful?", None, None, None, "start=1 end=9 step=2"],
-            ["end repeat"],
-            ["begin group", "g2"],
-            ["text", None, "No name"],
+            ["integer", "q1", "Victims?", "two", "many"],
+            ["end group"],
         ]
-    )
-    assert errors == [
-        "tip.xlsx, sheet 'survey', row 2, column 'type': this group has no 'end group' row",
-        "tip.xlsx, sheet 'survey', row 3, column 'required': required is 'if needed'; write yes or "
-        "leave it empty (no conditions)",
+    ) == [
         "tip.xlsx, sheet 'survey', row 3, column 'points': points is 'two'; give a number",
         "tip.xlsx, sheet 'survey', row 3, column 'answer': 'many': give a number",
-        "tip.xlsx, sheet 'survey', row 4, column 'parameters': step=2: a Likert scale goes up by "
-        "1; use step=1",
-        "tip.xlsx, sheet 'survey', row 5, column 'type': 'end repeat' does not close a 'begin "
-        "repeat' above it",
-        "tip.xlsx, sheet 'survey', row 6, column 'type': this group has no 'end group' row",
-        "tip.xlsx, sheet 'survey', row 7, column 'name': the name is empty; give the question a "
-        "unique id, e.g. q1",
     ]
 
 
@@ -512,8 +507,8 @@ def test_a_file_that_is_not_a_workbook_is_refused_in_words() -> None:
 
 
 def test_no_survey_sheet_is_named() -> None:
-    with pytest.raises(FormErrors, match="there is no sheet named 'survey'"):
-        load_xlsform(workbook(questions=[["type"]]), "tip.xlsx")
+    with pytest.raises(FormErrors, match="You must have a sheet named 'survey'"):
+        load_xlsform(workbook(questions=[["type"]], settings=SETTINGS), "tip.xlsx")
 
 
 # -- the template, the loaders and the CLI -----------------------------------------------------
@@ -528,7 +523,9 @@ def test_template_loads_back_as_a_valid_test_with_every_type() -> None:
     assert qs.languages == ["en", "fr", "ar"]
     assert validate(qs) == []
     types = {q.type for q in qs.questions}
-    assert types == {"single", "multiple", "truefalse", "number", "likert", "text", "note"}
+    assert types == {"single", "multiple", "truefalse", "number", "likert", "text", "note", "date"}
+    trained_by = next(q for q in qs.questions if q.id == "trained_by")
+    assert trained_by.relevant == "${trained_on} != ''"
     sheets = openpyxl.load_workbook(io.BytesIO(data)).sheetnames
     assert sheets == ["survey", "choices", "settings", "help"]
 
@@ -539,10 +536,7 @@ def test_load_bytes_reads_xlsx_end_to_end() -> None:
     assert qs.id == "tip-som-knowledge"
     with pytest.raises(FormErrors) as caught:
         load_bytes(workbook(survey=REAL_SURVEY, choices=REAL_CHOICES[:3]), "tip.xlsx")
-    assert [e.where for e in caught.value.errors] == [
-        "tip.xlsx, sheet 'survey', row 7, column 'type'",
-        "tip.xlsx, sheet 'settings'",
-    ]
+    assert [e.where for e in caught.value.errors] == ["tip.xlsx, sheet 'survey', row 7"]
 
 
 def test_cli_forms_check_accepts_xlsx(tmp_path: Path) -> None:
@@ -554,7 +548,7 @@ def test_cli_forms_check_accepts_xlsx(tmp_path: Path) -> None:
     assert result.output.startswith("ok: ")
     result = CliRunner().invoke(main, ["forms", "check", str(bad)])
     assert result.exit_code == 1
-    assert f"{bad}, sheet 'survey', row 7, column 'type': choice list 'means'" in result.stderr
+    assert f"{bad}, sheet 'survey', row 7: List name not in choices sheet: means" in result.stderr
 
 
 def test_likert_appearance_needs_whole_number_names_else_stays_single() -> None:
@@ -574,18 +568,31 @@ def test_range_labels_must_be_named_by_their_values() -> None:
         survey=[
             ["type", "name", "label::en", "parameters", "labels"],
             ["range", "e1", "Useful?", "start=1 end=5", "agree"],
-            ["range", "e2", "Clear?", "start=1 end=5 to=9", "scale"],
+            ["range", "e2", "Clear?", "start=1 end=5", "scale"],
         ],
         choices=[["list_name", "name", "label::en"], ["agree", "low", "Low"], ["agree", 5, "High"]],
     )
     assert errors == [
-        "tip.xlsx, sheet 'survey', row 3, column 'parameters': 'to=9': a range takes start, end "
-        "and step, e.g. start=1 end=5",
         "tip.xlsx, sheet 'survey', row 3, column 'labels': choice list 'scale' is not defined on "
         "sheet 'choices'",
         "tip.xlsx, sheet 'choices', row 2, column 'name': list 'agree' labels a range: name its "
         "choices 1, 2, ...",
     ]
+
+
+def test_a_range_too_long_for_a_likert_scale_is_a_bounded_number() -> None:
+    qs = load(
+        survey=[
+            ["type", "name", "label::en", "parameters"],
+            ["range", "r", "Percent?", "start=0 end=100 step=10"],
+        ]
+    )
+    (r,) = qs.questions
+    assert (r.type, r.scale, r.constraint) == (
+        "number",
+        None,
+        ". >= 0 and . <= 100 and (. - 0) mod 10 = 0",
+    )
 
 
 CELLS = st.sampled_from(
@@ -614,3 +621,206 @@ def test_any_grid_of_cells_loads_or_fails_with_placed_errors(
         assert all(e.where.startswith("tip.xlsx, sheet '") for e in exc.errors)
     else:
         assert validate(qs) == []
+
+
+# -- XLSForm logic and the newer types ------------------------------------------------------
+
+
+def test_logic_columns_and_new_types_are_kept_for_the_phone() -> None:
+    qs = load(
+        survey=[
+            ["type", "name", "label::en", "relevant", "constraint", "constraint_message::en",
+             "required", "required_message::en", "calculation", "choice_filter", "default",
+             "read_only", "appearance", "parameters"],
+            ["select one from yn", "consent", "Consent?", None, None, None, "yes", "Please answer"],
+            ["begin group", "about", "About you", "${consent} = 'y'", None, None, None, None, None,
+             None, None, None, "field-list"],
+            ["integer", "age", "Age?", None, ". >= 18", "Adults only", "${consent} = 'y'"],
+            ["date", "born", "Born?", "${age} > 0"],
+            ["end group"],
+            ["time", "at", "Time?"],
+            ["dateTime", "when", "When?", None, None, None, None, None, None, None, "2019-01-07T09:00"],
+            ["calculate", "double", None, None, None, None, None, None, "${age} * 2"],
+            ["acknowledge", "ok", "I understand"],
+            ["select all that apply from city", "cities", "Cities?", None, None, None, None, None,
+             None, "region = ${consent}", None, "yes", "minimal", "randomize=true"],
+            ["string", "note2", "Anything else?"],
+            ["today", "today"],
+        ],
+        choices=[
+            ["list_name", "name", "label::en", "region"],
+            ["yn", "y", "Yes"],
+            ["yn", "n", "No"],
+            ["city", "rabat", "Rabat", "y"],
+            ["city", "père", "Père", "n"],
+            ["city", "-99", "Don't know", "y"],
+        ],
+    )  # fmt: skip
+    by_id = {q.id: q for q in qs.questions}
+    assert [q.type for q in qs.questions] == [
+        "single", "number", "date", "time", "datetime", "calculate", "acknowledge", "multiple", "text"
+    ]  # fmt: skip
+    consent, age, born = by_id["consent"], by_id["age"], by_id["born"]
+    assert (consent.required, consent.required_message) == (True, {"en": "Please answer"})
+    # A group's relevance is its questions' relevance.
+    assert age.relevant == "${consent} = 'y'"
+    assert born.relevant == "(${consent} = 'y') and (${age} > 0)"
+    assert (age.constraint, age.constraint_message) == (". >= 18", {"en": "Adults only"})
+    assert (age.required, age.required_if) == (False, "${consent} = 'y'")
+    assert by_id["when"].default == "2019-01-07T09:00"
+    assert by_id["double"].calculation == "${age} * 2"
+    assert by_id["double"].text == {}
+    cities = by_id["cities"]
+    assert (cities.choice_filter, cities.read_only, cities.appearance, cities.randomize) == (
+        "region = ${consent}",
+        True,
+        "minimal",
+        True,
+    )
+    assert [(c.id, c.data) for c in cities.choices] == [
+        ("rabat", {"region": "y"}), ("père", {"region": "n"}), ("-99", {"region": "y"})
+    ]  # fmt: skip
+    assert validate(qs) == []
+    phone = public_view(qs)["questions"]
+    assert phone[1]["relevant"] == "${consent} = 'y'"
+    assert phone[7]["choices"][1] == {"id": "père", "text": {"en": "Père"}, "data": {"region": "n"}}
+
+
+def test_metadata_an_expression_uses_is_recorded_as_a_calculation() -> None:
+    qs = load(
+        survey=[
+            ["type", "name", "label::en", "constraint"],
+            ["today", "today"],
+            ["deviceid", "device"],
+            ["date", "visit", "Visit?", ". <= ${today}"],
+        ]
+    )
+    assert [(q.id, q.type, q.calculation) for q in qs.questions] == [
+        ("today", "calculate", "today()"),
+        ("visit", "date", None),
+    ]
+
+
+def test_refused_features_outside_the_survey_type_column_are_named() -> None:
+    errors = errors_of(
+        survey=[
+            ["type", "name", "label::en", "appearance", "calculation"],
+            ["select_one yn", "q1", "Q1?", "search('places')"],
+            ["select_one_from_file places.csv", "q2", "Q2?"],
+            ["calculate", "c", None, None, "pulldata('places', 'name', 'id', ${q1})"],
+        ],
+        choices=[["list_name", "name", "label::en"], ["yn", "y", "Yes"], ["yn", "n", "No"]],
+        entities=[["list_name", "label"], ["trees", "${q1}"]],
+    )
+    assert errors == [
+        "tip.xlsx, sheet 'survey', row 2, column 'appearance': Tadrib does not support search(); "
+        "remove it from this row",
+        "tip.xlsx, sheet 'survey', row 3, column 'type': Tadrib does not support selects from a "
+        "file (select_one_from_file, select_multiple_from_file); remove these rows or ask in "
+        "another way",
+        "tip.xlsx, sheet 'survey', row 4, column 'calculation': Tadrib does not support "
+        "pulldata(); remove it from this row",
+        "tip.xlsx, sheet 'entities', row 2: Tadrib does not support entities (the 'entities' "
+        "sheet); remove the sheet",
+    ]
+
+
+def test_a_formula_without_a_saved_value_is_reported_as_one() -> None:
+    book = openpyxl.Workbook()
+    survey = book.active
+    survey.title = "survey"
+    for row in [["type", "name", "label::en"], ["text", "q", '=CONCAT("Na", "me?")']]:
+        survey.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(FormErrors) as caught:
+            load_xlsform(out.getvalue(), "f.xlsx")
+    assert next(f"{e.where}: {e.message}" for e in caught.value.errors) == (
+        "f.xlsx, sheet 'survey', row 2, column 'C': holds the formula "
+        '=CONCAT("Na", "me?") with no saved value, so it reads as empty; open the file in Excel '
+        "or LibreOffice and save it, or type the value"
+    )
+
+
+@pytest.mark.parametrize(
+    ("qtype", "good", "bad"),
+    [
+        ("date", "2019-01-07", "07/01/2019"),
+        ("time", "09:30:00.000+01:00", "25:00"),
+        ("datetime", "2019-01-07T09:30:00Z", "2019-01-07"),
+        ("calculate", "42", ["42"]),
+        ("acknowledge", "OK", "yes"),
+    ],
+)
+def test_answers_to_the_new_types_are_checked(qtype: str, good: object, bad: object) -> None:
+    survey = [["type", "name", "label::en", "calculation"], [qtype, "q", "Q?", "1 + 1"]]
+    qs = load(survey=[*survey, ["integer", "n", "N?"]])
+    assert check_answers(qs, {"q": good}) == []
+    assert check_answers(qs, {"q": bad})[0].startswith("Question 'q': needs")
+
+
+def test_expressions_that_cannot_be_read_or_refer_to_nothing_are_placed() -> None:
+    errors = errors_of(
+        survey=[
+            ["type", "name", "label::en", "relevant", "constraint"],
+            ["integer", "age", "Age?", None, ". >= 18 and"],
+            ["text", "city", "City?", "age > 18"],
+        ]
+    )
+    assert errors == [
+        "tip.xlsx, sheet 'survey', row 2, column 'constraint': constraint '. >= 18 and' cannot be "
+        "read: the expression ends too early",
+        "tip.xlsx, sheet 'survey', row 3, column 'relevant': relevant: 'age' is not a question; "
+        "write ${age}",
+    ]
+
+
+def test_type_aliases_pyxform_knows_are_understood() -> None:
+    qs = load(
+        survey=[
+            ["type", "name", "label:English"],
+            ["string", "s", "Name?"],
+            ["int", "i", "Age?"],
+            ["imei", "device"],
+            ["select one from yn", "c", "OK?"],
+            ["select all that apply from yn", "m", "Which?"],
+            ["select_one yn or_other", "o", "Other?"],
+        ],
+        choices=[["list_name", "name", "label:English"], ["yn", "y", "Yes"], ["yn", "n", "No"]],
+    )
+    assert qs.languages == ["en"]
+    assert [(q.id, q.type) for q in qs.questions] == [
+        ("s", "text"), ("i", "number"), ("c", "single"), ("m", "multiple"), ("o", "single"),
+        ("o_other", "text"),
+    ]  # fmt: skip
+    assert qs.questions[-1].relevant == "selected(../o, 'other')"
+    assert errors_of(survey=[["type", "name", "label::en"], ["gps", "where", "Where?"]]) == [
+        "tip.xlsx, sheet 'survey', row 2, column 'type': Tadrib does not support geopoint (location) "
+        "questions; remove these rows or ask in another way"
+    ]
+
+
+def test_cli_check_prints_what_was_assumed(tmp_path: Path) -> None:
+    path = tmp_path / "feedback.xlsx"
+    path.write_bytes(workbook(survey=[["type", "name", "label"], ["text", "c", "Comments"]]))
+    result = CliRunner().invoke(main, ["forms", "check", str(path)])
+    assert result.exit_code == 0, result.output
+    assert f"warning: {path}, sheet 'survey', row 1, column 'label': taken to be in English" in (
+        result.stderr
+    )
+    assert result.stdout.startswith("ok: feedback version auto-")
+
+
+def test_a_required_question_shown_only_under_a_condition_may_be_left_unanswered() -> None:
+    qs = load(
+        survey=[
+            ["type", "name", "label::en", "required", "relevant"],
+            ["integer", "age", "Age?", "yes"],
+            ["text", "school", "School?", "yes", "${age} < 18"],
+        ]
+    )
+    assert check_answers(qs, {"age": 30}) == []
+    assert check_and_score(qs, {"age": 30}) == ([], None)
+    assert check_answers(qs, {}) == ["Question 'age' is required but was not answered."]

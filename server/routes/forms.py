@@ -35,8 +35,11 @@ def errors_response(errors: list[FormError], status: int = 422) -> Response[Erro
     return Response(ErrorsOut([ErrorItem(e.where, e.message) for e in errors]), status_code=status)
 
 
-async def read_question_set(request: Request[Any, Any, Any]) -> QuestionSet:
-    """The set sent as a JSON body or as a YAML/JSON/XLSX file in multipart field `file`."""
+async def read_question_set(
+    request: Request[Any, Any, Any], warnings: list[FormError] | None = None
+) -> QuestionSet:
+    """The set sent as a JSON body or as a YAML/JSON/XLSX file in multipart field `file`; what
+    reading a workbook assumed or left out goes to `warnings`."""
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
         form = await request.form()
@@ -45,7 +48,7 @@ async def read_question_set(request: Request[Any, Any, Any]) -> QuestionSet:
             raise FormErrors(
                 [FormError("request", "Send the question set in the multipart field 'file'.")]
             )
-        return await parse_upload(await upload.read(), upload.filename or "upload")
+        return await parse_upload(await upload.read(), upload.filename or "upload", warnings)
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
         raise FormErrors([FormError("request body", "The body is larger than 5 MB.")])
@@ -80,12 +83,14 @@ async def publish_form(
     request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> Response[Any]:
     """Publish a question set; identical content is 200, other content under the version 409."""
+    warnings: list[FormError] = []
     try:
-        qs = await read_question_set(request)
+        qs = await read_question_set(request, warnings)
     except FormErrors as exc:
         return errors_response(exc.errors)
     result = await forms_db.publish(db, qs, current(request).username)
-    out = PublishOut(result.id, result.version, result.hash)
+    notes = [ErrorItem(w.where, w.message) for w in warnings]
+    out = PublishOut(result.id, result.version, result.hash, notes)
     if result.outcome == "created":
         return Response(out, status_code=201)
     if result.outcome == "unchanged":

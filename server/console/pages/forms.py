@@ -103,17 +103,23 @@ async def upload_preview(
         lang = language(request)
         return _upload_page(request, message=i18n.translate(lang, "choose_file"), status_code=400)
     data = await upload.read()
+    warnings: list[FormError] = []
     try:
-        qs = await parse_upload(data, upload.filename)
+        qs = await parse_upload(data, upload.filename, warnings)
     except FormErrors as exc:
         return _upload_page(
             request, exc.errors, status_code=413 if len(data) > MAX_FORM_BYTES else 422
         )
-    return await _preview(request, db, qs, data, upload.filename)
+    return await _preview(request, db, qs, data, upload.filename, warnings)
 
 
 async def _preview(
-    request: Request[Any, Any, Any], db: Database, qs: QuestionSet, data: bytes, filename: str
+    request: Request[Any, Any, Any],
+    db: Database,
+    qs: QuestionSet,
+    data: bytes,
+    filename: str,
+    warnings: list[FormError],
 ) -> Response[str]:
     digest = content_hash(qs)
     existing = next(
@@ -129,6 +135,7 @@ async def _preview(
             "existing": existing,
             "payload": base64.b64encode(data).decode(),
             "filename": filename,
+            "warnings": warnings,
         },
     )
 
