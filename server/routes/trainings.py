@@ -19,6 +19,7 @@ from server.db import submissions as subs_db
 from server.db import trainings as trainings_db
 from server.db import users as users_db
 from server.db.database import Database
+from server.phases import completed, window_problems
 from server.routes._openapi import STAFF, STAFF_SECURITY, TRAINING
 from server.schemas import TRAINING_ID, Training, TrainingIn
 
@@ -68,6 +69,10 @@ PROBLEMS: dict[str, str] = {
     "not_an_evaluation": "{field}: '{form}' is a test, not an evaluation.",
     "retired": "{field}: '{form}' version {version} is retired.",
     "no_question_set": "Assign at least one of pre_test, post_test and evaluation.",
+    "unknown_phase": "windows: '{phase}' is not a phase; use {allowed}.",
+    "bad_window": "windows.{phase}: {problem}",
+    "followup_without_test": "followup_test: name the follow-up's question set (there is no "
+    "post-test whose set it could use).",
 }
 
 
@@ -100,7 +105,12 @@ async def training_problems(db: Database, data: TrainingIn, creating: bool) -> l
         data.parent == data.id or await trainings_db.get(db, data.parent) is None
     ):
         problems.append(Problem("parent", "unknown_parent", {"parent": data.parent}))
-    wanted = {"pre_test": "test", "post_test": "test", "evaluation": "evaluation"}
+    wanted = {
+        "pre_test": "test",
+        "post_test": "test",
+        "evaluation": "evaluation",
+        "followup_test": "test",
+    }
     for field, kind in wanted.items():
         ref = getattr(data, field)
         if ref is None:
@@ -116,6 +126,7 @@ async def training_problems(db: Database, data: TrainingIn, creating: bool) -> l
             problems.append(Problem(field, "retired", named))
     if data.pre_test is None and data.post_test is None and data.evaluation is None:
         problems.append(Problem("question_sets", "no_question_set", {}))
+    problems += [Problem(*found) for found in window_problems(data)]
     return problems
 
 
@@ -137,7 +148,7 @@ async def create_training(
     data: JSONBody[TrainingIn], request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> Training:
     _refuse(await training_problems(db, data, creating=True))
-    created = await trainings_db.create(db, data, current(request).username)
+    created = await trainings_db.create(db, completed(data, None), current(request).username)
     return with_url(request, created)
 
 
@@ -156,7 +167,9 @@ async def update_training(
     if data.id != training_id:
         raise ValidationException(f"id: the body says '{data.id}' but the URL '{training_id}'.")
     _refuse(await training_problems(db, data, creating=False))
-    return with_url(request, await trainings_db.update(db, data, current(request).username))
+    stored = await trainings_db.windows(db, training_id)
+    updated = await trainings_db.update(db, completed(data, stored), current(request).username)
+    return with_url(request, updated)
 
 
 @get(
