@@ -18,7 +18,12 @@ from sync.limits import MAX_ID, TIMING_GRACE_DAYS
 from sync.normalise import code_problem, normalise_code
 from sync.wire import AGE_BANDS, DECODE_ERRORS, Phase, Sex, Submission, SyncResult
 
-PHASE_NAMES = {"pre": "pre-test", "post": "post-test", "evaluation": "evaluation"}
+PHASE_NAMES = {
+    "pre": "pre-test",
+    "post": "post-test",
+    "evaluation": "evaluation",
+    "followup": "follow-up test",
+}
 
 
 class TrainingContext(msgspec.Struct, frozen=True):

@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 from server.db import trainings as trainings_db
 from sync import windows
 from sync.wire import PhaseWindow
-from tests.conftest import create_training
+from tests.conftest import batch, create_training, submission, sync_results
 from tests.test_console_auth import session_headers
 
 Client = AsyncTestClient[Litestar]
@@ -183,3 +183,22 @@ def test_open_now_and_close_now() -> None:
 
 def later_than(moment: datetime) -> datetime:
     return moment + timedelta(seconds=1)
+
+
+async def test_a_followup_is_stored_as_its_own_phase(client: Client, admin: dict[str, str]) -> None:
+    made = await create_training(client, admin, followup_test=KNOWLEDGE)
+    code = made["join_code"]
+    results = await sync_results(
+        client, batch(submission(code, "followup", completed_at="2019-03-01T10:00:00Z"))
+    )
+    assert [r["status"] for r in results] == ["accepted"]
+    listed = (await client.get("/api/v1/trainings/rabat-tot/submissions", headers=admin)).json()
+    assert [s["phase"] for s in listed] == ["followup"]
+
+
+async def test_a_followup_is_refused_by_a_training_without_one(
+    client: Client, admin: dict[str, str], training: dict[str, Any]
+) -> None:
+    results = await sync_results(client, batch(submission(training["join_code"], "followup")))
+    assert results[0]["status"] == "rejected"
+    assert results[0]["detail"] == "Training 'rabat-tot' has no follow-up test."

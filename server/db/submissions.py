@@ -135,7 +135,12 @@ class SqliteIngestStore:
         found = await trainings.ingest_view(self.db, join_code)
         if found is None:
             return None
-        phases = (("pre", "pre"), ("post", "post"), ("evaluation", "eval"))
+        phases = (
+            ("pre", "pre"),
+            ("post", "post"),
+            ("evaluation", "eval"),
+            ("followup", "followup"),
+        )
         return TrainingContext(
             id=found["id"],
             join_code=found["join_code"],
