@@ -18,6 +18,7 @@ from server.db import users as users_db
 from server.db.database import Database
 from server.db.submissions import SqliteIngestStore
 from server.demo.simulate import simulate
+from server.phases import completed
 from server.schemas import FormRef, TrainingIn
 from sync.ingest import Ingest
 
@@ -59,6 +60,7 @@ TOT = TrainingIn(
     pre_test=FormRef("tip-som-knowledge", "2019.1"),
     post_test=FormRef("tip-som-knowledge", "2019.1"),
     evaluation=FormRef("tot-evaluation", "2019.1"),
+    followup_test=FormRef("tip-som-knowledge", "2019.1"),
     trainers=["amina", "youssef"],
     show_score=True,
 )
@@ -109,7 +111,7 @@ async def _admin(db: Database) -> tuple[str, str]:
 async def _training(db: Database, data: TrainingIn) -> str:
     found = await trainings_db.get(db, data.id)
     if found is None:
-        found = await trainings_db.create(db, data, ACTOR, simulated=True)
+        found = await trainings_db.create(db, completed(data, None), ACTOR, simulated=True)
     return found.join_code
 
 
@@ -118,7 +120,8 @@ async def _simulate(
     seed: int,
 ) -> None:  # fmt: skip
     start = datetime.fromisoformat(data.starts_on).replace(hour=8, tzinfo=UTC)
-    subs = simulate(join_code, data.institutions, test, test, ev, n, start, seed)
+    followup = test if data.followup_test is not None else None
+    subs = simulate(join_code, data.institutions, test, test, ev, n, start, seed, followup)
     raws = [msgspec.Raw(msgspec.json.encode(s)) for s in subs]
     for first in range(0, len(raws), 100):
         results = await Ingest(SqliteIngestStore(db)).run(
