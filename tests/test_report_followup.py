@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import numpy as np
 import pytest
 from scipy import stats as sps
 
 from server.reports.build import build_report
 from server.reports.inputs import ReportInput, Response
-from server.reports.render_html import render_html
+from server.reports.programme import programme_report, summarise
+from server.reports.programme_tables import programme_table
+from server.reports.render_html import render_html, render_programme
 from server.reports.sample import knowledge_form, sample_input
 from server.reports.tables import all_tables
 
@@ -143,3 +146,27 @@ def test_a_training_without_followups_says_nothing_of_them() -> None:
     report = build_report(inp)
     assert report["flow"]["followup"] == 0 and report["overall"]["n_followup"] == 0
     assert "Retention" not in render_html(report, lang="en")
+
+
+def test_the_programme_pools_retention_by_institution_and_generation() -> None:
+    inp, scores, institution = synthetic()
+    child = ReportInput(
+        training=msgspec.structs.replace(inp.training, id="cascade", parent=inp.training.id),
+        institutions=inp.institutions,
+        responses=inp.responses,
+        pre_form=FORM,
+        post_form=FORM,
+    )
+    report = programme_report([summarise(inp), summarise(child)])
+    police = next(g for g in report["institutions"] if g["key"] == "police")
+    rows = [s for c, s in scores.items() if institution[c] == "police"]
+    check(police, expected(rows + rows))
+    generations = report["cascades"][0]["generations"]
+    assert [g["generation"] for g in generations] == [0, 1]
+    for g in generations:
+        check(g, expected(list(scores.values())))
+    table = programme_table("generations", report)
+    low = [c.key for c in table.columns].index("followup_ci95_low")
+    assert [row[low] for row in table.rows] == [g["followup_ci95"][0] for g in generations]
+    page = render_programme(report, lang="fr")
+    assert "Rétention" in page and "suivi - pré" in page
