@@ -6,7 +6,7 @@ writing, so ingest does all its reading before and its writing after.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from datetime import date, datetime, timedelta
 from typing import get_args
 
@@ -14,9 +14,11 @@ import msgspec
 
 from forms.model import QuestionSet
 from forms.scoring import mark
+from sync import joining
+from sync import windows as phase_windows
 from sync.limits import MAX_ID, TIMING_GRACE_DAYS
 from sync.normalise import code_problem, normalise_code
-from sync.wire import AGE_BANDS, DECODE_ERRORS, Phase, Sex, Submission, SyncResult
+from sync.wire import AGE_BANDS, DECODE_ERRORS, Phase, PhaseWindow, Sex, Submission, SyncResult
 
 PHASE_NAMES = {
     "pre": "pre-test",
@@ -37,6 +39,14 @@ class TrainingContext(msgspec.Struct, frozen=True):
     show_score: bool
     starts_on: str
     ends_on: str
+    joining_open: bool = True
+    #: The stamp its bundles give (`sync.joining.stamp`): proof a phone joined while open.
+    joining_stamp: str = ""
+    windows: dict[str, PhaseWindow] = {}
+
+
+class _Who(msgspec.Struct):
+    code: str
 
 
 class Names(msgspec.Struct):
@@ -46,6 +56,7 @@ class Names(msgspec.Struct):
     form: str
     version: str
     phase: str
+    participant: _Who | None = None
 
 
 class Record(msgspec.Struct):
@@ -89,6 +100,8 @@ class Decided(msgspec.Struct):
 #: None for what does not exist.
 Trainings = dict[str, TrainingContext | None]
 Forms = dict[tuple[str, str], QuestionSet | None]
+#: (training id, normalised participant code) pairs a training has stored submissions of.
+Seen = Set[tuple[str, str]]
 
 
 class Rejection(Exception):
@@ -118,6 +131,17 @@ def needed_forms(batch: list[Names], trainings: Trainings) -> set[tuple[str, str
         if assigned is not None and assigned[0] == n.form:
             wanted.add((n.form, n.version))
     return wanted
+
+
+def codes(batch: list[Names], trainings: Trainings) -> dict[str, set[str]]:
+    """By training id, the normalised codes the batch names for trainings closed to joining:
+    `decide` needs to know which of them the training has seen."""
+    found: dict[str, set[str]] = {}
+    for n in batch:
+        ctx = trainings.get(n.training)
+        if ctx is not None and not ctx.joining_open and n.participant is not None:
+            found.setdefault(ctx.id, set()).add(normalise_code(n.participant.code))
+    return found
 
 
 _canonical = msgspec.json.Encoder(order="sorted")
@@ -196,9 +220,10 @@ def _decode(raw: msgspec.Raw) -> Submission:
 class _Checker:
     """Decides submissions from what was read; remembers each training's window."""
 
-    def __init__(self, trainings: Trainings, forms: Forms) -> None:
+    def __init__(self, trainings: Trainings, forms: Forms, seen: Seen) -> None:
         self.trainings = trainings
         self.forms = forms
+        self.seen = seen
         self.windows = {code: _window(ctx) if ctx else None for code, ctx in trainings.items()}
         self.unknown_codes = 0
 
@@ -231,6 +256,14 @@ class _Checker:
         problem = code_problem(code)
         if problem:
             raise Rejection(problem)
+        refused = joining.refusal(
+            ctx.id,
+            ctx.joining_open,
+            (ctx.id, code) in self.seen,
+            joining.matches(ctx.joining_stamp, sub.joining_stamp),
+        )
+        if refused:
+            raise Rejection(refused)
         form = self.forms.get((sub.form, sub.version))
         if form is None:
             raise Rejection(f"Question set '{sub.form}' version {sub.version} is not published.")
@@ -238,6 +271,9 @@ class _Checker:
         if problems:
             raise Rejection(" ".join(problems))
         flags = _timing_flags(sub.completed_at, self.windows.get(sub.training))
+        outside = phase_windows.timing_flag(ctx.windows.get(sub.phase), sub.completed_at)
+        if outside:
+            flags.append(outside)
         # A phone that started offline on an earlier version finishes on it and is scored with it.
         if assigned[1] != sub.version:
             flags.insert(0, "other-version")
@@ -251,13 +287,16 @@ class _Checker:
         )  # fmt: skip
 
 
-def decide(raws: Sequence[msgspec.Raw], trainings: Trainings, forms: Forms) -> Decided:
+def decide(
+    raws: Sequence[msgspec.Raw], trainings: Trainings, forms: Forms, seen: Seen = frozenset()
+) -> Decided:
     """Each submission of the batch accepted as a `Record` or rejected with the reason.
 
     `trainings` and `forms` hold what was read for the batch's `names` (`needed_forms`); a join
-    code or question set missing from them is taken as not existing.
+    code or question set missing from them is taken as not existing. `seen` holds the
+    (training id, code) pairs of `codes` that the training has already stored.
     """
-    checker = _Checker(trainings, forms)
+    checker = _Checker(trainings, forms, seen)
     records: list[Record] = []
     rejected: list[tuple[int, SyncResult]] = []
     for index, raw in enumerate(raws):

@@ -15,8 +15,10 @@ from forms.model import QuestionSet
 from sync.decide import (
     Forms,
     Record,
+    Seen,
     TrainingContext,
     Trainings,
+    codes,
     decide,
     names,
     needed_forms,
@@ -46,6 +48,10 @@ class IngestStore(Protocol):
     async def training(self, join_code: str) -> TrainingContext | None: ...
 
     async def form(self, form_id: str, version: str) -> QuestionSet | None: ...
+
+    async def seen(self, training_id: str, codes: set[str]) -> set[str]:
+        """Which of `codes` (normalised) the training has stored submissions of."""
+        ...
 
     async def commit(
         self, device: DeviceReport, records: list[Record], source: str
@@ -88,15 +94,22 @@ class Ingest:
         #: How many submissions named a join code no training has (guessing shows here).
         self.unknown_codes = 0
 
-    async def _load(self, raws: Sequence[msgspec.Raw]) -> Forms:
-        """Read each training and question set the batch needs, once; the question sets."""
+    async def _load(self, raws: Sequence[msgspec.Raw]) -> tuple[Forms, Seen]:
+        """Read each training and question set the batch needs, once, and which of its codes
+        the trainings closed to joining have seen; the question sets and those codes."""
         batch = names(raws)
         for n in batch:
             if n.training not in self._trainings:
                 self._trainings[n.training] = await self.store.training(n.training)
-        return {
+        forms = {
             key: await self.store.form(*key) for key in sorted(needed_forms(batch, self._trainings))
         }
+        seen = {
+            (training_id, code)
+            for training_id, wanted in codes(batch, self._trainings).items()
+            for code in await self.store.seen(training_id, wanted)
+        }
+        return forms, seen
 
     def _visible_score(self, join_code: str, percent: float | None) -> float | None:
         ctx = self._trainings.get(join_code)
@@ -113,8 +126,8 @@ class Ingest:
         source: str = "sync",
     ) -> list[SyncResult]:
         """Decide every submission of the batch and store the new ones in one transaction."""
-        forms = await self._load(raws)
-        decided = decide(raws, self._trainings, forms)
+        forms, seen = await self._load(raws)
+        decided = decide(raws, self._trainings, forms, seen)
         self.unknown_codes = decided.unknown_codes
 
         # The first occurrence of an id in the batch is the one stored; the rest compare to it.

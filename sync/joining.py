@@ -48,3 +48,10 @@ def refusal(training_id: str, joining_open: bool, code_seen: bool, stamped: bool
     if joining_open or code_seen or stamped:
         return None
     return JOINING_CLOSED.format(id=training_id)
+
+
+def matches(expected: str, given: str | None) -> bool:
+    """Whether `given` is the `expected` stamp (as `stamp` made it), compared in constant time."""
+    return bool(expected and given) and hmac.compare_digest(
+        expected.encode(), (given or "").encode()
+    )

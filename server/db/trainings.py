@@ -103,6 +103,8 @@ async def by_join_code(db: Database, join_code: str) -> Training | None:
     return None if row is None else await _from_row(db, row)
 
 
+_WINDOWS = dict[str, PhaseWindow]
+
 #: How long sync reuses what it read of a training, in seconds. Changes made through this
 #: server apply at once (they drop what was read); one made by another process, within this.
 INGEST_VIEW_SECONDS = 2.0
@@ -120,12 +122,15 @@ async def ingest_view(db: Database, join_code: str) -> dict[str, Any] | None:
         return hit[1]
     row = await db.fetch_one(
         "SELECT t.*, (SELECT json_group_array(institution) FROM training_institutions"
-        " WHERE training_id = t.id) AS institution_keys FROM trainings t WHERE t.join_code = ?",
+        " WHERE training_id = t.id) AS institution_keys, (SELECT json_group_object(phase,"
+        " json_object('opens_at', opens_at, 'closes_at', closes_at)) FROM phase_windows"
+        " WHERE training_id = t.id) AS window_json FROM trainings t WHERE t.join_code = ?",
         (code,),
     )
     view = None if row is None else dict(row)
     if view is not None:
         view["institution_keys"] = msgspec.json.decode(view["institution_keys"])
+        view["windows"] = msgspec.json.decode(view.pop("window_json"), type=_WINDOWS)
     if len(views) > 10_000:  # unknown codes tried by guessing must not fill memory
         views.clear()
     views[code] = (now, view)
