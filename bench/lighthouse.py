@@ -3,8 +3,8 @@
 Runs npm's `lighthouse` (pinned in bench/package.json, installed into bench/node_modules on
 first use) on Debian's Chromium against a real `tadrib serve` with a seeded training, on the
 join page `/t/<code>` and on `/app/`, each a first visit (Lighthouse clears the origin's
-storage). Prints both scores of each page and every audit that is not passed; DESIGN.md asks
-for 100 and 100. Run: `.venv/bin/python bench/lighthouse.py [--runs N] [--strict]`; with
+storage). Prints both scores of each page and every audit that is not passed; the bar is
+100 and 100. Run: `.venv/bin/python bench/lighthouse.py [--runs N] [--strict]`; with
 `--strict` it exits 1 when a score is below 100.
 """
 

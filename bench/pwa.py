@@ -1,6 +1,6 @@
 """Benchmark: the participant app's size and how fast a form is ready, offline and on slow 3G.
 
-Prints the gzipped shell against DESIGN.md's 50 KB limit, then, on Debian's Chromium against a
+Prints the gzipped shell against the 50 KB limit, then, on Debian's Chromium against a
 real `tadrib serve`: the first visit on "Slow 3G" (until the language choice is usable, and until
 the training is stored), and a later visit straight to a form, offline and on slow 3G. Slow 3G
 is DevTools' preset (2 s round trip, 400 kbit/s each way) made by a throttling TCP proxy, so the

@@ -1,6 +1,6 @@
 """Benchmark: the report JSON of 10,000 matched participants x 40 questions.
 
-DESIGN.md asks for at most 3 x the time SQLite needs to read those submission rows, measured
+The bar: at most 3 x the time SQLite needs to read those submission rows, measured
 in the same run. Run: `.venv/bin/python bench/report.py [--participants N] [--questions Q]`.
 """
 

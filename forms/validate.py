@@ -1,4 +1,4 @@
-"""Checks a decoded question set against the rules of DESIGN.md; pure, returns every problem."""
+"""Checks a decoded question set against the rules of docs/question-sets.md; pure, lists all."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Reads an XLSForm workbook (.xlsx) into a question set; every error names its sheet and Excel row.
 
-Mapping decisions (DESIGN.md, "Question sets", fixes the rest):
+Mapping decisions (docs/question-sets.md gives the rest):
 
 - `select_one L` -> single, `select_multiple L` -> multiple, with the choices of list L. A
   `select_one` with appearance `likert` whose choice names are whole numbers -> likert labelled by

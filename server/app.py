@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -19,21 +18,21 @@ from litestar.types import Message, Scope
 
 from server import __version__
 from server.auth.middleware import auth_middleware
+from server.backups import hold_lock
 from server.console.routes import CONSOLE_ROUTES
-from server.db.database import Database, StorageUnavailable
-from server.db.submissions import write_rows
+from server.db import Database, StorageUnavailable
 from server.head import answer_head
+from server.proxy import networks, trust_proxies
 from server.ratelimit import RateLimiter
 from server.routes._openapi import SECURITY_SCHEMES, StrictStructs
 from server.routes.bundles import BUNDLE_ROUTES
 from server.routes.forms import FORM_ROUTES
 from server.routes.health import health
 from server.routes.institutions import INSTITUTION_ROUTES
-from server.routes.pwa import PWA_ROUTES
+from server.routes.pwa import pwa_routes
 from server.routes.reports import REPORT_ROUTES
 from server.routes.sync import SYNC_ROUTES
 from server.routes.trainings import TRAINING_ROUTES
-from server.scribe import Scribe
 from server.settings import Settings
 
 CSP = (
@@ -57,42 +56,37 @@ def _storage_unavailable(_: Request[Any, Any, Any], exc: Exception) -> Response[
     )
 
 
-_HEADER_BYTES = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+#: Sent when the public URL is https: browsers then never try plain http on this host.
+HSTS = {"Strict-Transport-Security": "max-age=31536000"}
 
 
-async def _security_headers(message: Message, _: Scope) -> None:
-    """Add the security headers to every response, error pages included (an `after_request`
+def _security_headers(https: bool) -> Callable[[Message, Scope], Awaitable[None]]:
+    """Adds the security headers to every response, error pages included (an `after_request`
     hook never sees the responses made from exceptions, such as 401 and 404)."""
-    if message["type"] != "http.response.start":
-        return
-    headers = list(message.get("headers", []))
-    present = {bytes(name).lower() for name, _ in headers}
-    headers += [(k, v) for k, v in _HEADER_BYTES if k not in present]
-    message["headers"] = headers
+    chosen = {**SECURITY_HEADERS, **(HSTS if https else {})}
+    header_bytes = [(k.lower().encode(), v.encode()) for k, v in chosen.items()]
+
+    async def add(message: Message, _: Scope) -> None:
+        if message["type"] != "http.response.start":
+            return
+        headers = list(message.get("headers", []))
+        present = {bytes(name).lower() for name, _ in headers}
+        headers += [(k, v) for k, v in header_bytes if k not in present]
+        message["headers"] = headers
+
+    return add
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     db = Database(settings.db_path)
-    scribe = (
-        Scribe(settings.db_path)
-        if settings.scribe_process and str(settings.db_path) != ":memory:"
-        else None
-    )
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await db.open()
-        if scribe is not None:  # after `open`, which made the schema
-            await scribe.start()
-        # Everything alive now lives as long as the server: keep it out of the collector's
-        # walks, which otherwise double the cost of each sync batch.
-        gc.freeze()
         try:
             yield
         finally:
-            if scribe is not None:
-                await scribe.close()
             await db.close()
 
     async def provide_db() -> Database:
@@ -102,11 +96,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         {
             "settings": settings,
             "db": db,
-            "scribe": scribe,
-            "row_writer": scribe.store if scribe is not None else write_rows,
             "sync_limiter": RateLimiter(settings.sync_rate_per_minute),
+            "sync_address_limiter": RateLimiter(settings.sync_address_rate_per_minute),
             "join_limiter": RateLimiter(settings.join_attempts_per_minute),
             "login_limiter": RateLimiter(settings.login_attempts, window=15 * 60),
+            "login_address_limiter": RateLimiter(settings.login_address_attempts, window=15 * 60),
         }
     )
     app = Litestar(
@@ -118,14 +112,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *BUNDLE_ROUTES,
             *SYNC_ROUTES,
             *REPORT_ROUTES,
-            *PWA_ROUTES,
+            *pwa_routes(settings.pwa_dir),
             *CONSOLE_ROUTES,
         ],
         dependencies={"db": Provide(provide_db)},
-        lifespan=[lifespan],
+        # The lock first: `tadrib restore` refuses while a server holds it.
+        lifespan=[hold_lock(settings.db_path), lifespan],
         state=state,
         middleware=[auth_middleware],
-        before_send=[_security_headers],
+        before_send=[_security_headers(settings.https)],
         exception_handlers={
             StorageUnavailable: _storage_unavailable,
             sqlite3.OperationalError: _storage_unavailable,
@@ -144,5 +139,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         request_max_body_size=16 * 1024 * 1024,
     )
-    app.asgi_handler = answer_head(app.asgi_handler)
+    app.asgi_handler = trust_proxies(
+        answer_head(app.asgi_handler), networks(settings.trusted_proxies)
+    )
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import os
 import secrets
 import sys
@@ -66,12 +67,24 @@ def serve(host: str, port: int, db_path: Path | None) -> None:
     from server.app import create_app
 
     settings = _settings(db_path)
-    if not settings.scribe_process:
-        # Without the scribe, the event loop and the writer's thread share the GIL. Handing it
-        # over after 0.2 ms rather than 5 ms lets the writer go on as soon as SQLite returns,
-        # while the loop checks the next batches: about 5% more submissions/s.
-        sys.setswitchinterval(0.0002)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    if not settings.public_url and not _loopback(host):
+        click.echo(
+            f"warning: serving on {host} without TADRIB_PUBLIC_URL: join links and QR codes "
+            "take the address from each request; set TADRIB_PUBLIC_URL to the address phones "
+            "open, e.g. https://tadrib.example.org.",
+            err=True,
+        )
+    # Forwarded headers are read by the app, from TADRIB_TRUSTED_PROXIES only.
+    uvicorn.run(
+        create_app(settings), host=host, port=port, log_level="warning", proxy_headers=False
+    )
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 @main.command()
@@ -217,14 +230,38 @@ def report(training: str, fmt: str, out: Path, lang: str, db_path: Path | None) 
 
 
 @main.command()
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--keep", default=14, show_default=True, type=int, help="Newest backups to keep.")
 @db_option
-def backup(path: Path, db_path: Path | None) -> None:
-    """Copy the database consistently while the server keeps running."""
-    if path.exists():
-        raise click.UsageError(f"{path} exists; choose a new file name.")
-    _run(db_path, lambda db: db.backup(path))
-    click.echo(f"backup written to {path} ({os.path.getsize(path)} bytes)")
+def backup(folder: Path, keep: int, db_path: Path | None) -> None:
+    """Write a dated, checked copy of the database into FOLDER, while the server keeps running;
+    then keep only the newest KEEP backups there."""
+    from server.backups import BackupError, make_backup
+
+    try:
+        written = make_backup(_settings(db_path).db_path, folder, keep)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"backup written to {written} ({os.path.getsize(written)} bytes)")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+def restore(file: Path, db_path: Path | None) -> None:
+    """Check a backup (integrity, schema version) and put it in place of the database; the
+    server must be stopped. The replaced file is kept beside it."""
+    from server.backups import BackupError
+    from server.backups import restore as restore_backup
+
+    db = _settings(db_path).db_path
+    try:
+        kept = restore_backup(file, db)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"restored {file} to {db}")
+    if kept is not None:
+        click.echo(f"the file it replaced is kept as {kept}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Deciding a sync batch: decode, check and score each submission against what was read of its
-training and question set, and say what is stored of each valid one. Pure: no reading, no
-writing, so ingest does all its reading before and its writing after.
+training and question set, and answer each once what was already stored is known. Pure: no
+reading, no writing, so ingest does all its reading before and its writing after.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import get_args
 import msgspec
 
 from forms.model import QuestionSet
-from forms.scoring import mark
+from forms.scoring import check_and_score
 from sync import joining
 from sync import windows as phase_windows
 from sync.limits import MAX_ID, TIMING_GRACE_DAYS
@@ -32,7 +32,6 @@ class TrainingContext(msgspec.Struct, frozen=True):
     """What ingest needs to know of a training."""
 
     id: str
-    join_code: str
     institutions: frozenset[str]
     #: phase -> (form id, version)
     assignments: dict[str, tuple[str, str]]
@@ -45,31 +44,18 @@ class TrainingContext(msgspec.Struct, frozen=True):
     windows: dict[str, PhaseWindow] = {}
 
 
-class _Who(msgspec.Struct):
-    code: str
-
-
-class Names(msgspec.Struct):
-    """What a submission names, read without the rest to know what to load before deciding."""
-
-    training: str
-    form: str
-    version: str
-    phase: str
-    participant: _Who | None = None
-
-
-class Record(msgspec.Struct):
-    """A valid submission, checked and scored: what is stored of it, answers, points and flags
-    as JSON text. `index` is its place in the batch; `join_code` the training it named."""
+class Record(msgspec.Struct, kw_only=True):
+    """A valid submission, checked and scored: its place in the batch, whether its training
+    shows scores, and what is stored of it, named as the columns of `submissions` (answers,
+    points and flags as JSON text; `code` is the participant's normalised code)."""
 
     index: int
-    join_code: str
+    show_score: bool
     id: str
     training_id: str
     code: str
-    form: str
-    version: str
+    form_id: str
+    form_version: str
     phase: str
     lang: str
     raw_code: str
@@ -78,13 +64,20 @@ class Record(msgspec.Struct):
     age_band: str | None
     answers: str
     content_hash: str
-    total: float | None
-    maximum: float | None
+    score: float | None
+    max_score: float | None
     percent: float | None
-    points: str | None
+    item_points: str | None
     started_at: str | None
     completed_at: str
     flags: str
+
+
+class Stored(msgspec.Struct, frozen=True):
+    """A submission already on disk with the same id."""
+
+    content_hash: str
+    percent: float | None
 
 
 class Decided(msgspec.Struct):
@@ -92,8 +85,15 @@ class Decided(msgspec.Struct):
     many named a join code no training has (guessing shows there)."""
 
     records: list[Record]
-    rejected: list[tuple[int, SyncResult]]
+    rejected: dict[int, SyncResult]
     unknown_codes: int = 0
+
+    def to_store(self) -> list[Record]:
+        """The first record of each id: the one stored when the id is new."""
+        first: dict[str, Record] = {}
+        for record in self.records:
+            first.setdefault(record.id, record)
+        return list(first.values())
 
 
 #: What `decide` was given to read: trainings by join code, question sets by (id, version);
@@ -108,64 +108,13 @@ class Rejection(Exception):
     """A submission that cannot be accepted, with words a trainer understands."""
 
 
-_names = msgspec.json.Decoder(Names)
-
-
-def names(raws: Sequence[msgspec.Raw]) -> list[Names]:
-    """What the submissions that have them name; the others are left for `decide` to reject."""
-    found: list[Names] = []
-    for raw in raws:
-        try:
-            found.append(_names.decode(raw))
-        except (*DECODE_ERRORS, msgspec.ValidationError):
-            continue
-    return found
-
-
-def needed_forms(batch: list[Names], trainings: Trainings) -> set[tuple[str, str]]:
-    """The question sets `decide` will score with: those the training assigns to the phase."""
-    wanted: set[tuple[str, str]] = set()
-    for n in batch:
-        ctx = trainings.get(n.training)
-        assigned = ctx.assignments.get(n.phase) if ctx else None
-        if assigned is not None and assigned[0] == n.form:
-            wanted.add((n.form, n.version))
-    return wanted
-
-
-def codes(batch: list[Names], trainings: Trainings) -> dict[str, set[str]]:
-    """By training id, the normalised codes the batch names for trainings closed to joining:
-    `decide` needs to know which of them the training has seen."""
-    found: dict[str, set[str]] = {}
-    for n in batch:
-        ctx = trainings.get(n.training)
-        if ctx is not None and not ctx.joining_open and n.participant is not None:
-            found.setdefault(ctx.id, set()).add(normalise_code(n.participant.code))
-    return found
-
-
-_canonical = msgspec.json.Encoder(order="sorted")
-_json = msgspec.json.Encoder()
-
-
-def content_hash(sub: Submission) -> str:
-    """sha256 of the submission's canonical JSON (keys sorted): a retry gives the same."""
-    return hashlib.sha256(_canonical.encode(sub)).hexdigest()
-
-
 #: Fields with a fixed set of values, and those values, to say what a phone should have sent.
 _ALLOWED = {
     "$.phase": get_args(Phase),
     "$.participant.sex": get_args(Sex),
     "$.participant.age_band": AGE_BANDS,
 }
-
-
-def _allowed_hint(message: str) -> str:
-    for path, values in _ALLOWED.items():
-        if message.endswith(f"`{path}`"):
-            return f" Allowed: {', '.join(values)}."
-    return ""
+_submission = msgspec.json.Decoder(Submission)
 
 
 def _id_of(raw: msgspec.Raw) -> str:
@@ -177,39 +126,14 @@ def _id_of(raw: msgspec.Raw) -> str:
     return found[:MAX_ID] if isinstance(found, str) else ""
 
 
-def _window(ctx: TrainingContext) -> tuple[date, date] | None:
-    """The days a completion is on time for the training (its dates, give or take the grace)."""
-    try:
-        starts, ends = date.fromisoformat(ctx.starts_on), date.fromisoformat(ctx.ends_on)
-    except ValueError:
-        return None
-    grace = timedelta(days=TIMING_GRACE_DAYS)
-    return starts - grace, ends + grace
-
-
-def _timing_flags(completed_at: str, window: tuple[date, date] | None) -> list[str]:
-    try:
-        done = datetime.fromisoformat(completed_at).date()
-    except ValueError:
-        return ["bad-time"]
-    if window is None:
-        return ["bad-time"]
-    if done < window[0]:
-        return ["early"]
-    if done > window[1]:
-        return ["late"]
-    return []
-
-
-_submission = msgspec.json.Decoder(Submission)
-
-
 def _decode(raw: msgspec.Raw) -> Submission:
     """The submission; raises `Rejection` for what cannot be one."""
     try:
         sub = _submission.decode(raw)
     except msgspec.ValidationError as exc:
-        raise Rejection(f"The submission is malformed: {exc}.{_allowed_hint(str(exc))}") from exc
+        allowed = [v for path, v in _ALLOWED.items() if str(exc).endswith(f"`{path}`")]
+        hint = f" Allowed: {', '.join(allowed[0])}." if allowed else ""
+        raise Rejection(f"The submission is malformed: {exc}.{hint}") from exc
     except DECODE_ERRORS as exc:
         raise Rejection("The submission is not valid JSON.") from exc
     if not sub.id or len(sub.id) > MAX_ID:
@@ -217,94 +141,160 @@ def _decode(raw: msgspec.Raw) -> Submission:
     return sub
 
 
-class _Checker:
-    """Decides submissions from what was read; remembers each training's window."""
+def read_batch(raws: Sequence[msgspec.Raw]) -> list[Submission | SyncResult]:
+    """Each submission of the batch decoded, or rejected when it cannot be one."""
+    read: list[Submission | SyncResult] = []
+    for raw in raws:
+        try:
+            read.append(_decode(raw))
+        except Rejection as exc:
+            read.append(SyncResult(id=_id_of(raw), status="rejected", detail=str(exc)))
+    return read
 
-    def __init__(self, trainings: Trainings, forms: Forms, seen: Seen) -> None:
-        self.trainings = trainings
-        self.forms = forms
-        self.seen = seen
-        self.windows = {code: _window(ctx) if ctx else None for code, ctx in trainings.items()}
-        self.unknown_codes = 0
 
-    def record(self, index: int, sub: Submission) -> Record:
-        """The submission checked and scored; raises `Rejection`."""
-        ctx = self.trainings.get(sub.training)
-        if ctx is None:
-            self.unknown_codes += 1
-            raise Rejection(
-                f"No training has the join code '{sub.training}'; "
-                "the phone should open the training's join link again."
-            )
-        phase = PHASE_NAMES[sub.phase]
-        assigned = ctx.assignments.get(sub.phase)
-        if assigned is None:
-            raise Rejection(f"Training '{ctx.id}' has no {phase}.")
-        if assigned[0] != sub.form:
-            raise Rejection(
-                f"The {phase} of training '{ctx.id}' is question set '{assigned[0]}', "
-                f"not '{sub.form}'."
-            )
-        person = sub.participant
-        if person.institution not in ctx.institutions:
-            raise Rejection(
-                f"Institution '{person.institution}' does not take part in training "
-                f"'{ctx.id}'; the trainer can add it to the training, then export and upload "
-                "this record again."
-            )
-        code = normalise_code(person.code)
-        problem = code_problem(code)
-        if problem:
-            raise Rejection(problem)
-        refused = joining.refusal(
-            ctx.id,
-            ctx.joining_open,
-            (ctx.id, code) in self.seen,
-            joining.matches(ctx.joining_stamp, sub.joining_stamp),
+_canonical = msgspec.json.Encoder(order="sorted")
+_json = msgspec.json.Encoder()
+
+
+def content_hash(sub: Submission) -> str:
+    """sha256 of the submission's canonical JSON (keys sorted): a retry gives the same."""
+    return hashlib.sha256(_canonical.encode(sub)).hexdigest()
+
+
+def _timing_flags(completed_at: str, ctx: TrainingContext) -> list[str]:
+    """`early` or `late` for a completion outside the training's dates (give or take the
+    grace), `bad-time` when a date cannot be read."""
+    try:
+        done = datetime.fromisoformat(completed_at).date()
+        starts, ends = date.fromisoformat(ctx.starts_on), date.fromisoformat(ctx.ends_on)
+    except ValueError:
+        return ["bad-time"]
+    grace = timedelta(days=TIMING_GRACE_DAYS)
+    if done < starts - grace:
+        return ["early"]
+    if done > ends + grace:
+        return ["late"]
+    return []
+
+
+def closed_codes(
+    batch: Sequence[Submission | SyncResult], trainings: Trainings
+) -> dict[str, set[str]]:
+    """By training id, the normalised codes the batch names for trainings closed to joining:
+    `decide` needs to know which of them the training has seen."""
+    found: dict[str, set[str]] = {}
+    for sub in batch:
+        ctx = trainings.get(sub.training) if isinstance(sub, Submission) else None
+        if isinstance(sub, Submission) and ctx is not None and not ctx.joining_open:
+            found.setdefault(ctx.id, set()).add(normalise_code(sub.participant.code))
+    return found
+
+
+def _record(index: int, sub: Submission, ctx: TrainingContext, forms: Forms, seen: Seen) -> Record:
+    """The submission checked and scored; raises `Rejection`."""
+    phase = PHASE_NAMES[sub.phase]
+    assigned = ctx.assignments.get(sub.phase)
+    if assigned is None:
+        raise Rejection(f"Training '{ctx.id}' has no {phase}.")
+    if assigned[0] != sub.form:
+        raise Rejection(
+            f"The {phase} of training '{ctx.id}' is question set '{assigned[0]}', not '{sub.form}'."
         )
-        if refused:
-            raise Rejection(refused)
-        form = self.forms.get((sub.form, sub.version))
-        if form is None:
-            raise Rejection(f"Question set '{sub.form}' version {sub.version} is not published.")
-        problems, sc = mark(form, sub.answers)  # type: ignore[arg-type]
-        if problems:
-            raise Rejection(" ".join(problems))
-        flags = _timing_flags(sub.completed_at, self.windows.get(sub.training))
-        outside = phase_windows.timing_flag(ctx.windows.get(sub.phase), sub.completed_at)
-        if outside:
-            flags.append(outside)
-        # A phone that started offline on an earlier version finishes on it and is scored with it.
-        if assigned[1] != sub.version:
-            flags.insert(0, "other-version")
-        return Record(
-            index, sub.training, sub.id, ctx.id, code, sub.form, sub.version, sub.phase,
-            sub.lang, person.code, person.institution, person.sex, person.age_band,
-            _json.encode(sub.answers).decode(), content_hash(sub),
-            sc.total if sc else None, sc.maximum if sc else None, sc.percent if sc else None,
-            _json.encode(sc.points).decode() if sc else None, sub.started_at, sub.completed_at,
-            _json.encode(flags).decode(),
-        )  # fmt: skip
+    person = sub.participant
+    if person.institution not in ctx.institutions:
+        raise Rejection(
+            f"Institution '{person.institution}' does not take part in training '{ctx.id}'; the "
+            "trainer can add it to the training, then export and upload this record again."
+        )
+    code = normalise_code(person.code)
+    problem = code_problem(code)
+    if problem:
+        raise Rejection(problem)
+    refused = joining.refusal(
+        ctx.id,
+        ctx.joining_open,
+        (ctx.id, code) in seen,
+        joining.matches(ctx.joining_stamp, sub.joining_stamp),
+    )
+    if refused:
+        raise Rejection(refused)
+    form = forms.get((sub.form, sub.version))
+    if form is None:
+        raise Rejection(f"Question set '{sub.form}' version {sub.version} is not published.")
+    problems, sc = check_and_score(form, sub.answers)  # type: ignore[arg-type]
+    if problems:
+        raise Rejection(" ".join(problems))
+    flags = _timing_flags(sub.completed_at, ctx)
+    outside = phase_windows.timing_flag(ctx.windows.get(sub.phase), sub.completed_at)
+    if outside:
+        flags.append(outside)
+    # A phone that started offline on an earlier version finishes on it and is scored with it.
+    if assigned[1] != sub.version:
+        flags.insert(0, "other-version")
+    return Record(
+        index=index, show_score=ctx.show_score, id=sub.id, training_id=ctx.id, code=code,
+        form_id=sub.form, form_version=sub.version, phase=sub.phase, lang=sub.lang,
+        raw_code=person.code, institution=person.institution, sex=person.sex,
+        age_band=person.age_band, answers=_json.encode(sub.answers).decode(),
+        content_hash=content_hash(sub), score=sc.total if sc else None,
+        max_score=sc.maximum if sc else None, percent=sc.percent if sc else None,
+        item_points=_json.encode(sc.points).decode() if sc else None,
+        started_at=sub.started_at, completed_at=sub.completed_at,
+        flags=_json.encode(flags).decode(),
+    )  # fmt: skip
 
 
 def decide(
-    raws: Sequence[msgspec.Raw], trainings: Trainings, forms: Forms, seen: Seen = frozenset()
+    batch: Sequence[Submission | SyncResult],
+    trainings: Trainings,
+    forms: Forms,
+    seen: Seen = frozenset(),
 ) -> Decided:
-    """Each submission of the batch accepted as a `Record` or rejected with the reason.
-
-    `trainings` and `forms` hold what was read for the batch's `names` (`needed_forms`); a join
-    code or question set missing from them is taken as not existing. `seen` holds the
-    (training id, code) pairs of `codes` that the training has already stored.
-    """
-    checker = _Checker(trainings, forms, seen)
-    records: list[Record] = []
-    rejected: list[tuple[int, SyncResult]] = []
-    for index, raw in enumerate(raws):
-        sub: Submission | None = None
+    """Each submission of the batch (`read_batch`) accepted as a `Record` or rejected with the
+    reason. A join code or question set missing from `trainings` or `forms` does not exist;
+    `seen` holds the pairs of `closed_codes` whose training has stored the code."""
+    decided = Decided(records=[], rejected={})
+    for index, sub in enumerate(batch):
+        if isinstance(sub, SyncResult):
+            decided.rejected[index] = sub
+            continue
         try:
-            sub = _decode(raw)
-            records.append(checker.record(index, sub))
+            ctx = trainings.get(sub.training)
+            if ctx is None:
+                decided.unknown_codes += 1
+                raise Rejection(
+                    f"No training has the join code '{sub.training}'; "
+                    "the phone should open the training's join link again."
+                )
+            decided.records.append(_record(index, sub, ctx, forms, seen))
         except Rejection as exc:
-            sub_id = sub.id[:MAX_ID] if sub is not None else _id_of(raw)
-            rejected.append((index, SyncResult(id=sub_id, status="rejected", detail=str(exc))))
-    return Decided(records, rejected, checker.unknown_codes)
+            decided.rejected[index] = SyncResult(id=sub.id, status="rejected", detail=str(exc))
+    return decided
+
+
+def answer(decided: Decided, stored: dict[str, Stored]) -> list[SyncResult]:
+    """One result per submission, in batch order, once the new records are stored: `stored`
+    holds what was already on disk for the ids that were not new."""
+
+    def visible(record: Record, percent: float | None) -> float | None:
+        return round(percent, 1) if record.show_score and percent is not None else None
+
+    results = dict(decided.rejected)
+    first: dict[str, Record] = {}
+    for record in decided.records:
+        earlier = first.setdefault(record.id, record)
+        prior = stored.get(record.id)
+        if prior is None and earlier is not record:  # the same id earlier in this batch
+            prior = Stored(earlier.content_hash, earlier.percent)
+        if prior is None:
+            result = SyncResult(record.id, "accepted", score=visible(record, record.percent))
+        elif prior.content_hash == record.content_hash:
+            score = visible(record, prior.percent)
+            result = SyncResult(record.id, "duplicate", "Already stored.", score=score)
+        else:
+            result = SyncResult(
+                record.id, "conflict", "A different submission with this id is already stored; "
+                "the first one is kept. Export this record and give it to the trainer.",
+            )  # fmt: skip
+        results[record.index] = result
+    return [results[index] for index in range(len(results))]

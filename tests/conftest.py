@@ -24,8 +24,19 @@ settings.register_profile("tadrib", derandomize=True, deadline=None)
 settings.load_profile("tadrib")
 
 LIBRARY = Path(__file__).resolve().parents[1] / "forms" / "library"
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
 KNOWLEDGE = LIBRARY / "tip-som-knowledge.yaml"
 EVALUATION = LIBRARY / "tot-evaluation.yaml"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in tests/browser/ is a browser test, and no other: `make test` runs that
+    folder in a process of its own, as Playwright's sync API holds an event loop."""
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+        elif item.get_closest_marker("browser") is not None:
+            raise pytest.UsageError(f"{item.nodeid}: browser tests belong in tests/browser/")
 
 
 @pytest.fixture

@@ -67,7 +67,9 @@ class LiveServer:
         self.db = db
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "TADRIB_SYNC_RATE": "0", **(env or {})}
+        self.env = {
+            **os.environ, "TADRIB_SYNC_RATE": "0", "TADRIB_SYNC_ADDRESS_RATE": "0", **(env or {})
+        }  # fmt: skip
         self.log = db.with_suffix(".log")
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0
@@ -173,6 +175,8 @@ def seed(url: str, token: str, training_id: str = "rabat-tot") -> dict[str, Any]
 
 def launch_chromium(playwright: Any) -> Any:
     """Debian's Chromium, headless, from a started Playwright (never a downloaded browser)."""
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"Chromium is not at {CHROMIUM}: `make test` installs Debian's chromium")
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
 

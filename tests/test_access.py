@@ -1,4 +1,4 @@
-"""Who may do what, for every route of the app (DESIGN.md, "Who may do what").
+"""Who may do what, for every route of the app (docs/api.md, "Who may call what").
 
 The routes come from `app.routes`, so a new route fails this test until it is given a rule
 below. A participant has no credentials: over HTTP they are the anonymous caller who knows the

@@ -153,8 +153,8 @@ async def test_failed_sign_ins_are_rate_limited_per_address(
     assert await attempt(PASSWORD) == 429
 
 
-async def test_secure_cookies_when_served_behind_https(tmp_path: Path) -> None:
-    app = create_app(Settings(db_path=tmp_path / "s.db", secure_cookies=True))
+async def test_secure_cookies_when_the_public_url_is_https(tmp_path: Path) -> None:
+    app = create_app(Settings(db_path=tmp_path / "s.db", public_url="https://tadrib.example.org"))
     async with AsyncTestClient(app=app) as client:
         await make_user(app, "ada", "admin")
         page = await client.get("/console/login")

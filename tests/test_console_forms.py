@@ -7,7 +7,7 @@ import html
 import io
 import re
 
-import pytest
+import openpyxl
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -217,8 +217,6 @@ async def test_published_set_page_renders_every_question_of_the_library_test(
 async def test_xlsform_upload_previews(
     app: Litestar, client: AsyncTestClient[Litestar], admin: dict[str, str]
 ) -> None:
-    openpyxl = pytest.importorskip("openpyxl")
-    pytest.importorskip("forms.xlsform")
     book = openpyxl.Workbook()
     survey = book.active
     survey.title = "survey"
@@ -243,7 +241,6 @@ async def test_xlsform_upload_previews(
 async def test_xlsform_template_downloads(
     app: Litestar, client: AsyncTestClient[Litestar], admin: dict[str, str]
 ) -> None:
-    pytest.importorskip("forms.xlsform_template")
     headers, _ = await session_headers(app, "ada")
     response = await client.get("/console/forms/template.xlsx", headers=headers)
     assert response.status_code == 200

@@ -9,8 +9,8 @@ from typing import Any
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from server.checks import PROBLEMS
 from server.console import i18n
-from server.routes.trainings import PROBLEMS
 from tests.test_console_auth import session_headers
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "server" / "console" / "templates"

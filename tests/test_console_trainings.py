@@ -355,8 +355,11 @@ async def test_join_page_shows_a_qr_code_of_exactly_the_join_link(
     drawn = [row[border:-border] for row in svg_modules(svg.group(0))[border:-border]]
     assert decode_qr(drawn) == url
     assert drawn == [[bool(v) for v in row] for row in segno.make(url, micro=False).matrix]
-    assert '<link rel="stylesheet" href="/console/static/console.css">' in page.text
-    css = await client.get("/console/static/console.css")
+    link = re.search(
+        r'<link rel="stylesheet" href="(/console/static/console.css\?v=\w+)">', page.text
+    )
+    assert link, "the page links no versioned style sheet"
+    css = await client.get(link.group(1))
     assert css.status_code == 200 and "@media print" in css.text
 
 
@@ -385,13 +388,14 @@ async def test_monitor_shows_counts_arrivals_and_devices_and_polls_the_api(
     assert "Royal Gendarmerie" in text and "KM07R" in text
     assert "3b1f2c1e" in text  # the device still holding 3 records
     assert 'data-url="/api/v1/trainings/rabat-tot/monitor"' in text
-    assert '<script src="/console/static/monitor.js" defer></script>' in text
+    script = re.search(r'<script src="(/console/static/monitor.js\?v=\w+)" defer></script>', text)
+    assert script, "the page loads no versioned monitor script"
     assert "<script>" not in text  # the CSP forbids inline scripts
     # The JS reads the API with the session cookie alone (GET needs no CSRF header).
     polled = await client.get("/api/v1/trainings/rabat-tot/monitor", headers=headers)
     assert polled.status_code == 200
     assert polled.json()["devices_pending"][0]["pending"] == 3
-    js = await client.get("/console/static/monitor.js")
+    js = await client.get(script.group(1))
     assert js.status_code == 200 and "setTimeout(refresh" in js.text
 
 

@@ -1,4 +1,5 @@
-"""The database wrapper: durable settings, migrations, and failing fast when the file is locked."""
+"""The database: durable settings, migrations, and the one writer (group commit, a write that
+fails alone, storage trouble failing the whole group and refusing the writes that waited)."""
 
 from __future__ import annotations
 
@@ -10,62 +11,21 @@ from pathlib import Path
 
 import pytest
 
-from server.db.database import Database, StorageUnavailable
+from server.db import Database, StorageUnavailable
 from server.db.schema import MIGRATIONS
+from server.db.submissions import store
+from sync.decide import Record
+from sync.ingest import DeviceReport
 
 
-async def test_opening_applies_migrations_and_durable_settings(tmp_path: Path) -> None:
-    db = Database(tmp_path / "t.db")
-    await db.open()
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(tmp_path / "t.db", busy_timeout=0.2)
+    await database.open()
     try:
-        assert await db.fetch_value("PRAGMA user_version") == len(MIGRATIONS)
-        assert await db.fetch_value("PRAGMA journal_mode") == "wal"
-        assert await db.fetch_value("PRAGMA foreign_keys") == 1
+        yield database
     finally:
-        await db.close()
-
-
-async def test_writers_queued_behind_a_locked_file_fail_at_once(tmp_path: Path) -> None:
-    path = tmp_path / "t.db"
-    db = Database(path)
-    await db.open()
-    blocker = sqlite3.connect(path, isolation_level=None)
-    blocker.execute("PRAGMA busy_timeout=0")
-    blocker.execute("BEGIN EXCLUSIVE")
-    try:
-        await db.writer_busy_timeout(200)
-
-        async def write() -> None:
-            async with db.transaction() as conn:
-                await conn.execute(
-                    "INSERT INTO audit_log (at, actor, action) VALUES ('t', 'a', 'b')"
-                )
-
-        outcomes = await asyncio.gather(write(), write(), write(), return_exceptions=True)
-        assert all(isinstance(o, StorageUnavailable) for o in outcomes)
-        # Only the first waited for the lock; the others were told while they queued.
-        assert sum("while this write waited" in str(o) for o in outcomes) == 2
-    finally:
-        blocker.execute("ROLLBACK")
-        blocker.close()
-    async with db.transaction() as conn:  # a new writer tries again, and succeeds
-        await conn.execute("INSERT INTO audit_log (at, actor, action) VALUES ('t', 'a', 'b')")
-    assert await db.fetch_value("SELECT COUNT(*) FROM audit_log") == 1
-    await db.close()
-
-
-async def test_a_failed_write_keeps_nothing(tmp_path: Path) -> None:
-    db = Database(tmp_path / "t.db")
-    await db.open()
-    with pytest.raises(ZeroDivisionError):
-        async with db.transaction() as conn:
-            await conn.execute("INSERT INTO audit_log (at, actor, action) VALUES ('t', 'a', 'b')")
-            raise ZeroDivisionError
-    with pytest.raises(ZeroDivisionError):
-        await db.write(lambda conn: (conn.execute("INSERT INTO audit_log (at, actor, action)"
-                                                  " VALUES ('t', 'a', 'b')"), 1 / 0))  # fmt: skip
-    assert await db.fetch_value("SELECT COUNT(*) FROM audit_log") == 0
-    await db.close()
+        await database.close()
 
 
 def _audit(action: str) -> Callable[[sqlite3.Connection], int]:
@@ -78,14 +38,21 @@ def _audit(action: str) -> Callable[[sqlite3.Connection], int]:
     return work
 
 
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "t.db")
-    await database.open()
-    try:
-        yield database
-    finally:
-        await database.close()
+async def _actions(db: Database) -> list[str]:
+    return [r[0] for r in await db.fetch_all("SELECT action FROM audit_log ORDER BY id")]
+
+
+async def test_opening_applies_migrations_and_durable_settings(db: Database) -> None:
+    assert await db.fetch_value("PRAGMA user_version") == len(MIGRATIONS)
+    assert await db.fetch_value("PRAGMA journal_mode") == "wal"
+    assert await db.write(lambda conn: conn.execute("PRAGMA synchronous").fetchone()[0]) == 2
+    assert await db.write(lambda conn: conn.execute("PRAGMA foreign_keys").fetchone()[0]) == 1
+
+
+async def test_a_failed_write_keeps_nothing(db: Database) -> None:
+    with pytest.raises(ValueError, match="its own rules"):
+        await db.write(_audit("bad"))
+    assert await _actions(db) == []
 
 
 async def _while_busy(db: Database, actions: tuple[str, ...]) -> list[object]:
@@ -102,20 +69,21 @@ async def _while_busy(db: Database, actions: tuple[str, ...]) -> list[object]:
 
 async def test_writes_waiting_together_commit_together_and_fail_alone(db: Database) -> None:
     commits: list[str] = []
-    writer = db._writer
-    assert writer is not None
-    await writer.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
+    await db.write(
+        lambda conn: conn.set_trace_callback(
+            lambda sql: commits.append(sql) if sql == "COMMIT" else None
+        )
+    )
+    commits.clear()
     assert await _while_busy(db, ("one", "two", "three")) == [3, 3, 5]
     assert len(commits) == 2  # the busy one, then one durable commit for the three
     outcomes = await _while_busy(db, ("four", "bad", "six"))
     assert outcomes[0] == 4 and outcomes[2] == 3
     assert isinstance(outcomes[1], ValueError)
-    rows = await db.fetch_all("SELECT action FROM audit_log ORDER BY id")
-    assert [r[0] for r in rows] == ["one", "two", "three", "four", "six"]
+    assert await _actions(db) == ["one", "two", "three", "four", "six"]
 
 
 async def test_storage_trouble_fails_the_whole_group_and_keeps_none(db: Database) -> None:
-    await db.writer_busy_timeout(100)
     blocker = sqlite3.connect(db.path, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
     try:
@@ -128,4 +96,54 @@ async def test_storage_trouble_fails_the_whole_group_and_keeps_none(db: Database
         blocker.close()
     assert all(isinstance(o, StorageUnavailable) for o in outcomes)
     assert await db.write(_audit("later")) == 5  # the next write tries again, and succeeds
-    assert await db.fetch_value("SELECT COUNT(*) FROM audit_log") == 1
+    assert await _actions(db) == ["later"]
+
+
+async def test_writes_waiting_behind_a_locked_file_are_refused_at_once(db: Database) -> None:
+    blocker = sqlite3.connect(db.path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        first = asyncio.ensure_future(db.write(_audit("first")))
+        await asyncio.sleep(0.05)  # the first waits for the lock; these queue behind it
+        queued = asyncio.gather(*(db.write(_audit(a)) for a in ("x", "y")), return_exceptions=True)
+        with pytest.raises(StorageUnavailable):
+            await first
+        outcomes = await queued
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert all("while this write waited" in str(o) for o in outcomes)
+    assert await db.write(_audit("later")) == 5
+
+
+async def test_a_batch_longer_than_one_statement_is_stored_whole(db: Database) -> None:
+    """Uploads may hold more rows than one INSERT takes: each is stored once, and the ones
+    already there are found."""
+
+    def training(conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "INSERT INTO forms (id, version, kind, title, content, hash, published_at)"
+            " VALUES ('f', '1', 'test', '{}', '{}', 'h', 'n')"
+        )
+        conn.execute(
+            "INSERT INTO trainings (id, title, country, starts_on, ends_on, join_code,"
+            " created_at, updated_at) VALUES ('t', '\"T\"', 'MA', 'a', 'b', 'J', 'n', 'n')"
+        )
+
+    await db.write(training)
+    records = [
+        Record(
+            index=i, show_score=False, id=f"id-{i}", training_id="t", code=f"C{i % 700}",
+            form_id="f", form_version="1", phase="pre", lang="en", raw_code="c",
+            institution="police", sex="male", age_band=None, answers="{}", content_hash="h",
+            score=None, max_score=None, percent=None, item_points=None, started_at=None,
+            completed_at="2019-01-07T10:00:00Z", flags="[]",
+        )
+        for i in range(1200)
+    ]  # fmt: skip
+    device = DeviceReport("d", 0, "t")
+    assert await db.write(lambda conn: store(conn, device, records[:300], "now", "upload")) == {}
+    stored = await db.write(lambda conn: store(conn, device, records, "now", "upload"))
+    assert sorted(stored) == sorted(r.id for r in records[:300])
+    assert await db.fetch_value("SELECT COUNT(*) FROM submissions") == 1200
+    assert await db.fetch_value("SELECT COUNT(*) FROM participants") == 700

@@ -1,4 +1,4 @@
-"""Checking submitted answers and scoring tests, rule by rule as DESIGN.md states them."""
+"""Checking submitted answers and scoring tests, rule by rule as docs/question-sets.md states them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from forms.model import QuestionSet
-from forms.scoring import check_answers, is_correct, mark, score
+from forms.scoring import check_and_score, check_answers, is_correct, score
 
 
 def text(value: str = "x") -> dict[str, str]:
@@ -186,7 +186,6 @@ def test_multiple_is_all_or_nothing_by_default(picks: list[str], points: float) 
         (["a", "b", "c", "d"], 2),  # 3 × (3 − 1)/3
         (["a", "d"], 0),  # (1 − 1) → 0
         (["d"], 0),  # (0 − 1) floored at 0
-        (["a", "a", "a"], 1),  # a pick counts once
     ],
 )
 def test_multiple_with_partial_credit(picks: list[str], points: float) -> None:
@@ -215,6 +214,7 @@ def test_number_tolerance_absorbs_float_rounding() -> None:
 def test_invalid_values_score_zero_instead_of_failing() -> None:
     result = score(TEST, {"s": ["b"], "m": "a", "p": None, "tf": "false", "n": True})
     assert result.total == 0
+    assert score(TEST, {"p": ["a", "a", "b"]}).points["p"] == 0  # a choice picked twice
 
 
 def test_percent_is_total_over_maximum() -> None:
@@ -239,7 +239,7 @@ def test_a_question_is_correct_only_with_full_points() -> None:
     assert is_correct(2.0, 2.0) and not is_correct(0.0, 0.0)
 
 
-# mark: the sync path's single pass gives what check_answers and score give
+# check_and_score: what sync uses, the same as check_answers and score
 
 _VALUES = st.one_of(
     st.none(),
@@ -257,12 +257,12 @@ _EVALUATION = make(LIKERT, TEXT, {**SINGLE, "choices": choices()}, NOTE, kind="e
     st.dictionaries(st.sampled_from([*FULL, "note", "q99"]), _VALUES, max_size=9),
     st.booleans(),
 )
-def test_mark_agrees_with_check_answers_and_score(
+def test_check_and_score_agrees_with_check_answers_and_score(
     qs: QuestionSet, answers: dict[str, object], complete: bool
 ) -> None:
     if complete:
         answers = {**FULL, **answers}
-    problems, scored = mark(qs, answers)
+    problems, scored = check_and_score(qs, answers)
     assert problems == check_answers(qs, answers)
     if problems or qs.kind != "test":
         assert scored is None

@@ -8,7 +8,8 @@ from typing import Any
 
 from litestar.testing import AsyncTestClient
 
-from server.routes.pwa import PWA_DIR, shell_version
+from server.routes.pwa import shell_version
+from server.settings import DEFAULT_PWA_DIR as PWA_DIR
 
 SW_SOURCE = (PWA_DIR / "sw.js").read_text(encoding="utf-8")
 
@@ -35,7 +36,7 @@ async def test_worker_is_stamped_with_the_app_version_and_never_cached(
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/javascript")
     assert r.headers["cache-control"] == "no-cache"
-    assert f"const VERSION = '{shell_version()}';" in r.text
+    assert f"const VERSION = '{shell_version(PWA_DIR)}';" in r.text
     assert "const VERSION = 'dev';" in SW_SOURCE
 
 

@@ -19,7 +19,7 @@ PER_PHONE = 600  # more than they will send: they stop soon after the backup
 @pytest.mark.slow
 async def test_backup_during_writes_is_a_consistent_copy_that_serves(tmp_path: Path) -> None:
     db = tmp_path / "tadrib.db"
-    copy = tmp_path / "copy" / "backup.db"
+    backups = tmp_path / "backups"
     token = admin_token(db)
     with LiveServer(db) as server:
         code = seed(server.url, token)["join_code"]
@@ -34,7 +34,7 @@ async def test_backup_during_writes_is_a_consistent_copy_that_serves(tmp_path: P
         async def back_up() -> None:
             while sum(len(p.acknowledged) for p in phones) < 150:
                 await asyncio.sleep(0.01)
-            out = await asyncio.to_thread(cli, "backup", str(copy), "--db", str(db))
+            out = await asyncio.to_thread(cli, "backup", str(backups), "--db", str(db))
             assert "backup written" in out
             busy_after.append(any(p.outbox for p in phones))
             for p in phones:  # a few more batches after the copy, then the phones are done
@@ -44,6 +44,7 @@ async def test_backup_during_writes_is_a_consistent_copy_that_serves(tmp_path: P
         async with httpx.AsyncClient() as client:
             await asyncio.gather(back_up(), *(p.flush(client, deadline) for p in phones))
     assert busy_after == [True], "the phones stopped before the backup finished"
+    (copy,) = backups.glob("tadrib-*.db")
 
     assert integrity(copy) == "ok"
     conn = sqlite3.connect(copy)

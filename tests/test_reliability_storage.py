@@ -69,17 +69,28 @@ async def test_disk_full_mid_batch_answers_503_and_keeps_nothing(
     # A batch big enough to need new pages, with many new participants written before the
     # submissions: a failure on the submissions must take the participants with it.
     subs = [quick_submission(training["join_code"], n) for n in range(200)]
-    writer = app.state.db._writer  # the app's one writer connection
-    async with writer.execute("PRAGMA page_count") as cur:
-        pages = (await cur.fetchone())[0]
-    await writer.execute(f"PRAGMA max_page_count = {pages}")  # as if the disk were full
+    db = app.state.db
+    pages = await db.write(lambda conn: conn.execute("PRAGMA page_count").fetchone()[0])
+    await db.write(lambda conn: conn.execute(f"PRAGMA max_page_count = {pages}"))  # disk full
     before = {t: count(db_path, t) for t in ("submissions", "participants", "devices")}
     response = await client.post("/api/v1/sync", json=batch(*subs))
     assert response.status_code == 503, response.text
     assert {t: count(db_path, t) for t in before} == before
-    await writer.execute("PRAGMA max_page_count = 1073741823")
+    await db.write(lambda conn: conn.execute("PRAGMA max_page_count = 1073741823"))
     retry = await client.post("/api/v1/sync", json=batch(*subs))
     assert retry.status_code == 200
     assert {r["status"] for r in retry.json()["results"]} == {"accepted"}
     assert count(db_path, "submissions") == 200
     assert count(db_path, "participants") == len({s["participant"]["code"] for s in subs})
+
+
+async def test_read_only_database_answers_503_and_keeps_nothing(
+    app: Litestar, client: Client, training: dict[str, Any], db_path: Path
+) -> None:
+    subs = [quick_submission(training["join_code"], n) for n in range(5)]
+    db = app.state.db
+    await db.write(lambda conn: conn.execute("PRAGMA query_only = 1"))  # as if mounted read-only
+    before = {t: count(db_path, t) for t in ("submissions", "participants", "devices")}
+    response = await client.post("/api/v1/sync", json=batch(*subs))
+    assert response.status_code == 503, response.text
+    assert {t: count(db_path, t) for t in before} == before

@@ -1,4 +1,4 @@
-"""The assembled report: matching rules, DESIGN's JSON names, edge cases without NaN."""
+"""The assembled report: matching rules, the fixed JSON names, edge cases without NaN."""
 
 from __future__ import annotations
 

@@ -130,7 +130,7 @@ def test_items_and_every_format_show_the_followup() -> None:
     assert q1["followup_correct_pct"] == pytest.approx(
         100 * sum(f >= 1 for f in takers) / len(takers)
     )
-    assert any("Retention" in m for m in report["methods"])
+    assert "Retention" in report["method_parameters"]["retention"]
     tables = {t.name: t for t in all_tables(report, inp)}
     headings = [c.heading for c in tables["institutions"].columns]
     assert "Retention" in headings and "Follow-up (n)" in headings

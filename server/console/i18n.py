@@ -184,7 +184,7 @@ STRINGS: dict[str, tuple[str, str, str]] = {
         "Aucune institution : ajoutez-en d'abord.",
         "لا توجد مؤسسات بعد: أضفها أولًا.",
     ),
-    # Training form problems: `problem_<key>` for each key of server.routes.trainings.PROBLEMS
+    # Training form problems: `problem_<key>` for each key of server.checks.PROBLEMS
     "problem_bad_id": (
         "Identifier '{id}': use 2-64 lowercase letters, digits and '-' (e.g. 'rabat-tot-2019').",
         "Identifiant « {id} » : utilisez de 2 à 64 minuscules, chiffres et « - » (p. ex. "

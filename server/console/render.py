@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,10 @@ from litestar.datastructures import Cookie
 
 from server.auth.principal import Principal
 from server.console import i18n
+from server.cookies import LANG_COOKIE
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-LANG_COOKIE = "tadrib_lang"
+STATIC = Path(__file__).resolve().parent / "static"
 
 ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -38,8 +40,17 @@ def _clock(value: str | None) -> str:
     return value[5:16].replace("T", " ") if value else ""
 
 
+@cache
+def _static(name: str) -> str:
+    """The URL of a console static file, versioned by its content: a proxy may cache it for
+    long (deploy/Caddyfile does), and a changed file gets a new URL."""
+    digest = hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:12]
+    return f"/console/static/{name}?v={digest}"
+
+
 ENV.filters["when"] = _when
 ENV.filters["clock"] = _clock
+ENV.filters["static"] = _static
 
 
 def language(request: Request[Any, Any, Any]) -> str:

@@ -78,43 +78,54 @@ def login_cookie(token: str, secure: bool) -> Cookie:
 
 
 class LoginThrottle:
-    """Failed sign-ins per address, on the app's limiter; an address over it waits it out.
+    """Failed sign-ins per account and per address, on the app's limiters; an account or address
+    over its limit waits it out.
 
-    The limiter counts failures; once it says no, the address is blocked until its window ends,
-    even for the right password, so guessing cannot go on.
+    Per account, so guessing one password is slow; per address with a higher ceiling, so trying
+    many accounts from one place is slow too, while one trainer's mistyped password never locks
+    out the others signing in from the same training room. Once blocked, even the right password
+    waits, so guessing cannot go on.
     """
 
-    def __init__(self, limiter: RateLimiter) -> None:
-        self.limiter = limiter
-        self._blocked: dict[str, float] = {}
+    def __init__(self, per_account: RateLimiter, per_address: RateLimiter) -> None:
+        self.limiters = {"account": per_account, "address": per_address}
+        self._blocked: dict[tuple[str, str], float] = {}
 
-    def wait(self, address: str) -> int:
-        """Seconds this address must still wait, or 0 when it may try."""
-        until = self._blocked.get(address)
-        if until is None:
-            return 0
-        left = until - time.monotonic()
-        if left <= 0:
-            del self._blocked[address]
-            return 0
-        return int(left) + 1
+    @staticmethod
+    def _keys(address: str, account: str) -> dict[str, str]:
+        return {"account": account.strip().casefold(), "address": address}
 
-    def failed(self, address: str) -> int:
-        """Count a failure; the seconds to wait when this one went over the limit, else 0."""
-        if self.limiter.allow(address):
-            return 0
-        retry = self.limiter.retry_after(address)
-        self._blocked[address] = time.monotonic() + retry
+    def wait(self, address: str, account: str) -> int:
+        """Seconds this account or address must still wait, or 0 when it may try."""
+        now = time.monotonic()
+        left = 0.0
+        for kind, key in self._keys(address, account).items():
+            until = self._blocked.get((kind, key))
+            if until is not None and until <= now:
+                del self._blocked[(kind, key)]
+            elif until is not None:
+                left = max(left, until - now)
+        return int(left) + 1 if left else 0
+
+    def failed(self, address: str, account: str) -> int:
+        """Count a failure; the seconds to wait when it went over a limit, else 0."""
+        wait = 0
+        for kind, key in self._keys(address, account).items():
+            limiter = self.limiters[kind]
+            if not limiter.allow(key):
+                retry = limiter.retry_after(key)
+                self._blocked[(kind, key)] = time.monotonic() + retry
+                wait = max(wait, retry)
         if len(self._blocked) > 10_000:
             now = time.monotonic()
             self._blocked = {k: v for k, v in self._blocked.items() if v > now}
-        return retry
+        return wait
 
 
 def throttle(request: Request[Any, Any, Any]) -> LoginThrottle:
     state = request.app.state
     found = state.get("console_login_throttle")
-    if not isinstance(found, LoginThrottle) or found.limiter is not state.login_limiter:
-        found = LoginThrottle(state.login_limiter)
+    if not isinstance(found, LoginThrottle) or found.limiters["account"] is not state.login_limiter:
+        found = LoginThrottle(state.login_limiter, state.login_address_limiter)
         state["console_login_throttle"] = found
     return found

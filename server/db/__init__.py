@@ -1,6 +1,6 @@
-"""Storage: one SQLite file, one writer connection in the server (sync batches are written by
-the scribe process's own, `server/scribe.py`), migrations by `PRAGMA user_version`."""
+"""Storage: one SQLite file, written by one thread (`writer`); migrations by `user_version`."""
 
-from server.db.database import Database, StorageUnavailable
+from server.db.database import Database
+from server.db.writer import StorageUnavailable
 
 __all__ = ["Database", "StorageUnavailable"]

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
-import aiosqlite
 import msgspec
 
 from server.clock import now_iso
 from server.db.database import Database
 
 
-async def record(
-    conn: aiosqlite.Connection, actor: str, action: str, target: str = "", **detail: Any
+def record(
+    conn: sqlite3.Connection, actor: str, action: str, target: str = "", **detail: Any
 ) -> None:
-    """Write one audit entry inside the caller's transaction, so it lands with the change."""
-    await conn.execute(
+    """Write one audit entry inside the caller's write, so it lands with the change."""
+    conn.execute(
         "INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
         (now_iso(), actor, action, target, msgspec.json.encode(detail).decode()),
     )

@@ -27,31 +27,26 @@ class PublishResult(msgspec.Struct):
 async def publish(db: Database, qs: QuestionSet, actor: str) -> PublishResult:
     """Store a new version; identical content is a no-op and other content under it a conflict."""
     digest = content_hash(qs)
-    async with db.transaction() as conn:
-        async with conn.execute(
+
+    def work(conn: sqlite3.Connection) -> PublishResult:
+        row = conn.execute(
             "SELECT hash FROM forms WHERE id = ? AND version = ?", (qs.id, qs.version)
-        ) as cur:
-            row = await cur.fetchone()
+        ).fetchone()
         if row is not None:
             outcome: PublishOutcome = "unchanged" if row[0] == digest else "conflict"
             return PublishResult(outcome, qs.id, qs.version, digest, existing_hash=row[0])
-        await conn.execute(
+        conn.execute(
             "INSERT INTO forms (id, version, kind, title, content, hash, published_at,"
-            " published_by)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " published_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                qs.id,
-                qs.version,
-                qs.kind,
-                msgspec.json.encode(qs.title).decode(),
-                to_json(qs).decode(),
-                digest,
-                now_iso(),
-                actor,
+                qs.id, qs.version, qs.kind, msgspec.json.encode(qs.title).decode(),
+                to_json(qs).decode(), digest, now_iso(), actor,
             ),
-        )
-        await audit.record(conn, actor, "form.publish", f"{qs.id}@{qs.version}", hash=digest)
-    return PublishResult("created", qs.id, qs.version, digest)
+        )  # fmt: skip
+        audit.record(conn, actor, "form.publish", f"{qs.id}@{qs.version}", hash=digest)
+        return PublishResult("created", qs.id, qs.version, digest)
+
+    return await db.write(work)
 
 
 def _summary(row: sqlite3.Row) -> dict[str, Any]:
@@ -91,16 +86,18 @@ async def get(db: Database, form_id: str, version: str) -> QuestionSet | None:
 
 
 async def set_retired(db: Database, form_id: str, version: str, retired: bool, actor: str) -> bool:
-    async with db.transaction() as conn:
-        cur = await conn.execute(
+    def work(conn: sqlite3.Connection) -> bool:
+        cur = conn.execute(
             "UPDATE forms SET retired_at = ? WHERE id = ? AND version = ?",
             (now_iso() if retired else None, form_id, version),
         )
         if cur.rowcount == 0:
             return False
         action = "form.retire" if retired else "form.unretire"
-        await audit.record(conn, actor, action, f"{form_id}@{version}")
-    return True
+        audit.record(conn, actor, action, f"{form_id}@{version}")
+        return True
+
+    return await db.write(work)
 
 
 async def is_retired(db: Database, form_id: str, version: str) -> bool:

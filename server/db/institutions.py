@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 import msgspec
@@ -13,24 +14,20 @@ from server.db.database import Database
 
 async def upsert(db: Database, key: str, name: dict[str, str], country: str, actor: str) -> bool:
     """Create or replace an institution; True when it was new."""
-    async with db.transaction() as conn:
-        async with conn.execute("SELECT 1 FROM institutions WHERE key = ?", (key,)) as cur:
-            existed = await cur.fetchone() is not None
-        await conn.execute(
+
+    def work(conn: sqlite3.Connection) -> bool:
+        existed = conn.execute("SELECT 1 FROM institutions WHERE key = ?", (key,)).fetchone()
+        conn.execute(
             "INSERT INTO institutions (key, name, country, updated_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT(key) DO UPDATE SET name = excluded.name, country = excluded.country,"
             " updated_at = excluded.updated_at",
             (key, msgspec.json.encode(name).decode(), country, now_iso()),
         )
-        await audit.record(
-            conn,
-            actor,
-            "institution.update" if existed else "institution.create",
-            key,
-            name=name,
-            country=country,
-        )
-    return not existed
+        action = "institution.update" if existed else "institution.create"
+        audit.record(conn, actor, action, key, name=name, country=country)
+        return existed is None
+
+    return await db.write(work)
 
 
 async def list_all(db: Database) -> list[dict[str, Any]]:

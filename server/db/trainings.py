@@ -7,7 +7,6 @@ import sqlite3
 import time
 from typing import Any
 
-import aiosqlite
 import msgspec
 
 from server.clock import now_iso
@@ -155,20 +154,20 @@ async def list_visible(db: Database, username: str | None) -> list[Training]:
     return [await _from_row(db, row) for row in rows]
 
 
-async def _write_children(conn: aiosqlite.Connection, data: TrainingIn) -> None:
-    await conn.execute("DELETE FROM training_institutions WHERE training_id = ?", (data.id,))
-    await conn.executemany(
+def _write_children(conn: sqlite3.Connection, data: TrainingIn) -> None:
+    conn.execute("DELETE FROM training_institutions WHERE training_id = ?", (data.id,))
+    conn.executemany(
         "INSERT INTO training_institutions (training_id, institution) VALUES (?, ?)",
         [(data.id, key) for key in dict.fromkeys(data.institutions)],
     )
-    await conn.execute("DELETE FROM training_trainers WHERE training_id = ?", (data.id,))
-    await conn.executemany(
+    conn.execute("DELETE FROM training_trainers WHERE training_id = ?", (data.id,))
+    conn.executemany(
         "INSERT INTO training_trainers (training_id, username) VALUES (?, ?)",
         [(data.id, name) for name in dict.fromkeys(data.trainers)],
     )
     if data.windows is not None:
-        await conn.execute("DELETE FROM phase_windows WHERE training_id = ?", (data.id,))
-        await conn.executemany(
+        conn.execute("DELETE FROM phase_windows WHERE training_id = ?", (data.id,))
+        conn.executemany(
             "INSERT INTO phase_windows (training_id, phase, opens_at, closes_at)"
             " VALUES (?, ?, ?, ?)",
             [(data.id, phase, w.opens_at, w.closes_at) for phase, w in data.windows.items()],
@@ -185,13 +184,14 @@ def _form_values(data: TrainingIn) -> list[str | None]:
 
 async def create(db: Database, data: TrainingIn, actor: str, simulated: bool = False) -> Training:
     now = now_iso()
-    async with db.transaction() as conn:
+
+    def work(conn: sqlite3.Connection) -> None:
         while True:
             code = new_join_code()
-            async with conn.execute("SELECT 1 FROM trainings WHERE join_code = ?", (code,)) as cur:
-                if await cur.fetchone() is None:
-                    break
-        await conn.execute(
+            if conn.execute("SELECT 1 FROM trainings WHERE join_code = ?", (code,)).fetchone():
+                continue
+            break
+        conn.execute(
             "INSERT INTO trainings (id, title, country, location, starts_on, ends_on, join_code,"
             " parent, pre_form, pre_version, post_form, post_version, eval_form, eval_version,"
             " followup_form, followup_version, show_score, joining_open, simulated, created_at,"
@@ -202,8 +202,10 @@ async def create(db: Database, data: TrainingIn, actor: str, simulated: bool = F
                 int(data.show_score), int(data.joining_open), int(simulated), now, now,
             ),
         )  # fmt: skip
-        await _write_children(conn, data)
-        await audit.record(conn, actor, "training.create", data.id, join_code=code)
+        _write_children(conn, data)
+        audit.record(conn, actor, "training.create", data.id, join_code=code)
+
+    await db.write(work)
     _changed(db)
     created = await get(db, data.id)
     assert created is not None
@@ -212,8 +214,9 @@ async def create(db: Database, data: TrainingIn, actor: str, simulated: bool = F
 
 async def update(db: Database, data: TrainingIn, actor: str) -> Training:
     """Replace a training's settings; its join code and collected data stay."""
-    async with db.transaction() as conn:
-        await conn.execute(
+
+    def work(conn: sqlite3.Connection) -> None:
+        conn.execute(
             "UPDATE trainings SET title = ?, country = ?, location = ?, starts_on = ?, ends_on = ?,"
             " parent = ?, pre_form = ?, pre_version = ?, post_form = ?, post_version = ?,"
             " eval_form = ?, eval_version = ?, followup_form = ?, followup_version = ?,"
@@ -224,8 +227,10 @@ async def update(db: Database, data: TrainingIn, actor: str) -> Training:
                 int(data.show_score), int(data.joining_open), now_iso(), data.id,
             ),
         )  # fmt: skip
-        await _write_children(conn, data)
-        await audit.record(conn, actor, "training.update", data.id)
+        _write_children(conn, data)
+        audit.record(conn, actor, "training.update", data.id)
+
+    await db.write(work)
     _changed(db)
     updated = await get(db, data.id)
     assert updated is not None
@@ -233,12 +238,14 @@ async def update(db: Database, data: TrainingIn, actor: str) -> Training:
 
 
 async def set_joining(db: Database, training_id: str, open_: bool, actor: str) -> None:
-    async with db.transaction() as conn:
-        await conn.execute(
+    def work(conn: sqlite3.Connection) -> None:
+        conn.execute(
             "UPDATE trainings SET joining_open = ?, updated_at = ? WHERE id = ?",
             (int(open_), now_iso(), training_id),
         )
-        await audit.record(conn, actor, "training.open" if open_ else "training.close", training_id)
+        audit.record(conn, actor, "training.open" if open_ else "training.close", training_id)
+
+    await db.write(work)
     _changed(db)
 
 
@@ -246,20 +253,21 @@ async def set_window(
     db: Database, training_id: str, phase: str, window: PhaseWindow, actor: str
 ) -> None:
     """Set one phase's window (the trainer's "open now" and "close now")."""
-    async with db.transaction() as conn:
-        await conn.execute(
+
+    def work(conn: sqlite3.Connection) -> None:
+        conn.execute(
             "INSERT INTO phase_windows (training_id, phase, opens_at, closes_at)"
             " VALUES (?, ?, ?, ?) ON CONFLICT (training_id, phase)"
             " DO UPDATE SET opens_at = excluded.opens_at, closes_at = excluded.closes_at",
             (training_id, phase, window.opens_at, window.closes_at),
         )
-        await conn.execute(
-            "UPDATE trainings SET updated_at = ? WHERE id = ?", (now_iso(), training_id)
-        )
-        await audit.record(
+        conn.execute("UPDATE trainings SET updated_at = ? WHERE id = ?", (now_iso(), training_id))
+        audit.record(
             conn, actor, "training.window", training_id,
             phase=phase, opens_at=window.opens_at, closes_at=window.closes_at,
         )  # fmt: skip
+
+    await db.write(work)
     _changed(db)
 
 

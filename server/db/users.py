@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -42,49 +43,55 @@ async def upsert(
     db: Database, username: str, role: str, password_hash: str | None, actor: str
 ) -> bool:
     """Create a user or change its role (and password when given); True when it was new."""
-    async with db.transaction() as conn:
-        async with conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)) as cur:
-            existed = await cur.fetchone() is not None
+
+    def work(conn: sqlite3.Connection) -> bool:
+        existed = conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone()
         if existed:
-            await conn.execute(
+            conn.execute(
                 "UPDATE users SET role = ?, password_hash = COALESCE(?, password_hash)"
                 " WHERE username = ?",
                 (role, password_hash, username),
             )
         else:
-            await conn.execute(
+            conn.execute(
                 "INSERT INTO users (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
                 (username, role, password_hash, now_iso()),
             )
-        await audit.record(
-            conn, actor, "user.update" if existed else "user.create", username, role=role
-        )
-    return not existed
+        audit.record(conn, actor, "user.update" if existed else "user.create", username, role=role)
+        return existed is None
+
+    return await db.write(work)
 
 
 async def set_disabled(db: Database, username: str, disabled: bool, actor: str) -> bool:
     """Disable or re-enable a user; a disabled user's sessions and tokens stop working at once."""
-    async with db.transaction() as conn:
-        cur = await conn.execute(
+
+    def work(conn: sqlite3.Connection) -> bool:
+        cur = conn.execute(
             "UPDATE users SET disabled = ? WHERE username = ?", (int(disabled), username)
         )
         if not cur.rowcount:
             return False
         if disabled:
-            await conn.execute("DELETE FROM sessions WHERE username = ?", (username,))
-        await audit.record(conn, actor, "user.disable" if disabled else "user.enable", username)
-    return True
+            conn.execute("DELETE FROM sessions WHERE username = ?", (username,))
+        audit.record(conn, actor, "user.disable" if disabled else "user.enable", username)
+        return True
+
+    return await db.write(work)
 
 
 async def create_token(db: Database, username: str, name: str, actor: str) -> str:
     """Make a bearer token for a user; the secret is returned once and stored only hashed."""
     secret = "tdb_" + secrets.token_urlsafe(32)
-    async with db.transaction() as conn:
-        await conn.execute(
+
+    def work(conn: sqlite3.Connection) -> None:
+        conn.execute(
             "INSERT INTO tokens (token_hash, username, name, created_at) VALUES (?, ?, ?, ?)",
             (_digest(secret), username, name, now_iso()),
         )
-        await audit.record(conn, actor, "token.create", username, name=name)
+        audit.record(conn, actor, "token.create", username, name=name)
+
+    await db.write(work)
     return secret
 
 
@@ -98,14 +105,16 @@ async def list_tokens(db: Database, username: str | None = None) -> list[dict[st
 
 
 async def revoke_token(db: Database, token_id: int, actor: str) -> bool:
-    async with db.transaction() as conn:
-        cur = await conn.execute(
+    def work(conn: sqlite3.Connection) -> bool:
+        cur = conn.execute(
             "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
             (now_iso(), token_id),
         )
         if cur.rowcount:
-            await audit.record(conn, actor, "token.revoke", str(token_id))
+            audit.record(conn, actor, "token.revoke", str(token_id))
         return bool(cur.rowcount)
+
+    return await db.write(work)
 
 
 async def user_for_token(db: Database, secret: str) -> dict[str, Any] | None:
@@ -120,10 +129,11 @@ async def user_for_token(db: Database, secret: str) -> dict[str, Any] | None:
     # Record use at most hourly, so reads by scripts do not each cost a write.
     stale = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S")
     if row["last_used_at"] is None or row["last_used_at"] < stale:
-        async with db.transaction() as conn:
-            await conn.execute(
+        await db.write(
+            lambda conn: conn.execute(
                 "UPDATE tokens SET last_used_at = ? WHERE id = ?", (now_iso(), row["id"])
             )
+        )
     return {"username": row["username"], "role": row["role"]}
 
 
@@ -131,12 +141,13 @@ async def create_session(db: Database, username: str) -> tuple[str, str]:
     """Open a console session; returns (cookie secret, CSRF token)."""
     secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
     expires = datetime.now(UTC) + timedelta(days=SESSION_DAYS)
-    async with db.transaction() as conn:
-        await conn.execute(
+    await db.write(
+        lambda conn: conn.execute(
             "INSERT INTO sessions (id_hash, username, csrf, created_at, expires_at)"
             " VALUES (?, ?, ?, ?, ?)",
             (_digest(secret), username, csrf, now_iso(), expires.strftime("%Y-%m-%dT%H:%M:%SZ")),
         )
+    )
     return secret, csrf
 
 
@@ -150,5 +161,6 @@ async def session(db: Database, secret: str) -> dict[str, Any] | None:
 
 
 async def end_session(db: Database, secret: str) -> None:
-    async with db.transaction() as conn:
-        await conn.execute("DELETE FROM sessions WHERE id_hash = ?", (_digest(secret),))
+    await db.write(
+        lambda conn: conn.execute("DELETE FROM sessions WHERE id_hash = ?", (_digest(secret),))
+    )

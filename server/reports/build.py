@@ -1,4 +1,4 @@
-"""Assemble the report of one training (DESIGN.md "Reports" fixes the JSON names)."""
+"""Assemble the report of one training (docs/api.md lists the JSON names, which are fixed)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from server.reports import evaluation as ev
 from server.reports import items as it
 from server.reports import stats
 from server.reports.followup import add_to as add_followup
-from server.reports.gcpause import gc_paused
 from server.reports.inputs import ReportInput
 from server.reports.matching import Matching, match
 from server.reports.numbers import num, scrub
@@ -86,8 +85,7 @@ def build_report(
     inp: ReportInput, *, lang: str = "en", generated_at: str | None = None
 ) -> dict[str, Any]:
     """The whole report of one training as a JSON-ready dict, never holding NaN or infinity."""
-    with gc_paused():
-        return _build(inp, lang, generated_at)
+    return _build(inp, lang, generated_at)
 
 
 def _build(inp: ReportInput, lang: str, generated_at: str | None) -> dict[str, Any]:

@@ -118,7 +118,7 @@ def add_to(
     correct = _items_correct(list(counted.values()), versions, fallback_form)
     for item in report["items"]:
         item["followup_correct_pct"] = correct.get(item["id"])
-    report["methods"] = [*report["methods"], METHOD]
+    report["method_parameters"]["retention"] = METHOD
 
 
 def _items_correct(

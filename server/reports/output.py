@@ -12,7 +12,6 @@ import msgspec
 
 from server.reports import tables as tbl
 from server.reports.build import build_report
-from server.reports.gcpause import gc_paused
 from server.reports.inputs import ReportInput
 from server.reports.programme import programme_report, summarise
 from server.reports.queries import Reader, load_input
@@ -32,11 +31,10 @@ async def report_for(
     db: Reader, training_id: str, *, lang: str = "en", answers: bool = False
 ) -> tuple[dict[str, Any], ReportInput]:
     """The report of a training and its input; raises NoSuchTraining."""
-    with gc_paused():  # one pause over loading and building: one collection afterwards
-        inp = await load_input(db, training_id, answers=answers, lang=lang)
-        if inp is None:
-            raise NoSuchTraining(f"No training '{training_id}'.")
-        return build_report(inp, lang=lang), inp
+    inp = await load_input(db, training_id, answers=answers, lang=lang)
+    if inp is None:
+        raise NoSuchTraining(f"No training '{training_id}'.")
+    return build_report(inp, lang=lang), inp
 
 
 async def programme_for(
@@ -54,17 +52,16 @@ async def programme_for(
     """
     summaries = []
     names: dict[str, str] = {}
-    with gc_paused():
-        for tid in training_ids:
-            inp = await load_input(db, tid, lang=lang)
-            if inp is None:
-                continue
-            names.update({i.key: label(i.name, lang) or i.key for i in inp.institutions})
-            summary = summarise(inp)
-            if titles and tid in titles:
-                summary.title = titles[tid]
-            summaries.append(summary)
-        report = programme_report(summaries, names, parents=parents, titles=titles)
+    for tid in training_ids:
+        inp = await load_input(db, tid, lang=lang)
+        if inp is None:
+            continue
+        names.update({i.key: label(i.name, lang) or i.key for i in inp.institutions})
+        summary = summarise(inp)
+        if titles and tid in titles:
+            summary.title = titles[tid]
+        summaries.append(summary)
+    report = programme_report(summaries, names, parents=parents, titles=titles)
     report["generated_at"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return report
 

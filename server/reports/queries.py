@@ -10,7 +10,6 @@ import msgspec
 
 from forms.canonical import from_json
 from forms.model import QuestionSet
-from server.reports.gcpause import gc_paused
 from server.reports.inputs import Institution, ReportInput, Response, TrainingInfo
 from server.reports.text import label
 
@@ -75,8 +74,7 @@ def _title(raw: str, lang: str = "en") -> str:
 
 def responses_from_rows(rows: Sequence[Sequence[Any]]) -> list[Response]:
     """Submission rows (in SUBMISSIONS_SQL's column order) to Responses, decoding JSON in bulk."""
-    with gc_paused():
-        return _responses(rows)
+    return _responses(rows)
 
 
 # fmt: off
@@ -104,8 +102,7 @@ async def load_input(
     Test answers are loaded only when `answers` is true (for the `responses` table); the
     training's title is picked in `lang`.
     """
-    with gc_paused():
-        return await _load(db, training_id, answers, lang)
+    return await _load(db, training_id, answers, lang)
 
 
 async def _load(db: Reader, training_id: str, answers: bool, lang: str) -> ReportInput | None:

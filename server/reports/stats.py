@@ -40,7 +40,7 @@ def paired(
     pass_mark_pre: float | None = None,
     pass_mark_post: float | None = None,
 ) -> dict[str, Any]:
-    """DESIGN's group figures for matched pre/post percent scores (same order in both arrays)."""
+    """The group figures of docs/api.md for matched pre/post percent scores (paired by index)."""
     n = int(pre.size)
     diff = post - pre
     pre_mean, post_mean = _mean(pre), _mean(post)

@@ -13,7 +13,7 @@ from server.reports.strings import HEADINGS
 #: How a column is formatted: text, integer, percent (0-100), ratio, p-value or other number.
 Kind = Literal["text", "int", "pct", "ratio", "p", "num", "bool"]
 
-#: The tables DESIGN.md names first, then the extra ones.
+#: The tables every report has had first (participants to responses), then the others.
 TABLES = (
     "participants",
     "institutions",

@@ -16,6 +16,7 @@ from forms.errors import FormError, FormErrors
 from forms.loaders import load_bytes, load_obj, readable
 from forms.model import QuestionSet
 from server.auth.guards import admin_guard, current, staff_guard
+from server.checks import MAX_FORM_BYTES
 from server.db import forms as forms_db
 from server.db.database import Database
 from server.routes._openapi import (
@@ -29,8 +30,6 @@ from server.routes._openapi import (
     operation_with,
 )
 from server.schemas import ErrorItem, ErrorsOut, PublishOut
-
-MAX_FORM_BYTES = 5 * 1024 * 1024
 
 
 def errors_response(errors: list[FormError], status: int = 422) -> Response[ErrorsOut]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, put
@@ -11,13 +10,11 @@ from litestar.exceptions import ValidationException
 from litestar.params import JSONBody, PathParameter
 
 from server.auth.guards import admin_guard, current, staff_guard
+from server.checks import KEY_RE
 from server.db import institutions as inst_db
 from server.db.database import Database
 from server.routes._openapi import STAFF, STAFF_SECURITY, answer
 from server.schemas import Institution, InstitutionIn
-
-KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-
 
 #: The key as the document states it; the handler checks it and says how to fix it.
 Key = Annotated[str, PathParameter(schema_extra={"pattern": KEY_RE.pattern})]

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
+from typing import Any
 
-from litestar import Response, get
+from litestar import Request, Response, get
 from litestar.datastructures import CacheControlHeader
 from litestar.params import FromPath
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
-#: The app's folder; `TADRIB_PWA_DIR` serves another copy (the browser tests change one).
-PWA_DIR = Path(os.environ.get("TADRIB_PWA_DIR") or Path(__file__).resolve().parents[2] / "pwa")
 NO_CACHE = {"Cache-Control": "no-cache"}
 
 
-def shell_version(root: Path = PWA_DIR) -> str:
+def shell_version(root: Path) -> str:
     """A hash of every file of the app, stamped into the service worker.
 
     Any change to the app changes the worker's bytes, so phones install the new
@@ -30,26 +28,37 @@ def shell_version(root: Path = PWA_DIR) -> str:
     return digest.hexdigest()[:16]
 
 
-def _index() -> Response[bytes]:
-    return Response((PWA_DIR / "index.html").read_bytes(), media_type="text/html", headers=NO_CACHE)
+def _root(request: Request[Any, Any, Any]) -> Path:
+    """The app's folder: `Settings.pwa_dir`."""
+    root: Path = request.app.state.settings.pwa_dir
+    return root
+
+
+def _index(request: Request[Any, Any, Any]) -> Response[bytes]:
+    return Response(
+        (_root(request) / "index.html").read_bytes(), media_type="text/html", headers=NO_CACHE
+    )
 
 
 @get("/t/{join_code:str}", include_in_schema=False, sync_to_thread=False)
-def join_page(join_code: FromPath[str]) -> Response[bytes]:
+def join_page(join_code: FromPath[str], request: Request[Any, Any, Any]) -> Response[bytes]:
     """The app; it reads the join code from the path itself, also offline."""
-    return _index()
+    return _index(request)
 
 
 @get(["/app", "/app/"], include_in_schema=False, sync_to_thread=False)
-def app_page() -> Response[bytes]:
+def app_page(request: Request[Any, Any, Any]) -> Response[bytes]:
     """The app listing the trainings this phone holds."""
-    return _index()
+    return _index(request)
 
 
 @get("/sw.js", include_in_schema=False, sync_to_thread=False)
-def service_worker() -> Response[bytes]:
-    source = (PWA_DIR / "sw.js").read_text(encoding="utf-8")
-    stamped = source.replace("const VERSION = 'dev';", f"const VERSION = '{shell_version()}';", 1)
+def service_worker(request: Request[Any, Any, Any]) -> Response[bytes]:
+    root = _root(request)
+    source = (root / "sw.js").read_text(encoding="utf-8")
+    stamped = source.replace(
+        "const VERSION = 'dev';", f"const VERSION = '{shell_version(root)}';", 1
+    )
     return Response(
         stamped.encode(),
         media_type="text/javascript",
@@ -58,24 +67,26 @@ def service_worker() -> Response[bytes]:
 
 
 @get("/manifest.webmanifest", include_in_schema=False, sync_to_thread=False)
-def manifest() -> Response[bytes]:
+def manifest(request: Request[Any, Any, Any]) -> Response[bytes]:
     return Response(
-        (PWA_DIR / "manifest.webmanifest").read_bytes(),
+        (_root(request) / "manifest.webmanifest").read_bytes(),
         media_type="application/manifest+json",
         headers=NO_CACHE,
     )
 
 
-PWA_ROUTES: list[ControllerRouterHandler] = [
-    join_page,
-    app_page,
-    service_worker,
-    manifest,
-    create_static_files_router(
-        path="/app",
-        directories=[PWA_DIR],
-        name="pwa",
-        cache_control=CacheControlHeader(no_cache=True),
-        include_in_schema=False,
-    ),
-]
+def pwa_routes(root: Path) -> list[ControllerRouterHandler]:
+    """The app's routes, serving the folder `root` (the settings' `pwa_dir`)."""
+    return [
+        join_page,
+        app_page,
+        service_worker,
+        manifest,
+        create_static_files_router(
+            path="/app",
+            directories=[root],
+            name="pwa",
+            cache_control=CacheControlHeader(no_cache=True),
+            include_in_schema=False,
+        ),
+    ]

@@ -15,7 +15,7 @@ from litestar.types import ControllerRouterHandler
 
 from server.auth.access import visible_training
 from server.auth.guards import current, staff_guard
-from server.console.render import LANG_COOKIE
+from server.cookies import LANG_COOKIE
 from server.db import trainings as trainings_db
 from server.db.database import Database
 from server.reports import tables as tbl
@@ -73,7 +73,7 @@ async def report_json(
     training_id: FromPath[str],
     lang: FromQuery[str] = "en",
 ) -> Response[dict[str, Any]]:
-    """The training's report as JSON (DESIGN.md "Reports" fixes the names)."""
+    """The training's report as JSON (docs/api.md lists the names, which are fixed)."""
     await visible_training(db, current(request), training_id)
     report, _ = await report_for(db, training_id, lang=lang)
     return Response(report, headers=NO_STORE)

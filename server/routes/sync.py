@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 import msgspec
@@ -14,6 +15,7 @@ from litestar.openapi.spec import OpenAPIType, Schema
 from server.auth.guards import staff_guard
 from server.db.database import Database
 from server.db.submissions import SqliteIngestStore
+from server.ratelimit import RateLimiter
 from server.routes._openapi import (
     STAFF,
     STAFF_SECURITY,
@@ -80,6 +82,31 @@ async def _read_limited(request: Request[Any, Any, Any]) -> bytes | None:
     return b"".join(chunks)
 
 
+def _over_limit(limiter: RateLimiter, key: str) -> Response[Any] | None:
+    if limiter.allow(key):
+        return None
+    return _json_error(
+        429, "Too many sync requests; retry later.", {"Retry-After": str(limiter.retry_after(key))}
+    )
+
+
+class _Named(msgspec.Struct):
+    training: str = ""
+
+
+def _guesses(batch: SyncBatch, unknown: int) -> int:
+    """Unknown join codes as guesses: distinct codes, not submissions, so a phone holding many
+    records of a training this server does not know is not taken for a guesser (its whole room,
+    behind one address, would wait with it)."""
+    if not unknown:
+        return 0
+    codes = set()
+    for raw in batch.submissions:
+        with suppress(*DECODE_ERRORS):
+            codes.add(msgspec.json.decode(raw, type=_Named).training)
+    return min(unknown, len(codes))
+
+
 @post(
     "/api/v1/sync",
     tags=["sync"],
@@ -90,18 +117,19 @@ async def _read_limited(request: Request[Any, Any, Any]) -> bytes | None:
 )
 async def sync(request: Request[Any, Any, Any], db: NamedDependency[Database]) -> Response[Any]:
     """Store a batch of submissions; one result per submission, in order."""
-    limiter = request.app.state.sync_limiter
+    # Limits per phone, and per address a ceiling far above a room of phones behind one NAT.
     client = request.client.host if request.client else "?"
-    if not limiter.allow(client):
-        return _json_error(
-            429, "Too many sync requests; retry later.",
-            {"Retry-After": str(limiter.retry_after(client))},
-        )  # fmt: skip
+    refused = _over_limit(request.app.state.sync_address_limiter, client)
+    if refused:
+        return refused
     body = await _read_limited(request)
     if body is None:
         limit = request.app.state.settings.max_body
         return _json_error(413, f"The batch is larger than {limit} bytes; send fewer at a time.")
     batch = _decode_batch(body)
+    refused = _over_limit(request.app.state.sync_limiter, f"device {batch.device}")
+    if refused:
+        return refused
     # Join codes are secrets: an address that sent too many unknown ones (here or to the bundle
     # route) waits, so codes cannot be guessed through sync either. Its phones simply retry later.
     join_limiter = request.app.state.join_limiter
@@ -110,11 +138,11 @@ async def sync(request: Request[Any, Any, Any], db: NamedDependency[Database]) -
             429, "Too many unknown join codes from here; retry later.",
             {"Retry-After": str(join_limiter.retry_after(client))},
         )  # fmt: skip
-    ingest = Ingest(SqliteIngestStore(db, request.app.state.row_writer))
+    ingest = Ingest(SqliteIngestStore(db))
     results = await ingest.run(
         batch.submissions, batch.device, batch.pending, request.headers.get("user-agent", "")
     )
-    for _ in range(ingest.unknown_codes):
+    for _ in range(_guesses(batch, ingest.unknown_codes)):
         join_limiter.allow(client)
     return Response(SyncResponse(results), status_code=200)
 
@@ -149,7 +177,7 @@ async def upload_unsent(
         unsent = read_unsent(body)
     except NotUnsentFile as exc:
         raise ClientException(str(exc)) from exc
-    results = await Ingest(SqliteIngestStore(db, request.app.state.row_writer)).run(
+    results = await Ingest(SqliteIngestStore(db)).run(
         unsent.submissions, unsent.device, 0, source="upload"
     )
     return SyncResponse(results)

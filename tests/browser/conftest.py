@@ -13,10 +13,8 @@ import httpx
 import pytest
 
 from tests.live import (
-    CHROMIUM,
     LIBRARY,
     ROOT,
-    TADRIB,
     LiveServer,
     admin_token,
     api_client,
@@ -63,8 +61,6 @@ class Live:
 
 @pytest.fixture(scope="session")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    if not TADRIB.exists():
-        pytest.skip("the tadrib CLI is not installed in .venv")
     db = tmp_path_factory.mktemp("live") / "tadrib.db"
     token = admin_token(db)
     pwa_dir = db.parent / "pwa"
@@ -81,8 +77,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
 def browser() -> Iterator[Any]:
     """Chromium for one module: Playwright's sync API holds an event loop while it runs,
     so it must be stopped before pytest-asyncio's tests in other modules."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -15,7 +15,7 @@ from server.auth.guards import current, staff_guard
 from server.auth.middleware import SESSION_COOKIE
 from server.auth.passwords import verify_password
 from server.console import i18n
-from server.console.render import LANG_COOKIE, html, user_of
+from server.console.render import html, user_of
 from server.console.security import (
     LOGIN_COOKIE,
     csrf_form_guard,
@@ -25,6 +25,7 @@ from server.console.security import (
     session_cookie,
     throttle,
 )
+from server.cookies import LANG_COOKIE
 from server.db import users as users_db
 from server.db.database import Database
 
@@ -42,7 +43,7 @@ def safe_next(target: str | None) -> str:
 
 
 def _secure(request: Request[Any, Any, Any]) -> bool:
-    return bool(request.app.state.settings.secure_cookies)
+    return bool(request.app.state.settings.https)
 
 
 def _login_page(
@@ -90,7 +91,7 @@ async def login(request: Request[Any, Any, Any], db: NamedDependency[Database]) 
         )  # fmt: skip
     gate = throttle(request)
     address = request.client.host if request.client else "?"
-    wait = gate.wait(address)
+    wait = gate.wait(address, username)
     if not wait:
         user = await users_db.get(db, username) if username else None
         ok = (
@@ -108,7 +109,7 @@ async def login(request: Request[Any, Any, Any], db: NamedDependency[Database]) 
                     Cookie(key=LOGIN_COOKIE, value="", path="/console/login", max_age=0),
                 ],
             )
-        wait = gate.failed(address)
+        wait = gate.failed(address, username)
         if not wait:
             return _login_page(
                 request, next_=target, username=username,

@@ -18,12 +18,12 @@ from forms.errors import FormError, FormErrors
 from forms.loaders import load_bytes
 from forms.model import QuestionSet
 from server.auth.guards import admin_guard, current, staff_guard
+from server.checks import MAX_FORM_BYTES
 from server.console import i18n
 from server.console.render import html, language
 from server.console.security import csrf_form_guard
 from server.db import forms as forms_db
 from server.db.database import Database
-from server.routes.forms import MAX_FORM_BYTES
 
 ACCEPT = ".yaml,.yml,.json,.xlsx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

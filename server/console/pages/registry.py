@@ -14,6 +14,7 @@ from litestar.response import Redirect
 
 from server.auth.guards import admin_guard, current, staff_guard
 from server.auth.passwords import MIN_LENGTH, hash_password, password_problem
+from server.checks import KEY_RE
 from server.console import i18n
 from server.console.render import html, language
 from server.console.security import csrf_form_guard
@@ -21,7 +22,6 @@ from server.db import audit as audit_db
 from server.db import institutions as inst_db
 from server.db import users as users_db
 from server.db.database import Database
-from server.routes.institutions import KEY_RE
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 COUNTRY_RE = re.compile(r"^([A-Z]{2})?$")

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from server.auth.access import visible_training
 from server.auth.guards import admin_guard, current, staff_guard
+from server.checks import Problem, training_problems
 from server.console import i18n
 from server.console.qr import qr_svg
 from server.console.queries import submission_counts
@@ -26,8 +27,8 @@ from server.db import submissions as subs_db
 from server.db import trainings as trainings_db
 from server.db import users as users_db
 from server.db.database import Database
+from server.links import join_url
 from server.phases import completed
-from server.routes.trainings import Problem, join_url, training_problems
 from server.schemas import FormRef, Training, TrainingIn
 from sync.windows import closed_now, opened_now, window_state
 from sync.wire import PHASES as WIRE_PHASES

@@ -53,7 +53,7 @@ async def upload_unsent(
         unsent = read_unsent(await upload.read())
     except NotUnsentFile:
         return _page(request, error=i18n.translate(lang, "not_unsent_file"), status_code=400)
-    results = await Ingest(SqliteIngestStore(db, request.app.state.row_writer)).run(
+    results = await Ingest(SqliteIngestStore(db)).run(
         unsent.submissions, unsent.device, 0, source="upload"
     )
     return _page(request, results=results)

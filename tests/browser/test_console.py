@@ -10,8 +10,6 @@ from typing import Any
 import pytest
 
 from tests.live import (
-    CHROMIUM,
-    TADRIB,
     LiveServer,
     add_user,
     admin_token,
@@ -24,14 +22,10 @@ from tests.live import (
 
 PASSWORD = "a long admin password"
 
-pytestmark = pytest.mark.browser
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, Any]]]:
     """A live server with an admin who has a password, and one training seeded over the API."""
-    if not TADRIB.exists() or not Path(CHROMIUM).exists():
-        pytest.skip("needs .venv/bin/tadrib and /usr/bin/chromium")
     db = tmp_path_factory.mktemp("console") / "tadrib.db"
     add_user(db, "amina", PASSWORD)
     token = admin_token(db, "amina")

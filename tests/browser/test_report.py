@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from server.reports.build import build_report
 from server.reports.inputs import Response
 from server.reports.render_html import render_html
@@ -13,7 +11,6 @@ from server.reports.sample import sample_input
 from tests.live import launch_chromium
 
 
-@pytest.mark.browser
 def test_report_renders_in_chromium_with_charts_and_a_screenshot(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -68,7 +65,6 @@ def _programme_page(lang: str) -> str:
     return render_programme(report, lang=lang, console_url="/console", api_url="/api")
 
 
-@pytest.mark.browser
 def test_arabic_report_and_programme_mirror_fit_a_phone_and_print(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 

@@ -1,0 +1,133 @@
+"""The batch decider on its own: what it accepts, rejects and answers, with no storage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from forms.model import QuestionSet
+from sync.decide import Stored, TrainingContext, answer, content_hash, decide, read_batch
+from sync.wire import Submission
+
+QS = msgspec.convert(
+    {
+        "id": "k", "version": "2", "kind": "test", "title": {"en": "K"}, "languages": ["en"],
+        "questions": [
+            {"id": "q1", "type": "single", "text": {"en": "?"},
+             "choices": [{"id": "a", "text": {"en": "a"}, "correct": True},
+                         {"id": "b", "text": {"en": "b"}}]},
+            {"id": "q2", "type": "truefalse", "text": {"en": "?"}, "answer": True},
+        ],
+    },
+    QuestionSet,
+)  # fmt: skip
+OLD = msgspec.structs.replace(QS, version="1")
+TRAINING = TrainingContext(
+    id="t1", institutions=frozenset({"police"}),
+    assignments={"pre": ("k", "2"), "post": ("k", "2")}, show_score=True,
+    starts_on="2019-01-07", ends_on="2019-01-09",
+)  # fmt: skip
+TRAININGS = {"JOIN1234": TRAINING, "NOPE": None}
+FORMS = {("k", "2"): QS, ("k", "1"): OLD}
+
+
+def sub(n: int = 1, **overrides: Any) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "id": f"id-{n}", "training": "JOIN1234", "form": "k", "version": "2", "phase": "pre",
+        "lang": "en", "participant": {"code": "km-07r", "institution": "police", "sex": "male"},
+        "answers": {"q1": "a", "q2": False}, "completed_at": "2019-01-07T10:00:00Z",
+    }  # fmt: skip
+    found.update(overrides)
+    return found
+
+
+def run(*subs: Any, stored: dict[str, Stored] | None = None) -> list[tuple[str, str, Any]]:
+    raws = [msgspec.Raw(msgspec.json.encode(s)) for s in subs]
+    decided = decide(read_batch(raws), TRAININGS, FORMS)
+    return [(r.id, r.status, r.score or r.detail) for r in answer(decided, stored or {})]
+
+
+def test_a_valid_submission_is_scored_and_stored_by_column_name() -> None:
+    raws = [msgspec.Raw(msgspec.json.encode(sub()))]
+    decided = decide(read_batch(raws), TRAININGS, FORMS)
+    [record] = decided.to_store()
+    assert (record.training_id, record.code, record.form_id, record.form_version) == (
+        "t1", "KM07R", "k", "2",
+    )  # fmt: skip
+    assert (record.score, record.max_score, record.percent) == (1.0, 2.0, 50.0)
+    assert msgspec.json.decode(record.item_points or "") == {"q1": 1.0, "q2": 0.0}
+    assert record.flags == "[]" and record.raw_code == "km-07r"
+    assert run(sub()) == [("id-1", "accepted", 50.0)]
+
+
+def test_each_reason_to_reject_is_told_in_batch_order() -> None:
+    results = run(
+        sub(1, training="NOPE"),
+        sub(2, phase="evaluation"),
+        sub(3, form="other"),
+        sub(4, participant={"code": "x", "institution": "army", "sex": "male"}),
+        sub(5, version="9"),
+        sub(6, answers={"q1": "z"}),
+        sub(7, phase="during"),
+        "not an object",
+        sub(9),
+    )
+    assert [status for _, status, _ in results] == ["rejected"] * 8 + ["accepted"]
+    details = [str(detail) for _, _, detail in results]
+    assert "No training has the join code 'NOPE'" in details[0]
+    assert details[1] == "Training 't1' has no evaluation."
+    assert "is question set 'k', not 'other'" in details[2]
+    assert "Institution 'army' does not take part" in details[3]
+    assert "version 9 is not published" in details[4]
+    assert "'z' is not one of its choices" in details[5]
+    assert "Allowed: pre, post, evaluation, followup." in details[6]
+    assert results[7][0] == "" and "malformed" in details[7]
+
+
+def test_unknown_join_codes_are_counted() -> None:
+    raws = [msgspec.Raw(msgspec.json.encode(sub(n, training="NOPE"))) for n in range(3)]
+    assert decide(read_batch(raws), TRAININGS, FORMS).unknown_codes == 3
+
+
+def test_an_earlier_version_is_scored_with_its_own_key_and_flagged() -> None:
+    raws = [msgspec.Raw(msgspec.json.encode(sub(version="1")))]
+    [record] = decide(read_batch(raws), TRAININGS, FORMS).records
+    assert record.form_version == "1" and record.flags == '["other-version"]'
+
+
+def test_completions_outside_the_training_dates_are_flagged() -> None:
+    early = sub(1, completed_at="2019-01-01T10:00:00Z")
+    late = sub(2, completed_at="2019-02-01T10:00:00Z")
+    unreadable = sub(3, completed_at="last tuesday")
+    raws = [msgspec.Raw(msgspec.json.encode(s)) for s in (early, late, unreadable)]
+    flags = [r.flags for r in decide(read_batch(raws), TRAININGS, FORMS).records]
+    assert flags == ['["early"]', '["late"]', '["bad-time"]']
+
+
+def test_the_same_id_twice_in_a_batch_is_stored_once() -> None:
+    different = sub(1, answers={"q1": "b", "q2": True})
+    raws = [msgspec.Raw(msgspec.json.encode(s)) for s in (sub(1), sub(1), different)]
+    decided = decide(read_batch(raws), TRAININGS, FORMS)
+    assert len(decided.to_store()) == 1
+    assert [r.status for r in answer(decided, {})] == [
+        "accepted", "duplicate", "conflict",
+    ]  # fmt: skip
+
+
+def test_what_is_already_stored_makes_a_duplicate_or_a_conflict() -> None:
+    first = msgspec.convert(sub(1), Submission)
+    same = Stored(content_hash(first), 50.0)
+    other = Stored("another hash", 100.0)
+    assert run(sub(1), stored={"id-1": same}) == [("id-1", "duplicate", 50.0)]
+    [(_, status, detail)] = run(sub(1), stored={"id-1": other})
+    assert status == "conflict" and "the first one is kept" in detail
+
+
+def test_scores_are_shown_only_when_the_training_shows_them() -> None:
+    hidden = msgspec.structs.replace(TRAINING, show_score=False)
+    raws = [msgspec.Raw(msgspec.json.encode(sub()))]
+    trainings = {"JOIN1234": hidden}
+    decided = decide(read_batch(raws), dict(trainings), FORMS)
+    [result] = answer(decided, {})
+    assert result.status == "accepted" and result.score is None
