@@ -9,6 +9,7 @@ CHROMIUM := /usr/bin/chromium
 NPM := $(or $(shell command -v npm),/usr/bin/npm)
 ESLINT := node_modules/.bin/eslint
 CADDY := /usr/bin/caddy
+SYSTEMD_ANALYZE := /usr/bin/systemd-analyze
 
 .PHONY: run test lint bench clean
 
@@ -32,6 +33,11 @@ run: $(RUN_STAMP)
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+# WebKit (every iPhone browser's engine) for the participant app's tests, on a virtual display.
+WEBKIT := /usr/bin/WebKitWebDriver /usr/bin/Xvfb
+$(WEBKIT) &:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq webkit2gtk-driver xvfb
+
 # Node runs ESLint and the app's `node --test` unit tests.
 $(NPM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm
@@ -43,7 +49,11 @@ $(ESLINT): package.json package-lock.json | $(NPM)
 $(CADDY):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy
 
-test: $(DEV_STAMP) $(ESLINT) $(CHROMIUM) $(CADDY)
+# systemd-analyze checks the units deploy/ installs.
+$(SYSTEMD_ANALYZE):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd
+
+test: $(DEV_STAMP) $(ESLINT) $(CHROMIUM) $(CADDY) $(SYSTEMD_ANALYZE) $(WEBKIT)
 	$(BIN)/ruff check
 	$(BIN)/mypy
 	$(ESLINT) pwa

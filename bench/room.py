@@ -4,8 +4,8 @@
 batch at the same moment (their connections already open). Prints the 50th, 95th and 99th
 percentile time from that moment to each phone's answer, and the errors: any answer other than
 200 with three `accepted`. The bar: p99 under 1 s and no error. The server is a real
-`tadrib serve` on 127.0.0.1; every phone here shares that address, so the server runs with its
-per-address sync limit off (TADRIB_SYNC_RATE=0), as a room behind one router needs it raised.
+`tadrib serve` on 127.0.0.1 with its default rate limits (per phone, and per address: every phone
+here shares one, as a room behind one router does).
 Run: `.venv/bin/python bench/room.py [--phones N]`.
 """
 
@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench._client import Connection  # noqa: E402
+from server.settings import Settings  # noqa: E402
 from tests.live import (  # noqa: E402
     LiveServer,
     admin_token,
@@ -35,6 +36,11 @@ from tests.live import (  # noqa: E402
 )
 
 LIMIT_P99 = 1.0
+#: The server's own defaults (`tests.live.LiveServer` turns the limits off unless told).
+DEFAULT_LIMITS = {
+    "TADRIB_SYNC_RATE": str(Settings().sync_rate_per_minute),
+    "TADRIB_SYNC_ADDRESS_RATE": str(Settings().sync_address_rate_per_minute),
+}
 
 
 def phone_batch(join_code: str, n: int, rated: dict[str, object]) -> bytes:
@@ -90,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="tadrib-room-", dir=ROOT / ".venv") as tmp:
         db = Path(tmp) / "room.db"
         token = admin_token(db)
-        with LiveServer(db, env={"TADRIB_SYNC_RATE": "0"}) as server:
+        with LiveServer(db, env=DEFAULT_LIMITS) as server:
             code = seed(server.url, token)["join_code"]
             rated = evaluation_answers()
             bodies = [phone_batch(code, n, rated) for n in range(args.phones)]

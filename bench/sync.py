@@ -6,9 +6,8 @@ synchronous=FULL), with 8 phones sending at once. Each round starts the server o
 of one seeded database, sends the same batches, then inserts the rows it stored into another
 fresh copy of that database with plain sqlite3: both start from the same file, so both pay for
 the same indexes at the same size. The server is a real `tadrib serve` on 127.0.0.1; the
-submissions are the demo's simulated participants. Every phone here shares 127.0.0.1, so the
-server runs with its per-address sync limit off (TADRIB_SYNC_RATE=0, as `tests.live.LiveServer`
-starts it).
+submissions are the demo's simulated participants, each batch from a phone of its own; the
+server keeps its default rate limits.
 Run: `.venv/bin/python bench/sync.py [--batches N] [--rounds R] [--phones P]`.
 """
 
@@ -30,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench._client import Connection  # noqa: E402
+from bench.room import DEFAULT_LIMITS  # noqa: E402
 from forms.loaders import load_path  # noqa: E402 - after the sys.path line
 from server.demo.simulate import simulate  # noqa: E402
 from sync.wire import Submission  # noqa: E402
@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
             served, raw = Path(tmp) / f"served-{r}.db", Path(tmp) / f"raw-{r}.db"
             snapshot(base, served)
             snapshot(base, raw)
-            with LiveServer(served) as server:
+            with LiveServer(served, env=DEFAULT_LIMITS) as server:
                 http_s = over_http(server.url, batches, args.phones)
             raw_s = raw_inserts(served, raw)
             http_rates.append(n / http_s)

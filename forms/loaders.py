@@ -16,6 +16,7 @@ import msgspec
 import yaml
 
 from forms.errors import FormError, FormErrors
+from forms.limits import check_texts, check_workbook, check_yaml_nodes
 from forms.model import QuestionSet
 from forms.validate import validate
 
@@ -72,7 +73,9 @@ def readable(where: str) -> Iterator[None]:
 def load_bytes(data: bytes, filename: str) -> QuestionSet:
     """Load a question set from a file's bytes; the extension of `filename` says the format."""
     with readable(filename):
-        return _load_bytes(data, filename)
+        qs = _load_bytes(data, filename)
+    check_texts(qs, filename)
+    return qs
 
 
 def _load_bytes(data: bytes, filename: str) -> QuestionSet:
@@ -80,6 +83,7 @@ def _load_bytes(data: bytes, filename: str) -> QuestionSet:
     if suffix == ".xlsx":
         from forms.xlsform import load_xlsform
 
+        check_workbook(data, filename)
         qs: QuestionSet = load_xlsform(data, filename)
         return qs
     if suffix in (".yaml", ".yml"):
@@ -125,6 +129,8 @@ def _load_yaml(data: bytes, filename: str) -> QuestionSet:
     loader = _YamlLoader(data)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            check_yaml_nodes(node, filename)
         raw = None if node is None else loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise FormErrors([_yaml_error(exc, filename)]) from None

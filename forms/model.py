@@ -47,6 +47,8 @@ class Question(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     answer: bool | float | None = None
     tolerance: float = 0.0
     scale: Scale | None = None
+    #: The provision or publication the question rests on; shown to staff, never to phones.
+    source: Text | None = None
 
 
 class QuestionSet(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):

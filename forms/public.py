@@ -8,7 +8,8 @@ from forms.model import Question, QuestionSet
 
 
 def public_view(qs: QuestionSet) -> dict[str, Any]:
-    """Plain JSON-ready data; no `correct`, `answer`, `tolerance`, `points`, `partial`, `topic`."""
+    """Plain JSON-ready data; no `correct`, `answer`, `tolerance`, `points`, `partial`, `topic`
+    or `source`: keys and the references that give them away stay on the server."""
     view: dict[str, Any] = {
         "id": qs.id,
         "version": qs.version,

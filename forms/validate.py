@@ -131,6 +131,8 @@ def _check_question(err: _Err, where: str, q: Question, test: bool, languages: l
     _check_text(err, f"{where}.text", q.text, languages)
     if q.hint is not None:
         _check_text(err, f"{where}.hint", q.hint, languages)
+    if q.source is not None:
+        _check_text(err, f"{where}.source", q.source, languages)
     _check_choices(err, where, q, test, languages)
     _check_scale(err, where, q, languages)
 

@@ -17,6 +17,7 @@ from typing import Any
 import openpyxl
 
 from forms.errors import FormError, FormErrors
+from forms.limits import USED_SHEETS
 from forms.validate import LANGUAGE_CODES
 
 MAX_ROWS = 5000
@@ -80,7 +81,8 @@ def read_workbook(data: bytes, filename: str) -> dict[str, Sheet]:
         message = "cannot read this file as an Excel workbook; save it as .xlsx (Excel Workbook)"
         raise FormErrors([FormError(filename, message)]) from None
     try:
-        return {ws.title.strip().lower(): _read_sheet(ws) for ws in book.worksheets}
+        names = {ws.title.strip().lower(): ws for ws in book.worksheets}
+        return {name: _read_sheet(ws) for name, ws in names.items() if name in USED_SHEETS}
     finally:
         book.close()
 

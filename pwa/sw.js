@@ -1,6 +1,10 @@
-// Tadrib's service worker: a versioned shell, cache-first; navigations network-first
-// with the cached shell as the offline fallback. The server stamps VERSION with a
-// hash of pwa/, so any change to the app makes a new worker and a new cache.
+// Tadrib's service worker (a module worker): a versioned shell, cache-first; navigations
+// network-first with the cached shell as the offline fallback. The server stamps VERSION
+// with a hash of pwa/, so any change to the app makes a new worker and a new cache.
+// db.js is named here too so that both are fetched at once, not one after the other.
+import '/app/js/db.js';
+import { sendOutbox } from '/app/js/send.js';
+
 const VERSION = 'dev';
 const PREFIX = 'tadrib-shell-';
 const CACHE = PREFIX + VERSION;
@@ -14,6 +18,8 @@ const SHELL = [
   '/app/js/form.js',
   '/app/js/i18n.js',
   '/app/js/outbox.js',
+  '/app/js/ready.js',
+  '/app/js/send.js',
   '/app/js/ui.js',
   '/app/icons/icon.svg',
   '/app/icons/icon-192.png',
@@ -22,7 +28,7 @@ const SHELL = [
 ];
 
 self.addEventListener('install', (e) => {
-  e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL.map((u) => new Request(u, { cache: 'reload' })))));
+  e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL.map((u) => new Request(u, { cache: 'no-cache' })))));
 });
 
 self.addEventListener('activate', (e) => {
@@ -71,7 +77,8 @@ self.addEventListener('fetch', (e) => {
 });
 
 // Background Sync: an open app does the sending itself (it shows the outcome); with no app
-// open, the worker sends the outbox the same way js/outbox.js does, under the same lock.
+// open, the worker sends the outbox with the app's own module, under the same lock. A failure
+// rejects, so the browser tries the sync again later.
 self.addEventListener('sync', (e) => {
   if (e.tag !== 'tadrib-outbox') return;
   e.waitUntil(self.clients.matchAll({ type: 'window' }).then((list) => {
@@ -81,34 +88,3 @@ self.addEventListener('sync', (e) => {
     for (const c of list) c.postMessage({ type: 'flush' });
   }));
 });
-
-const idb = (r) => new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
-
-async function sendOutbox() {
-  const db = await idb(indexedDB.open('tadrib'));
-  try {
-    const t = db.transaction(['outbox', 'meta']);
-    const [records, device] = await Promise.all([idb(t.objectStore('outbox').getAll()), idb(t.objectStore('meta').get('device'))]);
-    const batch = records.filter((r) => r.state === 'pending').slice(0, 50);
-    if (!batch.length) return;
-    const res = await fetch(batch[0].url || '/api/v1/sync', {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ device: device || 'unknown-device', pending: records.length - batch.length, submissions: batch.map((r) => r.submission) }),
-    });
-    if (!res.ok) throw new Error(`HTTP ${res.status}`); // the browser retries the sync later
-    const verdicts = new Map((await res.json()).results.map((r) => [r.id, r]));
-    const w = db.transaction(['outbox', 'sent'], 'readwrite');
-    for (const rec of batch) {
-      const r = verdicts.get(rec.id);
-      if (r?.status === 'accepted' || r?.status === 'duplicate') {
-        w.objectStore('outbox').delete(rec.id);
-        w.objectStore('sent').put({ id: rec.id, code: rec.code, phase: rec.phase, form: rec.submission.form, version: rec.submission.version, status: r.status, score: r.score ?? null, sent_at: new Date().toISOString() });
-      } else if (r?.status === 'conflict' || r?.status === 'rejected') {
-        w.objectStore('outbox').put({ ...rec, state: r.status, detail: r.detail || '' });
-      }
-    }
-    await new Promise((resolve, reject) => { w.oncomplete = resolve; w.onerror = w.onabort = () => reject(w.error); });
-  } finally {
-    db.close();
-  }
-}

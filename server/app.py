@@ -18,6 +18,7 @@ from litestar.types import Message, Scope
 
 from server import __version__
 from server.auth.middleware import auth_middleware
+from server.auth.principal import Principal
 from server.backups import hold_lock
 from server.console.routes import CONSOLE_ROUTES
 from server.db import Database, StorageUnavailable
@@ -43,7 +44,7 @@ CSP = (
 SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
 
@@ -75,6 +76,19 @@ def _security_headers(https: bool) -> Callable[[Message, Scope], Awaitable[None]
         message["headers"] = headers
 
     return add
+
+
+async def _no_store_for_staff(message: Message, scope: Scope) -> None:
+    """Whatever answers a signed-in staff member (join codes, answer keys, reports) is kept by
+    no cache, shared or private; the console's own stylesheets and scripts may be."""
+    if message["type"] != "http.response.start" or not isinstance(scope.get("user"), Principal):
+        return
+    if scope.get("path", "").startswith("/console/static/"):
+        return
+    headers = [
+        (k, v) for k, v in message.get("headers", []) if bytes(k).lower() != b"cache-control"
+    ]
+    message["headers"] = [*headers, (b"cache-control", b"no-store")]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -120,7 +134,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[hold_lock(settings.db_path), lifespan],
         state=state,
         middleware=[auth_middleware],
-        before_send=[_security_headers(settings.https)],
+        before_send=[_security_headers(settings.https), _no_store_for_staff],
         exception_handlers={
             StorageUnavailable: _storage_unavailable,
             sqlite3.OperationalError: _storage_unavailable,

@@ -1,5 +1,5 @@
 """Checks the staff API and the console share, so both refuse the same input in the same words:
-a training as sent, an institution key, the size of a question-set file."""
+a training as sent, an institution key, a question-set file."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ import re
 from datetime import date
 from typing import NamedTuple
 
+from forms.errors import FormError, FormErrors
+from forms.loaders import load_bytes
+from forms.model import QuestionSet
 from server.db import forms as forms_db
 from server.db import institutions as inst_db
 from server.db import trainings as trainings_db
 from server.db import users as users_db
 from server.db.database import Database
+from server.parsing import TooCostly, in_worker
 from server.phases import window_problems
 from server.schemas import TRAINING_ID, TrainingIn
 
@@ -113,3 +117,13 @@ async def training_problems(db: Database, data: TrainingIn, creating: bool) -> l
         problems.append(Problem("question_sets", "no_question_set", {}))
     problems += [Problem(*found) for found in window_problems(data)]
     return problems
+
+
+async def parse_upload(data: bytes, filename: str) -> QuestionSet:
+    """The question set in an uploaded file, read in a worker; raises FormErrors."""
+    if len(data) > MAX_FORM_BYTES:
+        raise FormErrors([FormError(filename, "The file is larger than 5 MB.")])
+    try:
+        return await in_worker(load_bytes, data, filename)
+    except TooCostly as exc:
+        raise FormErrors([FormError(filename, f"This is no question set: {exc}.")]) from exc

@@ -343,7 +343,7 @@ def test_canonical_json_round_trips_including_label_keys() -> None:
 
 # public view
 
-KEYS = {"correct", "answer", "tolerance", "points", "partial", "topic"}
+KEYS = {"correct", "answer", "tolerance", "points", "partial", "topic", "source"}
 
 
 def all_keys(value: object) -> set[str]:

@@ -2,13 +2,15 @@
 
 import { getMeta, setMeta, all, get, put } from './db.js';
 import { h, render, banner, radios } from './ui.js';
-import { t, setLang, getLang, pick, when, fmt, LANGS } from './i18n.js';
+import { t, setLang, pick, when, fmt, LANGS } from './i18n.js';
 import { buildCode, normaliseCard } from './code.js';
 import { load, revalidate, held, BundleError } from './bundle.js';
 import { flush, events, listen, exportUnsent, deviceId } from './outbox.js';
 import { showForm } from './form.js';
+import { setReady, showReady, isReady } from './ready.js';
 
 const PHASES = ['pre', 'post', 'evaluation'];
+const STALE_MS = 2 * 24 * 3600 * 1000; // Safari may erase a site's storage after days unvisited
 const AGES = ['18-24', '25-34', '35-44', '45-54', '55+'];
 const code = location.pathname.startsWith('/t/')
   ? decodeURIComponent(location.pathname.slice(3).split('/')[0]) : null;
@@ -26,29 +28,109 @@ function route() {
   return routing;
 }
 
+/**
+ * The training of this join link, stored on the phone: started when the page loads, before
+ * any tap, so that one visit online is enough whatever screen the person is on.
+ */
+let preparing = null;
+function prepare() {
+  preparing ??= load(code).then((rec) => {
+    ctx = { code, bundle: rec.bundle, go, home, send: () => tick(true) };
+    navigator.storage?.persist?.().catch(() => {});
+    if (rec.stored) revalidate(code).then((fresh) => { if (fresh) { ctx.bundle = fresh.bundle; if (!location.hash.slice(1)) route(); } });
+    return ctx;
+  }).catch((e) => { preparing = null; throw e; });
+  return preparing;
+}
+
+/** Says when the phone is ready offline: the training stored and the worker active. */
+async function watchReady() {
+  setReady('storing');
+  try {
+    await prepare();
+  } catch (e) {
+    setReady(e instanceof BundleError && e.kind === 'offline' ? 'offline' : 'failed');
+    return;
+  }
+  try {
+    await shellStored();
+    setReady('yes');
+  } catch {
+    setReady(navigator.onLine ? 'failed' : 'offline');
+  }
+}
+
+/** Resolves once a worker holding the shell is active; rejects if its install failed. */
+async function shellStored() {
+  if (!('serviceWorker' in navigator)) throw new Error('no service worker');
+  let reg = await (registering ??= register());
+  if (reg.active) return;
+  // A first install that failed leaves no worker at all: register again.
+  if (!reg.installing && !reg.waiting) reg = await (registering = register());
+  const w = reg.installing || reg.waiting;
+  await new Promise((resolve, reject) => {
+    const failed = () => w?.state === 'redundant' && reject(new Error('install failed'));
+    navigator.serviceWorker.ready.then(resolve);
+    w?.addEventListener('statechange', failed);
+    failed();
+  });
+}
+
+// The readiness line is shown once the view is drawn: it sits below it, and moves nothing.
 async function show() {
   shown = '';
+  showReady(null);
+  const how = await view();
+  if (code) showReady(how);
+}
+
+async function view() {
   const hash = location.hash.slice(1);
-  if (!(await getMeta('lang')) || hash === 'lang') return showLanguage();
+  if (!(await getMeta('lang')) || hash === 'lang') {
+    await showLanguage();
+    return 'all';
+  }
   if (!code) return showHome();
   if (!ctx) {
     try {
-      const rec = await load(code);
-      ctx = { code, bundle: rec.bundle, go, home, send: () => tick(true) };
-      navigator.storage?.persist?.().catch(() => {});
-      if (rec.stored) revalidate(code).then((fresh) => { if (fresh) { ctx.bundle = fresh.bundle; if (!location.hash.slice(1)) route(); } });
+      await prepare();
     } catch (e) {
       return showLoadError(e);
     }
   }
   ctx.profile = await getMeta(`profile:${code}`);
-  const [view, phase, pos] = hash.split('/');
-  if (view === 'profile' || !ctx.profile) return showProfile(view === 'q' ? hash : '');
-  if (view === 'q' && ctx.bundle.forms[phase]) return showForm(ctx, phase, pos === undefined ? NaN : Number(pos));
-  return showTraining();
+  const [screen, phase, pos] = hash.split('/');
+  if (!ctx.profile && !ctx.bundle.training.joining_open) return showClosed();
+  if (screen === 'profile' || !ctx.profile) {
+    showProfile(screen === 'q' ? hash : '');
+    return 'one';
+  }
+  if (screen === 'q' && ctx.bundle.forms[phase]) return showForm(ctx, phase, pos === undefined ? NaN : Number(pos));
+  await showTraining();
+  return 'one';
 }
 
-function showLanguage() {
+/** The phone's language when the training offers it, else the training's first language. */
+function phoneLang() {
+  const offered = (ctx?.bundle.languages || Object.keys(LANGS)).filter((l) => LANGS[l]);
+  const wanted = (navigator.languages?.length ? navigator.languages : [navigator.language || ''])
+    .map((l) => l.slice(0, 2).toLowerCase());
+  return wanted.find((l) => offered.includes(l)) || offered[0] || 'en';
+}
+
+function showClosed() {
+  shown = 'closed';
+  render(
+    h('h1', null, title(ctx.bundle)),
+    h('p', { class: 'muted' }, dates(ctx.bundle)),
+    h('p', { class: 'warn', id: 'closed', role: 'alert' }, t('closed')),
+  );
+}
+
+async function showLanguage() {
+  const chosen = await getMeta('lang');
+  const current = chosen || phoneLang();
+  if (!chosen) setLang(current);
   const pickLang = async (l) => {
     setLang(l);
     await setMeta('lang', l);
@@ -58,7 +140,7 @@ function showLanguage() {
     h('h1', null, 'Tadrib · تدريب'),
     h('p', { class: 'muted' }, `${LANGS.en} · ${LANGS.fr} · ${LANGS.ar}`),
     h('ul', { class: 'langs', 'aria-label': t('choose_lang') }, Object.entries(LANGS).map(([l, name]) =>
-      h('li', null, h('button', { type: 'button', lang: l, dir: l === 'ar' ? 'rtl' : 'ltr', onclick: () => pickLang(l), 'aria-pressed': String(l === getLang()) }, name)))),
+      h('li', null, h('button', { type: 'button', lang: l, dir: l === 'ar' ? 'rtl' : 'ltr', onclick: () => pickLang(l), 'aria-pressed': String(l === current) }, name)))),
   );
 }
 
@@ -143,6 +225,7 @@ async function showTraining() {
 async function outboxPanel(outbox) {
   const pending = outbox.filter((r) => r.state === 'pending');
   const attention = outbox.filter((r) => r.state !== 'pending');
+  const stale = outbox.filter((r) => Date.now() - Date.parse(r.queued_at) > STALE_MS);
   const sent = (await all('sent')).filter((r) => !code || r.code === code);
   const last = await getMeta('last_sync');
   const failing = (await getMeta('failures')) > 0;
@@ -160,6 +243,7 @@ async function outboxPanel(outbox) {
     h('p', { class: 'muted' }, t('sent_n', { n: sent.length }), last ? ` · ${t('last_sync', { time: when(last) })}` : ''),
     failing && pending.length && navigator.onLine ? h('p', { class: 'warn' }, t('retry_in')) : null,
     !navigator.onLine ? h('p', { class: 'warn' }, t('offline')) : null,
+    stale.length ? h('p', { class: 'error', id: 'stale' }, t('stale_n', { n: stale.length })) : null,
     pending.length ? h('button', { type: 'button', id: 'send', onclick: send }, t('send_now')) : null,
     outbox.length ? h('button', { type: 'button', id: 'export', class: 'secondary', onclick: download, 'aria-describedby': 'export-help' }, t('export')) : null,
     outbox.length ? h('p', { class: 'muted', id: 'export-help' }, t('export_help')) : null,
@@ -261,13 +345,20 @@ function refresh() {
   }, 50);
 }
 
+// A module worker: it sends the outbox with the app's own js/send.js. Registering again
+// (after a failed install, when the network is back) is harmless.
+let registering = null;
+function register() {
+  return navigator.serviceWorker.register('/sw.js', { scope: '/', type: 'module' })
+    .catch((e) => { registering = null; throw e; });
+}
+
 async function registerWorker() {
-  if (!('serviceWorker' in navigator)) return;
   const sw = navigator.serviceWorker;
   let updating = false;
   sw.addEventListener('controllerchange', () => { if (updating) location.reload(); });
   sw.addEventListener('message', (e) => { if (e.data?.type === 'flush') tick(true); });
-  const reg = await sw.register('/sw.js', { scope: '/' });
+  const reg = await (registering ??= register());
   const offer = (w) => banner('update', t('update'), {
     label: t('update_now'),
     run: () => { updating = true; w.postMessage({ type: 'skip-waiting' }); },
@@ -284,7 +375,8 @@ async function registerWorker() {
 
 async function iosHint() {
   const ios = /iphone|ipad|ipod/i.test(navigator.userAgent) || (navigator.platform === 'MacIntel' && navigator.maxTouchPoints > 1);
-  if (!ios || navigator.standalone || (await getMeta('ios_hint_closed'))) return;
+  const installed = navigator.standalone || matchMedia('(display-mode: standalone)').matches;
+  if (!ios || installed || (await getMeta('ios_hint_closed'))) return;
   banner('ios', t('ios_hint'), { label: t('dismiss'), run: async () => { await setMeta('ios_hint_closed', true); banner('ios'); } });
 }
 
@@ -293,18 +385,36 @@ function netStatus() {
 }
 
 async function boot() {
+  // Before any tap: the training is fetched while the network is there, and the worker
+  // (which stores the shell) is registered as soon as the first view is drawn.
+  if (code) {
+    prepare().catch(() => {}); // the screens say what went wrong
+    watchReady();
+  }
+  // Storage failing under the app is said, never hidden behind a screen that looks saved.
+  addEventListener('unhandledrejection', (e) => {
+    if (e.reason instanceof DOMException) banner('storage', t('storage_failed'), null, 'error');
+  });
   const saved = await getMeta('lang');
   await deviceId(); // made once, before any record: the worker sends with it too
-  setLang(saved || (navigator.language || 'en').slice(0, 2));
+  setLang(saved || phoneLang());
   netStatus();
   await route();
+  if ('serviceWorker' in navigator) registerWorker().catch(() => {}); // the readiness line says it
   addEventListener('hashchange', route);
-  addEventListener('online', () => { netStatus(); tick(true); ctx && revalidate(code); });
+  addEventListener('online', () => {
+    netStatus();
+    tick(true);
+    if (ctx) revalidate(code);
+    if (code && !isReady()) {
+      if (!ctx) route();
+      watchReady();
+    }
+  });
   addEventListener('offline', () => { netStatus(); refresh(); });
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') tick(true); });
   listen();
   events.addEventListener('change', refresh);
-  registerWorker().catch(() => {});
   iosHint();
   tick(true);
 }

@@ -1,5 +1,7 @@
 // The phone's IndexedDB: bundles, drafts, outbox, sent records and settings.
-// Writes resolve when their transaction commits, so "saved" means on disk.
+// Writes resolve when their transaction commits, so "saved" means on disk. The browser may
+// close the connection under the app (iOS does under memory pressure): a transaction that
+// finds it closed runs again once on a new connection, and fails if that fails too.
 
 const NAME = 'tadrib';
 const VERSION = 1;
@@ -21,13 +23,21 @@ export function open() {
     r.onsuccess = () => {
       const db = r.result;
       // Another tab upgrading the schema: step aside rather than block it.
-      db.onversionchange = () => { db.close(); opening = undefined; };
+      db.onversionchange = () => { db.close(); forget(db); };
+      db.onclose = () => forget(db); // closed by the browser, not by the app
       resolve(db);
     };
     r.onerror = () => reject(r.error);
     r.onblocked = () => reject(new Error('database blocked'));
-  });
+  }).catch((e) => { opening = undefined; throw e; }); // the next call tries again
   return opening;
+}
+
+const lost = new WeakSet(); // connections closed under the app
+
+function forget(db) {
+  lost.add(db);
+  opening = undefined;
 }
 
 /** Wraps one request in a promise. */
@@ -43,6 +53,17 @@ export const req = (r) => new Promise((resolve, reject) => {
  */
 export async function tx(names, mode, fn) {
   const db = await open();
+  try {
+    return await attempt(db, names, mode, fn);
+  } catch (e) {
+    // A closed connection commits nothing: the transaction can safely run again.
+    if (e?.name !== 'InvalidStateError' && !lost.has(db)) throw e;
+    forget(db);
+    return attempt(await open(), names, mode, fn);
+  }
+}
+
+async function attempt(db, names, mode, fn) {
   const list = [].concat(names);
   const t = db.transaction(list, mode, { durability: 'strict' });
   const stores = Object.fromEntries(list.map((n) => [n, t.objectStore(n)]));

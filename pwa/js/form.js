@@ -130,13 +130,25 @@ export async function showForm(ctx, phase, pos) {
   let timer;
   const error = h('p', { class: 'error', id: 'err', role: 'alert' });
   const saved = h('span', { class: 'saved', 'aria-hidden': 'true' });
+  let unsaved = false; // the answer on screen is not yet on disk
+  // "Saved" is shown only once the write has committed; a failed write says so and stays.
   const store = async (value) => {
-    if (value && typeof value === 'object' && 'bad' in value) { error.textContent = t('number_bad'); return; }
+    if (value && typeof value === 'object' && 'bad' in value) { error.textContent = t('number_bad'); return false; }
     error.textContent = '';
+    saved.textContent = '';
     if (value === undefined) delete answers[q.id]; else answers[q.id] = value;
-    const ok = await saveAnswer(draft.key, q.id, value, pos);
-    if (!ok) { banner('form', t('other_tab')); return ctx.home(); }
+    unsaved = true;
+    let ok;
+    try {
+      ok = await saveAnswer(draft.key, q.id, value, pos);
+    } catch {
+      error.textContent = t('not_saved');
+      return false;
+    }
+    if (!ok) { banner('form', t('other_tab')); ctx.home(); return false; }
+    unsaved = false;
     saved.textContent = `✓ ${t('saved')}`;
+    return true;
   };
   // Text is saved a moment after typing stops, and at once when the page is hidden.
   const set = (value, typing) => {
@@ -167,6 +179,7 @@ export async function showForm(ctx, phase, pos) {
   const next = async (e) => {
     e.preventDefault();
     await flushTyping();
+    if (unsaved && !(await store(answers[q.id]))) return; // try the write again before moving on
     if (error.textContent) return;
     if (q.type !== 'note' && q.required !== false && isEmpty(answers[q.id])) {
       error.textContent = t('required');
@@ -201,7 +214,13 @@ async function showReview(ctx, draft) {
       document.querySelector('.review .missing a')?.focus();
       return;
     }
-    const rec = await finishDraft(draft.key, (d) => submission(ctx, d));
+    let rec;
+    try {
+      rec = await finishDraft(draft.key, (d) => submission(ctx, d));
+    } catch {
+      error.textContent = t('storage_failed');
+      return;
+    }
     banner('form', rec ? t('queued') : t('other_tab'), null, 'ok');
     ctx.home();
     ctx.send();

@@ -71,6 +71,14 @@ const S = {
     all_trainings: 'All trainings',
     no_form: 'Not used in this training.',
     done: 'Done',
+    ready_storing: 'Saving the training on this phone… stay connected.',
+    ready_yes: 'Ready: this training now works without internet.',
+    ready_offline: 'Not ready: connect to the internet once to save this training.',
+    ready_failed: 'Not ready: the training could not be saved. Try again with a network.',
+    closed: 'Joining this training is closed. Please ask your trainer.',
+    not_saved: 'This answer was not saved on the phone. Please try again.',
+    storage_failed: 'Something could not be saved on this phone. Please try again.',
+    stale_n: 'Waiting more than two days to be sent: {n}. The phone may lose them: connect to the internet to send them, or save them to a file for your trainer.',
   },
   fr: {
     app: 'Tadrib',
@@ -139,6 +147,14 @@ const S = {
     all_trainings: 'Toutes les formations',
     no_form: 'Non utilisé dans cette formation.',
     done: 'Terminé',
+    ready_storing: 'Enregistrement de la formation sur ce téléphone… restez connecté.',
+    ready_yes: 'Prêt : cette formation fonctionne maintenant sans Internet.',
+    ready_offline: 'Pas prêt : connectez-vous une fois à Internet pour enregistrer cette formation.',
+    ready_failed: 'Pas prêt : la formation n’a pas pu être enregistrée. Réessayez avec du réseau.',
+    closed: 'Les inscriptions à cette formation sont closes. Adressez-vous à votre formateur.',
+    not_saved: 'Cette réponse n’a pas été enregistrée sur le téléphone. Veuillez réessayer.',
+    storage_failed: 'Une donnée n’a pas pu être enregistrée sur ce téléphone. Veuillez réessayer.',
+    stale_n: 'En attente d’envoi depuis plus de deux jours : {n}. Le téléphone risque de les perdre : connectez-vous à Internet pour les envoyer, ou enregistrez-les dans un fichier pour votre formateur.',
   },
   ar: {
     app: 'تدريب',
@@ -207,6 +223,14 @@ const S = {
     all_trainings: 'كل الدورات',
     no_form: 'غير مستعمل في هذه الدورة.',
     done: 'تم',
+    ready_storing: 'جارٍ حفظ الدورة على هذا الهاتف… ابقَ متصلا.',
+    ready_yes: 'جاهز: تعمل هذه الدورة الآن دون إنترنت.',
+    ready_offline: 'غير جاهز: اتصل بالإنترنت مرة واحدة لحفظ هذه الدورة.',
+    ready_failed: 'غير جاهز: تعذر حفظ الدورة. أعد المحاولة عند توفر الشبكة.',
+    closed: 'الانضمام إلى هذه الدورة مغلق. يرجى التوجه إلى المكوّن.',
+    not_saved: 'لم تُحفظ هذه الإجابة على الهاتف. يرجى إعادة المحاولة.',
+    storage_failed: 'تعذر حفظ بعض البيانات على هذا الهاتف. يرجى إعادة المحاولة.',
+    stale_n: 'في انتظار الإرسال منذ أكثر من يومين: {n}. قد يفقدها الهاتف: اتصل بالإنترنت لإرسالها، أو احفظها في ملف وسلّمه إلى المكوّن.',
   },
 };
 
@@ -222,8 +246,11 @@ export function setLang(l) {
 }
 
 /** The UI string `key` in the current language, with {placeholders} filled. */
-export function t(key, params = {}) {
-  const s = S[lang][key] ?? S.en[key] ?? key;
+export const t = (key, params = {}) => tr(lang, key, params);
+
+/** The UI string `key` in language `l`, for the few texts shown in every language at once. */
+export function tr(l, key, params = {}) {
+  const s = S[l]?.[key] ?? S.en[key] ?? key;
   return s.replace(/\{(\w+)\}/g, (_, k) => (k in params ? fmt(params[k]) : ''));
 }
 

@@ -415,6 +415,7 @@ STRINGS: dict[str, tuple[str, str, str]] = {
     "correct": ("correct", "correct", "صحيح"),
     "points": ("{n} point(s)", "{n} point(s)", "{n} نقطة"),
     "topic": ("Topic", "Thème", "المحور"),
+    "source": ("Source", "Source", "المرجع"),
     "optional": ("optional", "facultatif", "اختياري"),
     "answer_is": ("Answer: {value}", "Réponse : {value}", "الإجابة: {value}"),
     "tolerance": ("± {value}", "± {value}", "± {value}"),
@@ -476,6 +477,12 @@ STRINGS: dict[str, tuple[str, str, str]] = {
         "Identifiant « {name} » : utilisez 2 à 32 minuscules, chiffres, « . », « - » ou « _ ».",
         "اسم المستخدم «{name}»: استخدم من 2 إلى 32 حرفًا لاتينيًا صغيرًا أو أرقامًا أو « . » أو « - » "
         "أو « _ ».",
+    ),
+    "common_password": (
+        "This password is one of the most common ones, which are tried first; choose another.",
+        "Ce mot de passe fait partie des plus courants, essayés en premier ; choisissez-en un "
+        "autre.",
+        "كلمة المرور هذه من أكثر الكلمات شيوعًا، وهي أول ما يُجرَّب؛ اختر غيرها.",
     ),
     "short_password": (
         "Choose a password of at least {n} characters.",
@@ -552,6 +559,14 @@ STRINGS: dict[str, tuple[str, str, str]] = {
         "This is not a file of unsent records exported by the Tadrib app.",
         "Ce n'est pas un fichier de réponses non envoyées exporté par l'application Tadrib.",
         "هذا ليس ملف سجلات غير مرسلة صدّره تطبيق تدريب.",
+    ),
+    "upload_too_large": (
+        "The file is larger than {megabytes} MB, this server's limit; ask its administrator "
+        "to raise TADRIB_MAX_BODY.",
+        "Le fichier dépasse {megabytes} Mo, la limite de ce serveur ; demandez à son "
+        "administrateur d'augmenter TADRIB_MAX_BODY.",
+        "الملف أكبر من {megabytes} ميغابايت، وهو حدّ هذا الخادم؛ اطلب من مسؤوله رفع "
+        "TADRIB_MAX_BODY.",
     ),
     "choose_file": ("Choose a file first.", "Choisissez d'abord un fichier.", "اختر ملفًا أولًا."),
     "results": ("Results", "Résultats", "النتائج"),

@@ -19,6 +19,7 @@ from server.console.pages.registry import REGISTRY_PAGES
 from server.console.pages.trainings import TRAINING_PAGES
 from server.console.pages.uploads import UPLOAD_PAGES
 from server.console.render import html, language
+from server.static import STATIC_OPTIONS
 
 STATIC = Path(__file__).resolve().parent / "static"
 _MESSAGES = {401: "error_401", 403: "error_403", 404: "error_404"}
@@ -61,6 +62,10 @@ CONSOLE_ROUTES: list[ControllerRouterHandler] = [
         include_in_schema=False,
     ),
     create_static_files_router(
-        "/console/static", directories=[STATIC], include_in_schema=False, send_as_attachment=False
+        "/console/static",
+        directories=[STATIC],
+        include_in_schema=False,
+        send_as_attachment=False,
+        **STATIC_OPTIONS,
     ),
 ]

@@ -1,54 +1,19 @@
-"""The console's own protections: CSRF on every HTML form, the sign-in throttle, cookies."""
+"""The console's own protections: the sign-in throttle and its cookies."""
 
 from __future__ import annotations
 
-import secrets
 import time
 from typing import Any
 
 from litestar import Request
-from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
-from litestar.exceptions import PermissionDeniedException
-from litestar.handlers.base import BaseRouteHandler
 
-from server.auth.guards import current
 from server.auth.middleware import SESSION_COOKIE
 from server.db.users import SESSION_DAYS
 from server.ratelimit import RateLimiter
 
 #: The sign-in form's CSRF token lives in its own short cookie (there is no session yet).
 LOGIN_COOKIE = "tadrib_login"
-
-
-def same(sent: object, expected: str) -> bool:
-    """Constant-time comparison of a submitted token with the expected one."""
-    return (
-        isinstance(sent, str)
-        and bool(expected)
-        and secrets.compare_digest(sent.encode(), expected.encode())
-    )
-
-
-async def csrf_form_guard(
-    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
-) -> None:
-    """Refuse a console form post whose `csrf` field is not the session's token.
-
-    The API guards let form-encoded posts through for the console to check, because the token
-    travels in the body; Litestar keeps the parsed form, so the handler reads it again for free.
-    """
-    user = current(connection)
-    if user.via != "session":
-        return  # bearer tokens cannot be sent by a browser on another site's behalf
-    request = (
-        connection
-        if isinstance(connection, Request)
-        else Request(connection.scope, connection.receive, connection.send)
-    )
-    form = await request.form()
-    if not same(form.get("csrf"), user.csrf):
-        raise PermissionDeniedException("The form has expired; reload the page and try again.")
 
 
 def session_cookie(secret: str, secure: bool) -> Cookie:

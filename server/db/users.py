@@ -40,9 +40,17 @@ async def existing(db: Database, usernames: list[str]) -> set[str]:
 
 
 async def upsert(
-    db: Database, username: str, role: str, password_hash: str | None, actor: str
+    db: Database,
+    username: str,
+    role: str,
+    password_hash: str | None,
+    actor: str,
+    keep_session: str | None = None,
 ) -> bool:
-    """Create a user or change its role (and password when given); True when it was new."""
+    """Create a user or change its role (and password when given); True when it was new.
+
+    A new password ends the user's sessions, all but `keep_session` (the secret of the session
+    that set it), so whoever held an old one is signed out."""
 
     def work(conn: sqlite3.Connection) -> bool:
         existed = conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone()
@@ -52,6 +60,11 @@ async def upsert(
                 " WHERE username = ?",
                 (role, password_hash, username),
             )
+            if password_hash is not None:
+                conn.execute(
+                    "DELETE FROM sessions WHERE username = ? AND id_hash != ?",
+                    (username, _digest(keep_session) if keep_session else ""),
+                )
         else:
             conn.execute(
                 "INSERT INTO users (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)",

@@ -19,11 +19,21 @@ from server.db.database import Database
 from server.db.submissions import SqliteIngestStore
 from server.demo.simulate import simulate
 from server.phases import completed
-from server.schemas import FormRef, TrainingIn
+from server.schemas import FormRef, Training, TrainingIn
 from sync.ingest import Ingest
 
 LIBRARY = Path(__file__).resolve().parents[2] / "forms" / "library"
 ACTOR = "demo"
+
+#: Every bundled set is published, old versions too, so data collected on them still loads.
+LIBRARY_FILES = (
+    "tip-som-knowledge.yaml",
+    "tot-evaluation.yaml",
+    "tip-som-knowledge-2019.2.yaml",
+    "tot-evaluation-2019.2.yaml",
+    "first-responder-evaluation.yaml",
+)
+KNOWLEDGE = FormRef("tip-som-knowledge", "2019.2")
 
 INSTITUTIONS: dict[str, dict[str, str]] = {
     "prosecution": {
@@ -31,10 +41,11 @@ INSTITUTIONS: dict[str, dict[str, str]] = {
         "fr": "Ministère public",
         "ar": "النيابة العامة",
     },
-    "judiciary": {"en": "Magistrates (judiciary)", "fr": "Magistrats du siège", "ar": "القضاة"},
+    # Prosecutors are magistrates too: this group is the bench.
+    "judiciary": {"en": "Judges (bench)", "fr": "Magistrats du siège", "ar": "قضاة الحكم"},
     "police": {
-        "en": "National security police",
-        "fr": "Sûreté nationale",
+        "en": "General Directorate for National Security (DGSN)",
+        "fr": "Direction générale de la sûreté nationale (DGSN)",
         "ar": "المديرية العامة للأمن الوطني",
     },
     "gendarmerie": {"en": "Royal Gendarmerie", "fr": "Gendarmerie royale", "ar": "الدرك الملكي"},
@@ -57,10 +68,10 @@ TOT = TrainingIn(
     starts_on="2019-01-07",
     ends_on="2019-01-11",
     institutions=list(INSTITUTIONS),
-    pre_test=FormRef("tip-som-knowledge", "2019.1"),
-    post_test=FormRef("tip-som-knowledge", "2019.1"),
-    evaluation=FormRef("tot-evaluation", "2019.1"),
-    followup_test=FormRef("tip-som-knowledge", "2019.1"),
+    pre_test=KNOWLEDGE,
+    post_test=KNOWLEDGE,
+    evaluation=FormRef("tot-evaluation", "2019.2"),
+    followup_test=KNOWLEDGE,
     trainers=["amina", "youssef"],
     show_score=True,
 )
@@ -70,16 +81,16 @@ CASCADE = TrainingIn(
     title={
         "en": "Cascade training on TIP and SOM for first responders",
         "fr": "Formation en cascade sur la TEH et le TIM pour les primo-intervenants",
-        "ar": "تكوين متتالي حول الاتجار بالبشر وتهريب المهاجرين لفائدة المتدخلين الأوائل",
+        "ar": "تكوين تتابعي حول الاتجار بالبشر وتهريب المهاجرين لفائدة المتدخلين في الخط الأول",
     },
     country="MA",
     location="Tanger",
     starts_on="2019-03-11",
     ends_on="2019-03-15",
     institutions=["police", "gendarmerie", "social-work"],
-    pre_test=FormRef("tip-som-knowledge", "2019.1"),
-    post_test=FormRef("tip-som-knowledge", "2019.1"),
-    evaluation=FormRef("tot-evaluation", "2019.1"),
+    pre_test=KNOWLEDGE,
+    post_test=KNOWLEDGE,
+    evaluation=FormRef("first-responder-evaluation", "2019.1"),
     parent="rabat-tot-2019",
     trainers=["amina", "youssef"],
     show_score=True,
@@ -108,20 +119,27 @@ async def _admin(db: Database) -> tuple[str, str]:
     return "admin", password
 
 
-async def _training(db: Database, data: TrainingIn) -> str:
+async def _training(db: Database, data: TrainingIn) -> Training:
     found = await trainings_db.get(db, data.id)
     if found is None:
         found = await trainings_db.create(db, completed(data, None), ACTOR, simulated=True)
-    return found.join_code
+    return found
 
 
-async def _simulate(
-    db: Database, data: TrainingIn, join_code: str, test: QuestionSet, ev: QuestionSet, n: int,
-    seed: int,
-) -> None:  # fmt: skip
+async def _form(db: Database, ref: FormRef | None) -> QuestionSet | None:
+    return None if ref is None else await forms_db.get(db, ref.form, ref.version)
+
+
+async def _simulate(db: Database, data: TrainingIn, join_code: str, n: int, seed: int) -> None:
+    """Simulated answers on the versions the training is assigned (a database seeded before a
+    newer library keeps its own), so running the demo again only finds duplicates."""
+    pre, post = await _form(db, data.pre_test), await _form(db, data.post_test)
+    if pre is None or post is None:
+        raise RuntimeError(f"demo training {data.id} has no published pre- and post-test")
+    ev = await _form(db, data.evaluation)
     start = datetime.fromisoformat(data.starts_on).replace(hour=8, tzinfo=UTC)
-    followup = test if data.followup_test is not None else None
-    subs = simulate(join_code, data.institutions, test, test, ev, n, start, seed, followup)
+    followup = await _form(db, data.followup_test)
+    subs = simulate(join_code, data.institutions, pre, post, ev, n, start, seed, followup)
     raws = [msgspec.Raw(msgspec.json.encode(s)) for s in subs]
     for first in range(0, len(raws), 100):
         results = await Ingest(SqliteIngestStore(db)).run(
@@ -134,10 +152,8 @@ async def _simulate(
 
 async def seed_demo(db: Database) -> DemoInfo:
     """Publish the library, add institutions, users, the two trainings and simulated answers."""
-    test = load_path(LIBRARY / "tip-som-knowledge.yaml")
-    ev = load_path(LIBRARY / "tot-evaluation.yaml")
-    for qs in (test, ev):
-        await forms_db.publish(db, qs, ACTOR)
+    for file in LIBRARY_FILES:
+        await forms_db.publish(db, load_path(LIBRARY / file), ACTOR)
     for key, name in INSTITUTIONS.items():
         if key not in await inst_db.existing_keys(db, [key]):
             await inst_db.upsert(db, key, name, "MA", ACTOR)
@@ -147,6 +163,7 @@ async def seed_demo(db: Database) -> DemoInfo:
             await users_db.upsert(db, trainer, "trainer", None, ACTOR)
     codes = {}
     for data, n, seed in ((TOT, 45, 2019), (CASCADE, 32, 2020)):
-        codes[data.id] = await _training(db, data)
-        await _simulate(db, data, codes[data.id], test, ev, n, seed)
+        found = await _training(db, data)
+        codes[data.id] = found.join_code
+        await _simulate(db, found, found.join_code, n, seed)
     return DemoInfo(admin, password, codes)

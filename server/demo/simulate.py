@@ -19,14 +19,24 @@ _LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"  # no I or O: look-alikes of 1 and 0
 _AGE_BANDS = AGE_BANDS
 _LANG_WEIGHTS = {"fr": 0.55, "ar": 0.3, "en": 0.15}
 
-#: Free-text comments per language: (most useful part, suggestions), cycled over text questions.
-_COMMENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+#: Free-text comments per language and kind of comment box: the most useful part, the least
+#: useful part, topics missing and suggestions. A form's first box gets the first pool, its last
+#: box the suggestions, the boxes between the pools between. Nothing names a method that only
+#: some trainings use (the mock trial), so every training's comments fit it.
+_COMMENTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "fr": (
         (
-            "Le procès fictif, très concret.",
             "Les échanges entre magistrats, policiers et travailleurs sociaux.",
             "Les études de cas sur la distinction entre traite et trafic illicite.",
             "La présentation de la loi 27-14 et de l'identification des victimes.",
+        ),
+        (
+            "Les présentations de statistiques, trop longues.",
+            "La partie théorique du premier jour, déjà connue.",
+        ),
+        (
+            "L'orientation des victimes vers les services d'assistance.",
+            "La coopération internationale et l'entraide judiciaire.",
         ),
         (
             "Prévoir une journée de plus pour les exercices pratiques.",
@@ -36,10 +46,11 @@ _COMMENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "ar": (
         (
-            "المحاكمة الصورية كانت مفيدة جدا.",
             "تبادل التجارب بين القضاة والشرطة والمساعدين الاجتماعيين.",
             "دراسات الحالة حول التمييز بين الاتجار بالبشر وتهريب المهاجرين.",
         ),
+        ("العروض النظرية في اليوم الأول.",),
+        ("إحالة الضحايا على مؤسسات المساعدة.",),
         (
             "تمديد مدة الدورة لتخصيص وقت أكبر للتمارين التطبيقية.",
             "توفير جميع الوثائق باللغة العربية.",
@@ -47,12 +58,16 @@ _COMMENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "en": (
         (
-            "The mock trial and the group work on real cases.",
+            "The group work on real cases.",
             "Understanding the non-punishment principle.",
         ),
+        ("The long statistics presentations.",),
+        ("International cooperation in practice.",),
         ("More time on victim identification and referral.",),
     ),
 }
+#: How often an optional answer that is not a comment is left blank ("not applicable").
+_SKIP_OPTIONAL = 0.2
 
 
 @dataclass
@@ -139,7 +154,7 @@ def _test_answer(question: Question, rng: random.Random, right: bool) -> AnswerV
 
 
 def _survey_answer(
-    question: Question, rng: random.Random, mood: float, lang: str, nth_text: int
+    question: Question, rng: random.Random, mood: float, lang: str, pool: int
 ) -> AnswerValue:
     if question.type == "likert" and question.scale is not None:
         low, high = question.scale.min, question.scale.max
@@ -157,8 +172,13 @@ def _survey_answer(
         return rng.random() < 0.8
     if question.type == "number":
         return rng.randint(1, 10)
-    pools = _COMMENTS.get(lang, _COMMENTS["fr"])
-    return rng.choice(pools[min(nth_text, 1)])
+    return rng.choice(_COMMENTS.get(lang, _COMMENTS["fr"])[pool])
+
+
+def _pool(nth: int, boxes: int) -> int:
+    """Which comment pool the `nth` of `boxes` text questions draws from."""
+    last = len(_COMMENTS["en"]) - 1
+    return last if nth == boxes - 1 and nth > 0 else min(nth, last - 1)
 
 
 def _answers(
@@ -170,6 +190,7 @@ def _answers(
 ) -> dict[str, AnswerValue]:
     answers: dict[str, AnswerValue] = {}
     mood = rng.gauss(0, 0.12) + 0.04 * p.ability
+    boxes = sum(q.type == "text" for q in qs.questions)
     nth_text = 0
     for q in qs.questions:
         if q.type == "note":
@@ -181,12 +202,16 @@ def _answers(
             right = rng.random() < 1 / (1 + math.exp(-logit))
             answers[q.id] = _test_answer(q, rng, right)
             continue
+        pool = 0
         if q.type == "text":
+            pool = _pool(nth_text, boxes)
             nth_text += 1
             # Most people skip optional comment boxes.
             if not q.required and rng.random() > 0.3:
                 continue
-        answers[q.id] = _survey_answer(q, rng, mood, p.lang, nth_text - 1)
+        elif not q.required and rng.random() < _SKIP_OPTIONAL:
+            continue
+        answers[q.id] = _survey_answer(q, rng, mood, p.lang, pool)
     return answers
 
 

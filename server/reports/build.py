@@ -17,7 +17,7 @@ from server.reports import stats
 from server.reports.followup import add_to as add_followup
 from server.reports.inputs import ReportInput
 from server.reports.matching import Matching, match
-from server.reports.numbers import num, scrub
+from server.reports.numbers import mean, scrub, snap, snap_one
 from server.reports.phase import PhaseMatrix, points_matrix
 from server.reports.strings import METHODS, SEXES
 from server.reports.text import label
@@ -173,6 +173,7 @@ def _build(inp: ReportInput, lang: str, generated_at: str | None) -> dict[str, A
             "confidence_interval": "t-based, 95%",
             "wilcoxon_zero_method": stats.WILCOXON_ZERO_METHOD,
             "mcnemar": "exact (binomial, two-sided)",
+            "score_precision": "percents rounded to 1e-9 before every rank and comparison",
             "item_statistics": "Moodle quiz statistics, post-test, first attempt",
             "group_membership": "institution and sex given with the pre-test",
         },
@@ -256,12 +257,13 @@ def _items(pre: PhaseMatrix, post: PhaseMatrix, g: _Groups, lang: str) -> list[d
                 "topic": src.topics[q],
                 "type": src.types[q],
                 "label": label(src.labels[q], lang),
+                "source": label(src.sources[q], lang) or None,
                 "max_points": float(src.maxes[src.qids.index(q)]),
                 "pre_n": pre_n.get(q, 0),
                 "post_n": post_n.get(q, 0),
                 "pre_correct_pct": before,
                 "post_correct_pct": after,
-                "change_pct": num(after - before)
+                "change_pct": snap_one(after - before)
                 if before is not None and after is not None
                 else None,
                 **mcnemar.get(q, none_mc),
@@ -272,8 +274,7 @@ def _items(pre: PhaseMatrix, post: PhaseMatrix, g: _Groups, lang: str) -> list[d
 
 
 def _mean(values: Floats) -> float | None:
-    kept = values[np.isfinite(values)]
-    return num(kept.mean()) if kept.size else None
+    return mean(values[np.isfinite(values)])
 
 
 def _topics(pre: PhaseMatrix, post: PhaseMatrix, g: _Groups) -> list[dict[str, Any]]:
@@ -291,7 +292,7 @@ def _topics(pre: PhaseMatrix, post: PhaseMatrix, g: _Groups) -> list[dict[str, A
         post_s = post.topic_pct(post_cols) if post_cols else None
         change = None
         if pre_s is not None and post_s is not None and g.m_pre.size:
-            change = _mean(post_s[g.m_post] - pre_s[g.m_pre])
+            change = _mean(snap(post_s[g.m_post] - pre_s[g.m_pre]))
         out.append(
             {
                 "topic": name,
@@ -345,10 +346,10 @@ def _participant_rows(m: Matching, g: _Groups) -> list[dict[str, Any]]:
     pre[g.has_pre] = g.pre.percent
     post = np.full(n, np.nan)
     post[g.has_post] = g.post.percent
-    change = post - pre
-    room = 100.0 - pre
+    change = snap(post - pre)
+    room = snap(100.0 - pre)
     with np.errstate(invalid="ignore", divide="ignore"):
-        gain = np.where(room > stats.EPS, change / np.where(room > stats.EPS, room, 1.0), np.nan)
+        gain = np.where(room > 0, change / np.where(room > 0, room, 1.0), np.nan)
     return [
         {
             "code": p.code,

@@ -102,6 +102,7 @@ def evaluate(
                 {
                     "n": int(nums.size),
                     "counts": {},
+                    "levels": [],
                     "median": num(np.median(nums)) if nums.size else None,
                     "mean": num(nums.mean()) if nums.size else None,
                 }

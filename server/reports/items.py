@@ -5,6 +5,9 @@ scores x_i and rest-of-test scores X_i = T - x_i, variances and covariances use 
 facility and SD are percents of the item's range; the discrimination index is 100 r(x_i, X_i);
 discriminative efficiency is 100 C(x_i, X_i) / C_max where C_max pairs both sorted lists;
 skewness and kurtosis are k-statistic ratios; CIC = 100 P/(P-1) (1 - sum V(x_i) / V(T)).
+
+Every function first puts the rows in an order set by their values (`numbers.canonical_rows`),
+so its figures do not depend on the order of the participants to the last bit.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats as sps
 
-from server.reports.numbers import num
+from server.reports.numbers import canonical_rows, fraction, num, snap
 from server.reports.stats import EPS, MIN_INFERENTIAL_N
 
 Floats = NDArray[np.float64]
@@ -24,8 +27,9 @@ Bools = NDArray[np.bool_]
 
 
 def correct(points: Floats, maxes: Floats) -> Bools:
-    """A question is correct only with full points."""
-    return points >= maxes - EPS
+    """A question is correct only with full points: its share of the maximum, rounded, is 1."""
+    out: Bools = fraction(points, maxes) >= 1.0
+    return out
 
 
 def pct_correct(ok: Bools) -> list[float | None]:
@@ -42,13 +46,18 @@ def _cov_cols(a: Floats, b: Floats) -> Floats:
 
 
 def moodle_items(
-    points: Floats, maxes: Floats, rest: Floats | None = None
+    points: Floats, maxes: Floats, rest: Floats | None = None, *, ordered: bool = False
 ) -> list[dict[str, float | None]]:
     """Facility, SD, discrimination index and discriminative efficiency per item (percent).
 
     `rest` is each row's rest-of-test score per item; by default the row total minus the item.
+    `ordered` says the rows already are in canonical order.
     """
     s, n_items = points.shape
+    if not ordered:
+        order = canonical_rows(points) if rest is None else canonical_rows(points, rest)
+        points = points[order]
+        rest = rest[order] if rest is not None else None
     blank: dict[str, float | None] = {
         "facility": None,
         "sd": None,
@@ -99,6 +108,7 @@ def score_stats(scores: Floats) -> dict[str, Any]:
     }
     if s == 0:
         return out
+    scores = np.sort(snap(scores))
     out["mean"] = num(scores.mean())
     out["median"] = num(np.median(scores))
     if s < 2:
@@ -118,12 +128,15 @@ def score_stats(scores: Floats) -> dict[str, Any]:
     return out
 
 
-def test_stats(points: Floats, maxes: Floats) -> dict[str, Any]:
-    """Moodle's test statistics for one test; scores as percents of the maximum."""
+def test_stats(points: Floats, maxes: Floats, *, ordered: bool = False) -> dict[str, Any]:
+    """Moodle's test statistics for one test; scores as percents of the maximum. `ordered`
+    says the rows already are in canonical order."""
     s, n_items = points.shape
     total_max = float(maxes.sum())
     if s == 0 or total_max <= 0:
         return score_stats(np.zeros(0))
+    if not ordered:
+        points = points[canonical_rows(points)]
     totals = points.sum(axis=1)
     out = score_stats(100.0 * totals / total_max)
     sd = out["sd"]

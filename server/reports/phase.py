@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 from forms.model import SCORED_TYPES, Question, QuestionSet
 from server.reports import items as it
 from server.reports.inputs import Response
-from server.reports.numbers import num
+from server.reports.numbers import canonical_rows, fraction, num, snap
 
 Floats = NDArray[np.float64]
 Bools = NDArray[np.bool_]
@@ -97,7 +97,7 @@ class PhaseMatrix:
             self.versions = [{"form": k[0], "version": k[1], "n": len(key_rows[k])} for k in taken]
 
         if self.row_max is None:
-            self.ok = it.correct(self.points, self.maxes)
+            self.ok = self.shares >= 1.0  # correct only with full points
             total = float(self.maxes.sum())
             computed = 100.0 * self.points.sum(axis=1) / total if total > 0 else None
             if form and responses:
@@ -113,12 +113,13 @@ class PhaseMatrix:
         missing = ~np.isfinite(stored)
         if missing.any():
             stored[missing] = computed[missing] if computed is not None else 0.0
-        self.percent = stored
+        self.percent = snap(stored)
 
     def _describe(self, questions: list[Question]) -> None:
         self.qids = [q.id for q in questions]
         self.topics = {q.id: q.topic for q in questions}
         self.labels = {q.id: q.text for q in questions}
+        self.sources = {q.id: q.source for q in questions}
         self.types = {q.id: q.type for q in questions}
         #: Each question's maximum in the current version (else the newest that has it).
         self.maxes = np.asarray([q.points for q in questions], dtype=np.float64)
@@ -146,23 +147,44 @@ class PhaseMatrix:
         return [num(100.0 * a / b) if b else None for a, b in zip(right, n, strict=True)]
 
     @cached_property
+    def shares(self) -> Floats:
+        """Each item's points as a share of its maximum (one version), rounded as `snap` does."""
+        return fraction(self.points, self.maxes)
+
+    @cached_property
+    def _ordered(self) -> tuple[Floats, Floats]:
+        """`shares` in canonical row order, and each question's share of the test's maximum:
+        what the item and test statistics of one version are computed from, the same whatever
+        the scale of the points or the order of the participants."""
+        shares = self.shares[canonical_rows(self.shares)]
+        return shares, fraction(self.maxes, float(self.maxes.sum()))
+
+    @cached_property
     def moodle(self) -> list[dict[str, float | None]]:
-        """Moodle's item statistics of this test, one dict per question."""
+        """Moodle's item statistics of this test, one dict per question.
+
+        Item and rest scores are shares of their maxima in each row's own version: this only
+        rescales each column, which leaves every figure unchanged, and makes the figures the
+        same whatever the scale of the questions' points.
+        """
         if self.asked is None or self.row_max is None:
-            return it.moodle_items(self.points, self.maxes)
-        # Item and rest scores as fractions of their maxima in each row's own version; with a
-        # single version this only rescales each column, which leaves every figure unchanged.
-        total = self.points.sum(axis=1)
-        total_max = self.row_max.sum(axis=1)
+            x, weight = self._ordered
+            weighted = x * weight
+            rest = weighted.sum(axis=1, keepdims=True) - weighted
+            rest_weight = 1.0 - weight
+            if bool(np.all(rest_weight > 0)):
+                rest /= rest_weight
+            else:  # a test of one question has no rest
+                rest[:] = 0.0
+            return it.moodle_items(x, np.ones(len(self.qids)), rest, ordered=True)
+        total = self.points.sum(axis=1, keepdims=True)
+        total_max = self.row_max.sum(axis=1, keepdims=True)
+        x = np.nan_to_num(fraction(self.points, self.row_max))
+        rest = np.nan_to_num(fraction(total - self.points, total_max - self.row_max))
         out = []
         for j in range(len(self.qids)):
             rows = self.asked[:, j]
-            top = self.row_max[rows, j]
-            rest_max = total_max[rows] - top
-            with np.errstate(invalid="ignore", divide="ignore"):
-                x = np.where(top > 0, self.points[rows, j] / top, 0.0)
-                rest = np.where(rest_max > 0, (total[rows] - self.points[rows, j]) / rest_max, 0.0)
-            (fig,) = it.moodle_items(x[:, None], np.ones(1), rest[:, None])
+            (fig,) = it.moodle_items(x[rows, j][:, None], np.ones(1), rest[rows, j][:, None])
             out.append(fig)
         return out
 
@@ -170,7 +192,8 @@ class PhaseMatrix:
         """Moodle's test statistics; with several versions, internal consistency is computed
         on the takers of the most answered version (items must be the same for every row)."""
         if self.asked is None or self.row_max is None:
-            return it.test_stats(self.points, self.maxes)
+            x, weight = self._ordered
+            return it.test_stats(x * weight, weight, ordered=True)
         totals = self.row_max.sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             scores = np.where(totals > 0, 100.0 * self.points.sum(axis=1) / totals, 0.0)
@@ -179,7 +202,7 @@ class PhaseMatrix:
         key = (biggest["form"], biggest["version"])
         rows = np.asarray([k == key for k in self._keys], dtype=bool)
         cols = self.asked[rows][0] if rows.any() else np.zeros(len(self.qids), dtype=bool)
-        sub = it.test_stats(self.points[np.ix_(rows, cols)], self.row_max[rows][0][cols])
+        sub = _test_stats(self.points[np.ix_(rows, cols)], self.row_max[rows][0][cols])
         for name in ("cic", "error_ratio", "standard_error"):
             out[name] = sub[name]
         out["consistency_version"] = biggest["version"]
@@ -192,13 +215,20 @@ class PhaseMatrix:
             top = float(self.maxes[cols].sum())
             if top <= 0:
                 return np.zeros(self.points.shape[0])
-            return np.asarray(100.0 * self.points[:, cols].sum(axis=1) / top, dtype=np.float64)
+            return snap(100.0 * self.points[:, cols].sum(axis=1) / top)
         tops = self.row_max[:, cols].sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out: Floats = np.where(
-                tops > 0, 100.0 * self.points[:, cols].sum(axis=1) / tops, np.nan
-            )
-        return out
+            out = np.where(tops > 0, 100.0 * self.points[:, cols].sum(axis=1) / tops, np.nan)
+        return snap(out)
+
+
+def _test_stats(points: Floats, maxes: Floats) -> dict[str, Any]:
+    """Moodle's test statistics on each item's share of the test's maximum: the same figures,
+    whatever the scale of the questions' points."""
+    total = float(maxes.sum())
+    if total <= 0:
+        return it.test_stats(points, maxes)
+    return it.test_stats(fraction(points, total), fraction(maxes, total))
 
 
 @lru_cache(maxsize=32)

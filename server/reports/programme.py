@@ -16,7 +16,7 @@ import numpy as np
 from server.reports import followup, stats
 from server.reports.inputs import ReportInput
 from server.reports.matching import match
-from server.reports.numbers import pct, scrub
+from server.reports.numbers import pct, scrub, snap_one
 from server.reports.strings import SEXES
 
 
@@ -50,18 +50,20 @@ def summarise(inp: ReportInput) -> ProgrammeTraining:
         inp.post_form.pass_mark if inp.post_form else None,
     )
 
+    def percent(r: Any) -> float | None:
+        return None if r is None else snap_one(r.percent)
+
     def passed(r: Any, mark: float | None) -> bool | None:
-        if r is None or mark is None or r.percent is None:
-            return None
-        return bool(r.percent >= mark - stats.EPS)
+        score = percent(r)
+        return None if score is None or mark is None else score >= mark
 
     later = followup.firsts(inp.responses)
     people = [
         Person(
             p.institution,
             p.sex,
-            p.pre.percent if p.pre is not None else None,
-            p.post.percent if p.post is not None else None,
+            percent(p.pre),
+            percent(p.post),
             passed(p.pre, marks[0]),
             passed(p.post, marks[1]),
             later[p.code].percent if p.code in later else None,

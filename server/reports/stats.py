@@ -1,4 +1,10 @@
-"""Paired pre/post statistics for one group of matched participants (percent scores)."""
+"""Paired pre/post statistics for one group of matched participants (percent scores).
+
+Scores are rounded to `numbers.PERCENT_DECIMALS` and put in an order set by their values
+before anything is computed: two changes equal on paper are then equal floats (tied in the
+Wilcoxon ranks, both "improved" or neither), a pass mark is met exactly at the mark, and no
+figure depends on the order of the participants or on the scale of the questions' points.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +15,14 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats as sps
 
-from server.reports.numbers import num, pct
+from server.reports.numbers import mean, num, pct, snap
 
 #: Below this many matched participants only counts and means are reported.
 MIN_INFERENTIAL_N = 5
-#: Scores are compared with this slack so that 99.99999 from float sums counts as 100.
+#: Variances and covariances at or below this are taken as none (statistics of percents).
 EPS = 1e-9
-#: How the Wilcoxon signed-rank test treats zero differences (stated in the methods note).
+#: How the Wilcoxon signed-rank test treats zero differences (stated in the methods note):
+#: Wilcoxon's own method, zero differences dropped before ranking.
 WILCOXON_ZERO_METHOD = "wilcox"
 
 Floats = NDArray[np.float64]
@@ -24,13 +31,22 @@ INFERENTIAL_KEYS = ("ci95", "t", "df", "p", "wilcoxon_p", "cohen_dz")
 
 
 def _mean(x: Floats) -> float | None:
+    """The mean of values already in canonical order."""
     return num(x.mean()) if x.size else None
 
 
 def _pass_pct(x: Floats, mark: float | None) -> float | None:
     if mark is None or not x.size:
         return None
-    return pct(float(np.count_nonzero(x >= mark - EPS)), x.size)
+    return pct(float(np.count_nonzero(x >= mark)), x.size)
+
+
+def _pairs(pre: Floats, post: Floats) -> tuple[Floats, Floats, Floats]:
+    """Snapped scores in their canonical order, and the snapped changes."""
+    pre, post = snap(pre), snap(post)
+    order = np.lexsort((post, pre))  # by value: canonical, whatever order the people came in
+    pre, post = pre[order], post[order]
+    return pre, post, snap(post - pre)
 
 
 def paired(
@@ -42,7 +58,7 @@ def paired(
 ) -> dict[str, Any]:
     """The group figures of docs/api.md for matched pre/post percent scores (paired by index)."""
     n = int(pre.size)
-    diff = post - pre
+    pre, post, diff = _pairs(pre, post)
     pre_mean, post_mean = _mean(pre), _mean(post)
     out: dict[str, Any] = {
         "n_matched": n,
@@ -50,9 +66,9 @@ def paired(
         "post_mean": post_mean,
         "mean_change": _mean(diff),
         "sd_change": num(diff.std(ddof=1)) if n >= 2 else None,
-        "pct_improved": pct(float(np.count_nonzero(diff > EPS)), n) if n else None,
-        "pct_same": pct(float(np.count_nonzero(np.abs(diff) <= EPS)), n) if n else None,
-        "pct_declined": pct(float(np.count_nonzero(diff < -EPS)), n) if n else None,
+        "pct_improved": pct(float(np.count_nonzero(diff > 0)), n) if n else None,
+        "pct_same": pct(float(np.count_nonzero(diff == 0)), n) if n else None,
+        "pct_declined": pct(float(np.count_nonzero(diff < 0)), n) if n else None,
         "pct_pass_pre": _pass_pct(pre, pass_mark_pre),
         "pct_pass_post": _pass_pct(post, pass_mark_post),
         "hake_g": None,
@@ -60,47 +76,52 @@ def paired(
         "g_avg_n": 0,
         "g_avg_excluded": 0,
     }
-    if pre_mean is not None and post_mean is not None and pre_mean < 100.0 - EPS:
+    if pre_mean is not None and post_mean is not None and pre_mean < 100.0:
         out["hake_g"] = num((post_mean - pre_mean) / (100.0 - pre_mean))
-    room = pre < 100.0 - EPS
+    room = pre < 100.0
     out["g_avg_excluded"] = int(n - np.count_nonzero(room))
     if room.any():
         gains = diff[room] / (100.0 - pre[room])
         out["g_avg_n"] = int(gains.size)
-        out["g_avg"] = num(gains.mean())
-    out.update(inferential(pre, post))
+        out["g_avg"] = _mean(gains)
+    out.update(_inferential(pre, post, diff))
     return out
 
 
 def inferential(pre: Floats, post: Floats) -> dict[str, Any]:
     """Paired t-test, Wilcoxon, CI and d_z; all None when n < 5 or the changes have no variance."""
+    return _inferential(*_pairs(pre, post))
+
+
+def _inferential(pre: Floats, post: Floats, diff: Floats) -> dict[str, Any]:
     none: dict[str, Any] = dict.fromkeys(INFERENTIAL_KEYS)
-    diff = post - pre
     n = int(diff.size)
-    if n < MIN_INFERENTIAL_N:
+    if n < MIN_INFERENTIAL_N or bool(np.all(diff == diff[0])):
         return none
     sd = float(diff.std(ddof=1))
-    if not math.isfinite(sd) or sd <= EPS:
+    if not math.isfinite(sd):
         return none
-    mean = float(diff.mean())
+    change = float(diff.mean())  # `diff` is in canonical order
     se = sd / math.sqrt(n)
     half = float(sps.t.ppf(0.975, n - 1)) * se
-    test = sps.ttest_rel(post, pre)
-    nonzero = diff[np.abs(diff) > EPS]
+    test = sps.ttest_1samp(diff, 0.0)  # the paired t-test on the snapped changes
+    # Zero changes are dropped here, as the 'wilcox' method says, so the exact distribution
+    # is used whenever the remaining changes have no ties.
+    nonzero = diff[diff != 0]
     wilcoxon_p = None
     if nonzero.size:
         res = sps.wilcoxon(nonzero, zero_method=WILCOXON_ZERO_METHOD)
         wilcoxon_p = num(res.pvalue)
     return {
-        "ci95": [num(mean - half), num(mean + half)],
+        "ci95": [num(change - half), num(change + half)],
         "t": num(test.statistic),
         "df": n - 1,
         "p": num(test.pvalue),
         "wilcoxon_p": wilcoxon_p,
-        "cohen_dz": num(mean / sd),
+        "cohen_dz": num(change / sd),
     }
 
 
 def descriptive(x: Floats) -> dict[str, Any]:
     """Unpaired mean and count of everyone who took one test (not only the matched)."""
-    return {"n": int(x.size), "mean": _mean(x)}
+    return {"n": int(x.size), "mean": mean(snap(x))}

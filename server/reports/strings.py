@@ -20,6 +20,18 @@ SEXES: dict[str, str] = {
     "undisclosed": "Undisclosed",
 }
 
+#: The works the methods note cites, the same in every language.
+REFERENCES = (
+    "References: Hake, R. R. (1998). Interactive-engagement versus traditional methods: a "
+    "six-thousand-student survey of mechanics test data for introductory physics courses. "
+    "American Journal of Physics 66(1), 64-74. Lakens, D. (2013). Calculating and reporting "
+    "effect sizes to facilitate cumulative science: a practical primer for t-tests and ANOVAs. "
+    "Frontiers in Psychology 4, 863. McNemar, Q. (1947). Note on the sampling error of the "
+    "difference between correlated proportions or percentages. Psychometrika 12(2), 153-157. "
+    "Wilcoxon, F. (1945). Individual comparisons by ranking methods. Biometrics Bulletin 1(6), "
+    "80-83. Moodle developer documentation: Quiz statistics calculations."
+)
+
 METHODS: list[str] = [
     "Scores are percents of the maximum score. Pre- and post-tests are matched by participant "
     "code; the first completed submission per participant and phase counts, later ones are "
@@ -28,17 +40,22 @@ METHODS: list[str] = [
     "are flagged, never merged.",
     "Group figures use matched participants only; the unpaired means describe everyone who "
     "took each test. Mean change with a t-based 95% confidence interval and the paired t-test; "
-    "Wilcoxon signed-rank test (zero differences dropped, the 'wilcox' method); Cohen's d_z = "
-    "mean change / SD of changes. Inferential figures are shown only where at least 5 "
-    "participants are matched and the changes vary.",
-    "Hake's class gain <g> = (post mean - pre mean) / (100 - pre mean); the average of "
-    "individual gains leaves out participants who scored 100% on the pre-test (their number "
-    "is given). Improved means a higher post score; pass means at or above the test's pass "
-    "mark.",
+    "Wilcoxon signed-rank test (Wilcoxon 1945) with Wilcoxon's zero method ('wilcox'): "
+    "zero changes are "
+    "dropped before ranking and tied changes share their average rank; its p is exact when no "
+    "ties remain among at most 50 changes, from all sign permutations when ties remain among "
+    "at most 13, else from the normal approximation with the tie correction (scipy). Cohen's "
+    "d_z = mean change / SD of changes (Lakens 2013). Inferential figures are shown only where "
+    "at least 5 participants are matched and the changes vary.",
+    "Hake's class gain <g> = (post mean - pre mean) / (100 - pre mean) (Hake 1998); the "
+    "average of individual gains leaves out participants who scored 100% on the pre-test "
+    "(their number is given). Improved means a higher post score; pass means at or above the "
+    "test's pass mark.",
     "A question is correct only with full points; % correct is over everyone who took that "
-    "test. McNemar's exact test (binomial) compares wrong-to-right (b) with right-to-wrong (c) "
-    "among matched participants. Item and test statistics follow Moodle's quiz statistics on "
-    "the first attempt: facility index, discrimination index (item-rest correlation), "
+    "test. McNemar's exact test (McNemar 1947), as a two-sided binomial test of b among b + c "
+    "with probability 1/2, compares wrong-to-right (b) with right-to-wrong (c) among matched "
+    "participants. Item and test statistics follow the formulas of Moodle's quiz statistics "
+    "report on the first attempt: facility index, discrimination index (item-rest correlation), "
     "discriminative efficiency, skewness and kurtosis from k-statistics, coefficient of "
     "internal consistency (Cronbach's alpha / KR-20, in percent), error ratio = "
     "100 sqrt(1 - CIC/100), standard error = error ratio x SD / 100.",
@@ -50,6 +67,11 @@ METHODS: list[str] = [
     "and standard error are computed on the takers of the most answered version.",
     "Evaluation: top-two-box is the percent of answers on the two highest levels of the "
     "scale. Comments are shown as written, with the institution only.",
+    "Precision: scores are kept as percents rounded to 1e-9 of a point before any rank, "
+    "comparison or equality, so that rounding in the computer (50 computed as "
+    "49.99999999999999) never parts two equal changes in the Wilcoxon ranks, never decides "
+    "who improved, passed or had a full pre-test, and never decides a right or wrong answer.",
+    REFERENCES,
 ]
 
 #: Column headings of the tables (CSV, XLSX, HTML), keyed by the JSON name.
@@ -228,6 +250,7 @@ UI: dict[str, tuple[str, str, str]] = {
     ),
     "question": ("Question", "Question", "السؤال"),
     "topic": ("Topic", "Thème", "المحور"),
+    "source": ("Source", "Source", "المرجع"),
     "takers": ("n pre / post", "n pré / post", "n قبلي / بعدي"),
     "facility": ("Facility", "Facilité", "السهولة"),
     "discrimination": ("Discrim.", "Discrim.", "التمييز"),
@@ -509,17 +532,25 @@ METHODS_FR: list[str] = [
     "Les chiffres par groupe ne portent que sur les participants appariés ; les moyennes non "
     "appariées décrivent toutes les personnes ayant passé chaque test. Évolution moyenne avec "
     "intervalle de confiance à 95 % (loi de Student) et test t apparié ; test des rangs signés "
-    "de Wilcoxon (différences nulles écartées, méthode « wilcox ») ; d_z de Cohen = évolution "
-    "moyenne / écart-type des évolutions. Les chiffres inférentiels ne sont donnés que si au "
+    "de Wilcoxon (Wilcoxon 1945) avec la méthode de Wilcoxon pour les zéros (« wilcox ») : "
+    "les évolutions "
+    "nulles sont écartées avant le classement et les évolutions égales partagent leur rang "
+    "moyen ; son p est exact s'il ne reste aucun ex æquo parmi 50 évolutions au plus, tiré de "
+    "toutes les permutations de signes s'il en reste parmi 13 au plus, sinon de l'approximation "
+    "normale avec correction des ex æquo (scipy) ; d_z de Cohen = évolution moyenne / "
+    "écart-type des évolutions (Lakens 2013). Les chiffres inférentiels ne sont donnés que si au "
     "moins 5 participants sont appariés et que les évolutions varient.",
-    "Gain de classe de Hake <g> = (moyenne post - moyenne pré) / (100 - moyenne pré) ; la "
+    "Gain de classe de Hake <g> = (moyenne post - moyenne pré) / (100 - moyenne pré) "
+    "(Hake 1998) ; la "
     "moyenne des gains individuels exclut les participants ayant obtenu 100 % au pré-test "
     "(leur nombre est indiqué). En progrès : score post plus élevé ; réussite : score égal ou "
     "supérieur au seuil de réussite du test.",
     "Une question n'est juste qu'avec tous ses points ; le % de bonnes réponses porte sur "
-    "toutes les personnes ayant passé le test. Le test exact de McNemar (binomial) compare "
-    "faux-vers-juste (b) et juste-vers-faux (c) chez les participants appariés. Les statistiques "
-    "d'items et de test suivent les statistiques de quiz de Moodle sur la première tentative : "
+    "toutes les personnes ayant passé le test. Le test exact de McNemar (McNemar 1947), test "
+    "binomial bilatéral de b parmi b + c avec une probabilité de 1/2, compare faux-vers-juste "
+    "(b) et juste-vers-faux (c) chez les participants appariés. Les statistiques d'items et de "
+    "test suivent les formules du rapport de statistiques de quiz de Moodle sur la première "
+    "tentative : "
     "indice de facilité, indice de discrimination (corrélation item-reste), efficacité "
     "discriminante, asymétrie et aplatissement par k-statistiques, coefficient de cohérence "
     "interne (alpha de Cronbach / KR-20, en %), taux d'erreur = 100 sqrt(1 - CCI/100), erreur "
@@ -534,6 +565,12 @@ METHODS_FR: list[str] = [
     "Évaluation : les deux meilleurs niveaux (top-two-box) sont le pourcentage de réponses sur "
     "les deux niveaux les plus élevés de l'échelle. Les commentaires sont reproduits tels "
     "qu'écrits, avec la seule institution.",
+    "Précision : les scores sont conservés en pourcentages arrondis à 1e-9 point avant tout "
+    "classement, comparaison ou égalité, de sorte que les arrondis de l'ordinateur (50 calculé "
+    "comme 49,99999999999999) ne séparent jamais deux évolutions égales dans les rangs de "
+    "Wilcoxon et ne décident jamais qui a progressé, réussi ou obtenu le maximum au pré-test, "
+    "ni si une réponse est juste.",
+    REFERENCES,
 ]
 
 METHODS_AR: list[str] = [
@@ -543,16 +580,21 @@ METHODS_AR: list[str] = [
     "المتقاربة والمشتركة وتغيّر المؤسسة دون دمجها أبدا.",
     "أرقام الفئات تخص المشاركين المطابَقين فقط؛ والمتوسطات غير المزدوجة تصف كل من أجرى كل "
     "اختبار. متوسط التغير مع فترة ثقة 95% (توزيع t) واختبار t للعينات المزدوجة؛ واختبار "
-    "ويلكوكسون للرتب ذات الإشارة (مع استبعاد الفروق الصفرية، طريقة «wilcox»)؛ ومعامل كوهين "
-    "d_z = متوسط التغير / الانحراف المعياري للتغيرات. لا تُعرض الأرقام الاستدلالية إلا إذا "
-    "طوبق 5 مشاركين على الأقل وتباينت التغيرات.",
-    "مكسب هيك للفئة <g> = (المتوسط البعدي - المتوسط القبلي) / (100 - المتوسط القبلي)؛ ويستبعد "
+    "ويلكوكسون للرتب ذات الإشارة (Wilcoxon 1945) بطريقة ويلكوكسون في الأصفار («wilcox»): تُستبعد "
+    "التغيرات الصفرية قبل الترتيب وتتقاسم التغيرات المتساوية متوسط رتبها؛ وتكون قيمة p دقيقة "
+    "إذا لم يبق أي تساو بين 50 تغيرا على الأكثر، وتُحسب من كل تباديل الإشارات إذا بقي تساو "
+    "بين 13 تغيرا على الأكثر، وإلا فمن التقريب الطبيعي مع تصحيح التساوي (scipy)؛ ومعامل كوهين "
+    "d_z = متوسط التغير / الانحراف المعياري للتغيرات (Lakens 2013). لا تُعرض الأرقام "
+    "الاستدلالية إلا إذا طوبق 5 مشاركين على الأقل وتباينت التغيرات.",
+    "مكسب هيك للفئة <g> = (المتوسط البعدي - المتوسط القبلي) / (100 - المتوسط القبلي) "
+    "(Hake 1998)؛ ويستبعد "
     "متوسط المكاسب الفردية من حصلوا على 100% في الاختبار القبلي (مع ذكر عددهم). المتحسن: "
     "نتيجة بعدية أعلى؛ الناجح: نتيجة تساوي عتبة نجاح الاختبار أو تفوقها.",
     "لا يكون السؤال صحيحا إلا بكامل نقاطه؛ وتُحسب نسبة الإجابات الصحيحة على كل من أجرى "
-    "الاختبار. يقارن اختبار ماكنمار الدقيق (ذو الحدين) الانتقال من الخطأ إلى الصواب (b) "
-    "بالانتقال من الصواب إلى الخطأ (c) بين المطابَقين. تتبع إحصاءات البنود والاختبار إحصاءات "
-    "الاختبارات في Moodle على المحاولة الأولى: مؤشر السهولة، ومؤشر التمييز (ارتباط البند "
+    "الاختبار. يقارن اختبار ماكنمار الدقيق (McNemar 1947)، وهو اختبار ذو الحدين ثنائي الطرف "
+    "لـ b من بين b + c باحتمال 1/2، الانتقال من الخطأ إلى الصواب (b) بالانتقال من الصواب إلى "
+    "الخطأ (c) بين المطابَقين. تتبع إحصاءات البنود والاختبار صيغ تقرير إحصاءات الاختبارات في "
+    "Moodle على المحاولة الأولى: مؤشر السهولة، ومؤشر التمييز (ارتباط البند "
     "بباقي الاختبار)، وكفاءة التمييز، والالتواء والتفلطح بإحصاءات k، ومعامل الاتساق الداخلي "
     "(ألفا كرونباخ / KR-20، بالنسبة المئوية)، ونسبة الخطأ = 100 sqrt(1 - CIC/100)، والخطأ "
     "المعياري = نسبة الخطأ x الانحراف المعياري / 100.",
@@ -563,6 +605,11 @@ METHODS_AR: list[str] = [
     "المعياري على من أجابوا عن الإصدار الأكثر استعمالا.",
     "التقييم: أعلى مستويين هو نسبة الإجابات في المستويين الأعلى من السلم. تُعرض التعليقات كما "
     "كُتبت، مع ذكر المؤسسة فقط.",
+    "الدقة: تُحفظ النتائج نسبا مئوية مقرّبة إلى 1e-9 من النقطة قبل أي ترتيب أو مقارنة أو "
+    "مساواة، حتى لا يفصل تقريب الحاسوب (50 محسوبة 49.99999999999999) أبدا بين تغيرين "
+    "متساويين في رتب ويلكوكسون، ولا يحدد أبدا من تحسّن أو نجح أو حصل على العلامة الكاملة في "
+    "الاختبار القبلي، ولا صحة إجابة.",
+    REFERENCES,
 ]
 
 METHODS_BY_LANG: dict[str, list[str]] = {"en": METHODS, "fr": METHODS_FR, "ar": METHODS_AR}

@@ -99,7 +99,7 @@ def sexes(report: dict[str, Any]) -> Table:
 def items(report: dict[str, Any]) -> Table:
     cols = [
         _c("id", heading="Question"), _c("topic"), _c("label", heading="Text"),
-        _c("max_points", "num"), _c("pre_correct_pct", "pct", "Correct pre (%)"),
+        _c("source"), _c("max_points", "num"), _c("pre_correct_pct", "pct", "Correct pre (%)"),
         _c("post_correct_pct", "pct", "Correct post (%)"), _c("change_pct", "pct", "Change"),
         _c("mcnemar_b", "int", "Wrong to right (b)"), _c("mcnemar_c", "int", "Right to wrong (c)"),
         _c("mcnemar_p", "p", "p (McNemar exact)"), _c("facility", "pct", "Facility index"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
@@ -13,12 +12,12 @@ from litestar.params import FromPath
 
 from forms.canonical import to_json
 from forms.errors import FormError, FormErrors
-from forms.loaders import load_bytes, load_obj, readable
 from forms.model import QuestionSet
 from server.auth.guards import admin_guard, current, staff_guard
-from server.checks import MAX_FORM_BYTES
+from server.checks import MAX_FORM_BYTES, parse_upload
 from server.db import forms as forms_db
 from server.db.database import Database
+from server.parsing import TooCostly, in_worker, question_set_body
 from server.routes._openapi import (
     NOT_FOUND,
     STAFF,
@@ -46,25 +45,14 @@ async def read_question_set(request: Request[Any, Any, Any]) -> QuestionSet:
             raise FormErrors(
                 [FormError("request", "Send the question set in the multipart field 'file'.")]
             )
-        data = await upload.read()
-        if len(data) > MAX_FORM_BYTES:
-            raise FormErrors([FormError(upload.filename, "The file is larger than 5 MB.")])
-        return load_bytes(data, upload.filename or "upload")
+        return await parse_upload(await upload.read(), upload.filename or "upload")
     body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        raise FormErrors([FormError("request body", "The body is larger than 5 MB.")])
     try:
-        with readable("request body"):
-            decoded = msgspec.json.decode(body)
-    except msgspec.DecodeError as exc:
-        raise FormErrors(
-            [
-                FormError(
-                    "request body",
-                    f"The body is not valid JSON ({exc}); send JSON or a "
-                    "file in multipart field 'file'.",
-                )
-            ]
-        ) from exc
-    return load_obj(decoded, "request body")
+        return await in_worker(question_set_body, body)
+    except TooCostly as exc:
+        raise FormErrors([FormError("request body", f"This is no question set: {exc}.")]) from exc
 
 
 PUBLISH_BODY = {

@@ -12,6 +12,8 @@ from litestar.params import FromPath
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
+from server.static import STATIC_OPTIONS
+
 NO_CACHE = {"Cache-Control": "no-cache"}
 
 
@@ -88,5 +90,6 @@ def pwa_routes(root: Path) -> list[ControllerRouterHandler]:
             name="pwa",
             cache_control=CacheControlHeader(no_cache=True),
             include_in_schema=False,
+            **STATIC_OPTIONS,
         ),
     ]

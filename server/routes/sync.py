@@ -15,6 +15,7 @@ from litestar.openapi.spec import OpenAPIType, Schema
 from server.auth.guards import staff_guard
 from server.db.database import Database
 from server.db.submissions import SqliteIngestStore
+from server.parsing import unsent_records
 from server.ratelimit import RateLimiter
 from server.routes._openapi import (
     STAFF,
@@ -28,7 +29,7 @@ from server.routes._openapi import (
     json_schema,
     operation_with,
 )
-from sync.ingest import Ingest, NotUnsentFile, read_unsent
+from sync.ingest import Ingest, NotUnsentFile
 from sync.limits import MAX_SUBMISSIONS
 from sync.wire import DECODE_ERRORS, Submission, SyncBatch, SyncResponse, UnsentFile
 
@@ -159,12 +160,13 @@ async def sync(request: Request[Any, Any, Any], db: NamedDependency[Database]) -
             "multipart/form-data": file_field("The file of unsent records the app exported."),
         }
     ),
-    responses={**STAFF, 400: _REFUSED, 503: UNAVAILABLE},
+    responses={**STAFF, 400: _REFUSED, 413: TOO_LARGE, 503: UNAVAILABLE},
 )
 async def upload_unsent(
     request: Request[Any, Any, Any], db: NamedDependency[Database]
-) -> SyncResponse:
+) -> Response[Any]:
     """Ingest a phone's exported unsent records (JSON body or multipart field `file`)."""
+    body: bytes | None
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         form = await request.form()
         upload = form.get("file")
@@ -172,15 +174,20 @@ async def upload_unsent(
             raise ClientException("Send the exported file in the multipart field 'file'.")
         body = await upload.read()
     else:
-        body = await request.body()
+        body = await _read_limited(request)
+    limit = request.app.state.settings.max_body
+    if body is None or len(body) > limit:
+        return _json_error(
+            413, f"The file is larger than {limit} bytes, this server's limit (TADRIB_MAX_BODY)."
+        )
     try:
-        unsent = read_unsent(body)
+        unsent = await unsent_records(body)
     except NotUnsentFile as exc:
         raise ClientException(str(exc)) from exc
     results = await Ingest(SqliteIngestStore(db)).run(
         unsent.submissions, unsent.device, 0, source="upload"
     )
-    return SyncResponse(results)
+    return Response(SyncResponse(results), status_code=200)
 
 
 SYNC_ROUTES = [sync, upload_unsent]

@@ -21,7 +21,6 @@ from tests.live import (
     CHROMIUM,
     CHROMIUM_ARGS,
     ROOT,
-    TADRIB,
     LiveServer,
     add_user,
     admin_token,
@@ -65,8 +64,7 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    if not (TADRIB.exists() and Path(CADDY).exists()):
-        pytest.skip("needs the tadrib CLI in .venv and Debian's caddy")
+    assert Path(CADDY).exists(), f"Caddy is not at {CADDY}: `make test` installs Debian's caddy"
     tmp = tmp_path_factory.mktemp("caddy")
     db = tmp / "tadrib.db"
     token = admin_token(db)
@@ -123,8 +121,7 @@ def _wait_for(site: Site, caddy: subprocess.Popen[bytes], log: Path) -> None:
 @pytest.fixture(scope="module")
 def phone_browser() -> Iterator[Any]:
     """Chromium resolving tadrib.test to 127.0.0.1 and ignoring certificate errors: only here."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    assert Path(CHROMIUM).exists(), f"Chromium is not at {CHROMIUM}: `make test` installs it"
     from playwright.sync_api import sync_playwright
 
     args = [*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {HOST} 127.0.0.1",

@@ -43,14 +43,17 @@ def test_offline_journey_in_arabic_survives_reloads_and_is_stored_scored(
 ) -> None:
     training = live.training(show_score=True)
     page = context.new_page()
-    join(page, training["join_code"], "ar")
+    page.goto(f"/t/{training['join_code']}")
+    page.locator("#ready[data-state=yes]").wait_for()  # stored before any tap
+
+    context.set_offline(True)
+    page.reload()  # the shell comes from the service worker, the training from IndexedDB
+    page.locator(".langs button[lang=ar]").click()
+    page.locator("#mother").wait_for()
     assert page.evaluate("() => [document.documentElement.dir, document.documentElement.lang]") == [
         "rtl",
         "ar",
     ]
-
-    context.set_offline(True)
-    page.reload()  # the shell comes from the service worker, the training from IndexedDB
     fill_profile(page)
     start(page, "pre")
     assert "السؤال 1 من 15" in page.locator("h1").inner_text()

@@ -148,3 +148,45 @@ def test_background_sync_sends_the_outbox_with_no_app_open(live: Live, context: 
     app.goto(f"/t/{training['join_code']}")
     app.locator(".phase.sent").wait_for()
     assert app.locator("#queue").inner_text() == "Everything is sent."
+
+
+# Three waiting records, two for the training's sync URL and one for another, sent by the
+# module the page and the worker share, to a server that finds any batch of two too large.
+SEND_THREE = """async () => {
+  const { tx } = await import('/app/js/db.js');
+  const { sendOutbox } = await import('/app/js/send.js');
+  const urls = ['/api/v1/sync', '/api/v1/sync', '/other/sync'];
+  await tx('outbox', 'readwrite', (s) => urls.forEach((url, i) => s.outbox.put({
+    id: `rec-${i}`, code: 'X', phase: 'pre', url, state: 'pending', detail: '',
+    queued_at: `2026-01-0${i + 1}T00:00:00Z`, submission: { id: `rec-${i}`, form: 'f', version: '1' },
+  })));
+  const calls = [];
+  const post = async (url, body) => {
+    const ids = JSON.parse(body).submissions.map((s) => s.id);
+    const status = ids.length > 1 ? 413 : 200;
+    calls.push([url, ids, status]);
+    return status === 413 ? new Response('', { status })
+      : Response.json({ results: ids.map((id) => ({ id, status: 'accepted' })) });
+  };
+  const sent = await sendOutbox(post);
+  const left = await tx('outbox', 'readonly', (s) => new Promise((r) => { s.outbox.count().onsuccess = (e) => r(e.target.result); }));
+  return { sent, calls, left };
+}"""
+
+
+def test_one_send_module_halves_a_batch_too_large_and_keeps_each_records_url(
+    live: Live, context: Any
+) -> None:
+    page = context.new_page()
+    join(page, live.training()["join_code"])
+    context.set_offline(True)  # the app's own sending stays out of the way
+    assert page.evaluate(SEND_THREE) == {
+        "sent": 3,
+        "calls": [
+            ["/api/v1/sync", ["rec-0", "rec-1"], 413],
+            ["/api/v1/sync", ["rec-0"], 200],
+            ["/api/v1/sync", ["rec-1"], 200],
+            ["/other/sync", ["rec-2"], 200],
+        ],
+        "left": 0,
+    }

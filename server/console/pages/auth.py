@@ -11,17 +11,15 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from server.auth.guards import current, staff_guard
+from server.auth.guards import current, same, staff_guard
 from server.auth.middleware import SESSION_COOKIE
-from server.auth.passwords import verify_password
+from server.auth.passwords import password_matches
 from server.console import i18n
 from server.console.render import html, user_of
 from server.console.security import (
     LOGIN_COOKIE,
-    csrf_form_guard,
     expired_session_cookie,
     login_cookie,
-    same,
     session_cookie,
     throttle,
 )
@@ -94,11 +92,8 @@ async def login(request: Request[Any, Any, Any], db: NamedDependency[Database]) 
     wait = gate.wait(address, username)
     if not wait:
         user = await users_db.get(db, username) if username else None
-        ok = (
-            user is not None
-            and not user["disabled"]
-            and verify_password(user["password_hash"], password)
-        )
+        usable = user is not None and not user["disabled"]
+        ok = await password_matches(user["password_hash"] if usable and user else None, password)
         if user is not None and ok:
             secret, _ = await users_db.create_session(db, username)
             return Redirect(
@@ -123,7 +118,7 @@ async def login(request: Request[Any, Any, Any], db: NamedDependency[Database]) 
     )  # fmt: skip
 
 
-@post("/logout", guards=[staff_guard, csrf_form_guard], status_code=303)
+@post("/logout", guards=[staff_guard], status_code=303)
 async def logout(request: Request[Any, Any, Any], db: NamedDependency[Database]) -> Redirect:
     current(request)
     secret = request.cookies.get(SESSION_COOKIE, "")

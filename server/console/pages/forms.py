@@ -15,13 +15,11 @@ from litestar.response import Redirect
 
 from forms.canonical import content_hash
 from forms.errors import FormError, FormErrors
-from forms.loaders import load_bytes
 from forms.model import QuestionSet
 from server.auth.guards import admin_guard, current, staff_guard
-from server.checks import MAX_FORM_BYTES
+from server.checks import MAX_FORM_BYTES, parse_upload
 from server.console import i18n
 from server.console.render import html, language
-from server.console.security import csrf_form_guard
 from server.db import forms as forms_db
 from server.db.database import Database
 
@@ -59,7 +57,7 @@ async def form_view(
     return html(request, "form_view.html", {"qs": qs, "summary": summary, "flash": flash})
 
 
-@post("/forms/{form_id:str}/{version:str}/retire", guards=[admin_guard, csrf_form_guard],
+@post("/forms/{form_id:str}/{version:str}/retire", guards=[admin_guard],
       status_code=303)  # fmt: skip
 async def form_retire(
     form_id: FromPath[str],
@@ -94,7 +92,7 @@ async def upload_form(request: Request[Any, Any, Any]) -> Response[str]:
     return _upload_page(request)
 
 
-@post("/forms/upload", guards=[admin_guard, csrf_form_guard], status_code=200)
+@post("/forms/upload", guards=[admin_guard], status_code=200)
 async def upload_preview(
     request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> Response[str]:
@@ -105,14 +103,12 @@ async def upload_preview(
         lang = language(request)
         return _upload_page(request, message=i18n.translate(lang, "choose_file"), status_code=400)
     data = await upload.read()
-    if len(data) > MAX_FORM_BYTES:
-        return _upload_page(
-            request, [FormError(upload.filename, "The file is larger than 5 MB.")], status_code=413
-        )
     try:
-        qs = load_bytes(data, upload.filename)
+        qs = await parse_upload(data, upload.filename)
     except FormErrors as exc:
-        return _upload_page(request, exc.errors, status_code=422)
+        return _upload_page(
+            request, exc.errors, status_code=413 if len(data) > MAX_FORM_BYTES else 422
+        )
     return await _preview(request, db, qs, data, upload.filename)
 
 
@@ -137,7 +133,7 @@ async def _preview(
     )
 
 
-@post("/forms/publish", guards=[admin_guard, csrf_form_guard], status_code=303)
+@post("/forms/publish", guards=[admin_guard], status_code=303)
 async def publish(request: Request[Any, Any, Any], db: NamedDependency[Database]) -> Response[Any]:
     """Publish exactly what was previewed: the same bytes, checked against the previewed hash."""
     form = await request.form()
@@ -152,7 +148,7 @@ async def publish(request: Request[Any, Any, Any], db: NamedDependency[Database]
             request, message=i18n.translate(lang, "changed_since_preview"), status_code=400
         )
     try:
-        qs = load_bytes(data, filename)
+        qs = await parse_upload(data, filename)
     except FormErrors as exc:
         return _upload_page(request, exc.errors, status_code=422)
     if content_hash(qs) != form.get("hash"):

@@ -13,11 +13,11 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from server.auth.guards import admin_guard, current, staff_guard
-from server.auth.passwords import MIN_LENGTH, hash_password, password_problem
+from server.auth.middleware import SESSION_COOKIE
+from server.auth.passwords import MIN_LENGTH, hash_in_thread, password_problem
 from server.checks import KEY_RE
 from server.console import i18n
 from server.console.render import html, language
-from server.console.security import csrf_form_guard
 from server.db import audit as audit_db
 from server.db import institutions as inst_db
 from server.db import users as users_db
@@ -74,7 +74,7 @@ async def institutions(
     return await _institutions_page(request, db, values, editing=found is not None, saved=saved)
 
 
-@post("/institutions", guards=[admin_guard, csrf_form_guard], status_code=303)
+@post("/institutions", guards=[admin_guard], status_code=303)
 async def save_institution(
     request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> Response[Any]:
@@ -135,7 +135,7 @@ async def users(request: Request[Any, Any, Any], db: NamedDependency[Database]) 
     return await _users_page(request, db, {"username": "", "role": "trainer"}, message=message)
 
 
-@post("/users", guards=[admin_guard, csrf_form_guard], status_code=303)
+@post("/users", guards=[admin_guard], status_code=303)
 async def save_user(
     request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> Response[Any]:
@@ -149,17 +149,22 @@ async def save_user(
     if values["role"] not in ("admin", "trainer"):
         values["role"] = "trainer"
     if password_problem(password):
-        problems.append(i18n.translate(lang, "short_password", n=MIN_LENGTH))
+        key = "short_password" if len(password) < MIN_LENGTH else "common_password"
+        problems.append(i18n.translate(lang, key, n=MIN_LENGTH))
     if problems:
         return await _users_page(request, db, values, problems=problems)
+    who = current(request)
+    # A new password ends the user's sessions, except the one setting it.
+    keep = request.cookies.get(SESSION_COOKIE) if values["username"] == who.username else None
     created = await users_db.upsert(
-        db, values["username"], values["role"], hash_password(password), current(request).username
-    )
+        db, values["username"], values["role"], await hash_in_thread(password), who.username,
+        keep_session=keep,
+    )  # fmt: skip
     outcome = "created" if created else "updated"
     return Redirect(f"/console/users?{outcome}={values['username']}", status_code=303)
 
 
-@post("/users/{username:str}/{action:str}", guards=[admin_guard, csrf_form_guard], status_code=303)
+@post("/users/{username:str}/{action:str}", guards=[admin_guard], status_code=303)
 async def toggle_user(
     username: FromPath[str],
     action: FromPath[str],
@@ -209,7 +214,7 @@ async def tokens(request: Request[Any, Any, Any], db: NamedDependency[Database])
     return await _tokens_page(request, db)
 
 
-@post("/tokens", guards=[staff_guard, csrf_form_guard], status_code=200)
+@post("/tokens", guards=[staff_guard], status_code=200)
 async def create_token(
     request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> Response[str]:
@@ -224,7 +229,7 @@ async def create_token(
     return await _tokens_page(request, db, secret=secret)
 
 
-@post("/tokens/{token_id:int}/revoke", guards=[staff_guard, csrf_form_guard], status_code=303)
+@post("/tokens/{token_id:int}/revoke", guards=[staff_guard], status_code=303)
 async def revoke_token(
     token_id: FromPath[int], request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> Redirect:

@@ -20,7 +20,6 @@ from server.console import i18n
 from server.console.qr import qr_svg
 from server.console.queries import submission_counts
 from server.console.render import html, language
-from server.console.security import csrf_form_guard
 from server.db import forms as forms_db
 from server.db import institutions as inst_db
 from server.db import submissions as subs_db
@@ -227,7 +226,7 @@ async def new_training(
     return await _form_page(request, db, _values_of(None), creating=True)
 
 
-@post("/trainings/new", guards=[admin_guard, csrf_form_guard], status_code=303)
+@post("/trainings/new", guards=[admin_guard], status_code=303)
 async def create_training(
     request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> Response[Any]:
@@ -242,7 +241,7 @@ async def edit_training(
     return await _form_page(request, db, _values_of(found), creating=False)
 
 
-@post("/trainings/{training_id:str}/edit", guards=[admin_guard, csrf_form_guard], status_code=303)
+@post("/trainings/{training_id:str}/edit", guards=[admin_guard], status_code=303)
 async def update_training(
     training_id: FromPath[str], request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> Response[Any]:
@@ -326,9 +325,7 @@ async def monitor_page(
     )
 
 
-@post(
-    "/trainings/{training_id:str}/joining", guards=[staff_guard, csrf_form_guard], status_code=303
-)
+@post("/trainings/{training_id:str}/joining", guards=[staff_guard], status_code=303)
 async def set_joining(
     training_id: FromPath[str], request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> Redirect:
@@ -340,11 +337,7 @@ async def set_joining(
     return Redirect(f"/console/trainings/{training_id}", status_code=303)
 
 
-@post(
-    "/trainings/{training_id:str}/phases/{phase:str}",
-    guards=[staff_guard, csrf_form_guard],
-    status_code=303,
-)
+@post("/trainings/{training_id:str}/phases/{phase:str}", guards=[staff_guard], status_code=303)
 async def set_phase(
     training_id: FromPath[str],
     phase: FromPath[str],

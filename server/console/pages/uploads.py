@@ -12,10 +12,10 @@ from litestar.di import NamedDependency
 from server.auth.guards import staff_guard
 from server.console import i18n
 from server.console.render import html, language
-from server.console.security import csrf_form_guard
 from server.db.database import Database
 from server.db.submissions import SqliteIngestStore
-from sync.ingest import Ingest, NotUnsentFile, read_unsent
+from server.parsing import unsent_records
+from sync.ingest import Ingest, NotUnsentFile
 from sync.wire import SyncResult
 
 
@@ -41,7 +41,7 @@ async def uploads(request: Request[Any, Any, Any]) -> Response[str]:
     return _page(request)
 
 
-@post("/uploads", guards=[staff_guard, csrf_form_guard], status_code=200)
+@post("/uploads", guards=[staff_guard], status_code=200)
 async def upload_unsent(
     request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> Response[str]:
@@ -49,8 +49,13 @@ async def upload_unsent(
     upload = (await request.form()).get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _page(request, error=i18n.translate(lang, "choose_file"), status_code=400)
+    body = await upload.read()
+    limit = request.app.state.settings.max_body
+    if len(body) > limit:
+        error = i18n.translate(lang, "upload_too_large", megabytes=f"{limit / 2**20:.1f}")
+        return _page(request, error=error, status_code=413)
     try:
-        unsent = read_unsent(await upload.read())
+        unsent = await unsent_records(body)
     except NotUnsentFile:
         return _page(request, error=i18n.translate(lang, "not_unsent_file"), status_code=400)
     results = await Ingest(SqliteIngestStore(db)).run(

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildCode, normaliseCard, parseNumber, latinDigits, uuid } from '../../../pwa/js/code.js';
-import { backoffDelay, batchesOf } from '../../../pwa/js/outbox.js';
+import { backoffDelay } from '../../../pwa/js/outbox.js';
+import { batchesOf } from '../../../pwa/js/send.js';
 import { _strings } from '../../../pwa/js/i18n.js';
 
 test('a built code is normalised: case, accents, look-alikes, day padded', () => {
