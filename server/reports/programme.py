@@ -126,13 +126,15 @@ def generations(trainings: Iterable[ProgrammeTraining]) -> dict[str, int]:
 
 def pooled(key: str, name: str, people: list[Person], trainings: int) -> dict[str, Any]:
     """Group figures over pooled participants (matched for the paired figures)."""
-    matched = [p for p in people if p.pre is not None and p.post is not None]
-    pre = np.asarray([p.pre for p in matched], dtype=np.float64)
-    post = np.asarray([p.post for p in matched], dtype=np.float64)
+    matched = [
+        (p.pre, p.post, p.pass_pre, p.pass_post)
+        for p in people
+        if p.pre is not None and p.post is not None
+    ]
+    pre, post, pass_pre, pass_post = zip(*matched, strict=True) if matched else ((),) * 4
     out: dict[str, Any] = {"key": key, "name": name, "trainings": trainings, "reached": len(people)}
-    out.update(stats.paired(pre, post))
-    for phase in ("pre", "post"):
-        marks = [getattr(p, f"pass_{phase}") for p in matched]
+    out.update(stats.paired(np.asarray(pre, np.float64), np.asarray(post, np.float64)))
+    for phase, marks in (("pre", pass_pre), ("post", pass_post)):
         known = [m for m in marks if m is not None]
         out[f"pct_pass_{phase}"] = pct(sum(known), len(known)) if known else None
     return out

@@ -45,8 +45,13 @@ def _average_ranks(a: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray
     """Ranks 1..n with tied values sharing their average rank, and the size of each tie."""
     order = np.argsort(a, kind="mergesort")
     sorted_a = a[order]
-    starts = np.flatnonzero(np.r_[True, sorted_a[1:] != sorted_a[:-1]])
-    sizes = np.diff(np.r_[starts, a.size])
+    first = np.empty(a.size, dtype=bool)  # where each run of equal values begins
+    first[0] = True
+    np.not_equal(sorted_a[1:], sorted_a[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    sizes = np.empty_like(starts)
+    sizes[:-1] = starts[1:] - starts[:-1]
+    sizes[-1] = a.size - starts[-1]
     average = starts + (sizes + 1) / 2.0  # first rank of each tie is starts + 1
     ranks = np.empty(a.size, dtype=np.float64)
     ranks[order] = np.repeat(average, sizes)
