@@ -6,7 +6,7 @@ reading, no writing, so ingest does all its reading before and its writing after
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from datetime import date, datetime, timedelta
 from typing import get_args
 
@@ -14,11 +14,18 @@ import msgspec
 
 from forms.model import QuestionSet
 from forms.scoring import check_and_score
-from sync.limits import MAX_ID, TIMING_GRACE_DAYS
+from sync import joining
+from sync import windows as phase_windows
+from sync.limits import MAX_ID, MAX_PER_CODE, MAX_PER_DEVICE, TIMING_GRACE_DAYS
 from sync.normalise import code_problem, normalise_code
-from sync.wire import AGE_BANDS, DECODE_ERRORS, Phase, Sex, Submission, SyncResult
+from sync.wire import AGE_BANDS, DECODE_ERRORS, Phase, PhaseWindow, Sex, Submission, SyncResult
 
-PHASE_NAMES = {"pre": "pre-test", "post": "post-test", "evaluation": "evaluation"}
+PHASE_NAMES = {
+    "pre": "pre-test",
+    "post": "post-test",
+    "evaluation": "evaluation",
+    "followup": "follow-up test",
+}
 
 
 class TrainingContext(msgspec.Struct, frozen=True):
@@ -31,6 +38,10 @@ class TrainingContext(msgspec.Struct, frozen=True):
     show_score: bool
     starts_on: str
     ends_on: str
+    joining_open: bool = True
+    #: The stamp its bundles give (`sync.joining.stamp`): proof a phone joined while open.
+    joining_stamp: str = ""
+    windows: dict[str, PhaseWindow] = {}
 
 
 class Record(msgspec.Struct, kw_only=True):
@@ -63,32 +74,58 @@ class Record(msgspec.Struct, kw_only=True):
 
 
 class Stored(msgspec.Struct, frozen=True):
-    """A submission already on disk with the same id."""
+    """A submission already on disk with the same id: its training, content and score, and
+    whether it was the first its participant sent for its phase (only that one shows a score)."""
 
+    training_id: str
     content_hash: str
     percent: float | None
+    first: bool
 
 
 class Decided(msgspec.Struct):
-    """A batch decided: the valid submissions, the rejected ones by place in the batch, and how
-    many named a join code no training has (guessing shows there)."""
+    """A batch decided: the valid submissions, and the rejected ones by place in the batch."""
 
     records: list[Record]
     rejected: dict[int, SyncResult]
-    unknown_codes: int = 0
 
-    def to_store(self) -> list[Record]:
-        """The first record of each id: the one stored when the id is new."""
-        first: dict[str, Record] = {}
-        for record in self.records:
-            first.setdefault(record.id, record)
-        return list(first.values())
+
+class Caps(msgspec.Struct, frozen=True):
+    """The most submissions stored per phase of a training for one participant code and for one
+    device: enough for honest use, too few to rebuild an answer key by trial."""
+
+    per_code: int = MAX_PER_CODE
+    per_device: int = MAX_PER_DEVICE
+
+
+#: The caps of the protocol (sync/PROTOCOL.md states them).
+CAPS = Caps()
+
+
+class Tally(msgspec.Struct):
+    """How many submissions are already stored per (training, code, phase), and from the
+    batch's device per (training, phase)."""
+
+    by_code: dict[tuple[str, str, str], int]
+    by_device: dict[tuple[str, str], int]
+
+
+class Admitted(msgspec.Struct):
+    """What is stored of a decided batch once what is on disk is known: the new records, the
+    ids among them that are the first of their participant and phase (they alone show a
+    score), and the records refused, by place in the batch."""
+
+    records: list[Record]
+    first: set[str]
+    refused: dict[int, SyncResult]
 
 
 #: What `decide` was given to read: trainings by join code, question sets by (id, version);
 #: None for what does not exist.
 Trainings = dict[str, TrainingContext | None]
 Forms = dict[tuple[str, str], QuestionSet | None]
+#: (training id, normalised participant code) pairs a training has stored submissions of.
+Seen = Set[tuple[str, str]]
 
 
 class Rejection(Exception):
@@ -164,7 +201,20 @@ def _timing_flags(completed_at: str, ctx: TrainingContext) -> list[str]:
     return []
 
 
-def _record(index: int, sub: Submission, ctx: TrainingContext, forms: Forms) -> Record:
+def closed_codes(
+    batch: Sequence[Submission | SyncResult], trainings: Trainings
+) -> dict[str, set[str]]:
+    """By training id, the normalised codes the batch names for trainings closed to joining:
+    `decide` needs to know which of them the training has seen."""
+    found: dict[str, set[str]] = {}
+    for sub in batch:
+        ctx = trainings.get(sub.training) if isinstance(sub, Submission) else None
+        if isinstance(sub, Submission) and ctx is not None and not ctx.joining_open:
+            found.setdefault(ctx.id, set()).add(normalise_code(sub.participant.code))
+    return found
+
+
+def _record(index: int, sub: Submission, ctx: TrainingContext, forms: Forms, seen: Seen) -> Record:
     """The submission checked and scored; raises `Rejection`."""
     phase = PHASE_NAMES[sub.phase]
     assigned = ctx.assignments.get(sub.phase)
@@ -184,6 +234,14 @@ def _record(index: int, sub: Submission, ctx: TrainingContext, forms: Forms) -> 
     problem = code_problem(code)
     if problem:
         raise Rejection(problem)
+    refused = joining.refusal(
+        ctx.id,
+        ctx.joining_open,
+        (ctx.id, code) in seen,
+        joining.matches(ctx.joining_stamp, sub.joining_stamp),
+    )
+    if refused:
+        raise Rejection(refused)
     form = forms.get((sub.form, sub.version))
     if form is None:
         raise Rejection(f"Question set '{sub.form}' version {sub.version} is not published.")
@@ -191,6 +249,9 @@ def _record(index: int, sub: Submission, ctx: TrainingContext, forms: Forms) -> 
     if problems:
         raise Rejection(" ".join(problems))
     flags = _timing_flags(sub.completed_at, ctx)
+    outside = phase_windows.timing_flag(ctx.windows.get(sub.phase), sub.completed_at)
+    if outside:
+        flags.append(outside)
     # A phone that started offline on an earlier version finishes on it and is scored with it.
     if assigned[1] != sub.version:
         flags.insert(0, "other-version")
@@ -207,9 +268,15 @@ def _record(index: int, sub: Submission, ctx: TrainingContext, forms: Forms) -> 
     )  # fmt: skip
 
 
-def decide(batch: Sequence[Submission | SyncResult], trainings: Trainings, forms: Forms) -> Decided:
+def decide(
+    batch: Sequence[Submission | SyncResult],
+    trainings: Trainings,
+    forms: Forms,
+    seen: Seen = frozenset(),
+) -> Decided:
     """Each submission of the batch (`read_batch`) accepted as a `Record` or rejected with the
-    reason. A join code or question set missing from `trainings` or `forms` does not exist."""
+    reason. A join code or question set missing from `trainings` or `forms` does not exist;
+    `seen` holds the pairs of `closed_codes` whose training has stored the code."""
     decided = Decided(records=[], rejected={})
     for index, sub in enumerate(batch):
         if isinstance(sub, SyncResult):
@@ -218,35 +285,92 @@ def decide(batch: Sequence[Submission | SyncResult], trainings: Trainings, forms
         try:
             ctx = trainings.get(sub.training)
             if ctx is None:
-                decided.unknown_codes += 1
                 raise Rejection(
                     f"No training has the join code '{sub.training}'; "
                     "the phone should open the training's join link again."
                 )
-            decided.records.append(_record(index, sub, ctx, forms))
+            decided.records.append(_record(index, sub, ctx, forms, seen))
         except Rejection as exc:
             decided.rejected[index] = SyncResult(id=sub.id, status="rejected", detail=str(exc))
     return decided
 
 
-def answer(decided: Decided, stored: dict[str, Stored]) -> list[SyncResult]:
-    """One result per submission, in batch order, once the new records are stored: `stored`
-    holds what was already on disk for the ids that were not new."""
-
-    def visible(record: Record, percent: float | None) -> float | None:
-        return round(percent, 1) if record.show_score and percent is not None else None
-
-    results = dict(decided.rejected)
-    first: dict[str, Record] = {}
+def admit(decided: Decided, stored: dict[str, Stored], tally: Tally, caps: Caps | None) -> Admitted:
+    """The records of `decided` to store, given what is on disk: `stored` for the ids already
+    there, `tally` of what each participant code and the device sent before. A record beyond
+    `caps` (None: no caps) is refused, as is an id another training's submission holds."""
+    admitted = Admitted(records=[], first=set(), refused={})
+    by_code, by_device = dict(tally.by_code), dict(tally.by_device)
+    earlier: dict[str, Record] = {}
     for record in decided.records:
-        earlier = first.setdefault(record.id, record)
+        prior = stored.get(record.id)
+        seen = earlier.setdefault(record.id, record)
+        owner = prior.training_id if prior is not None else seen.training_id
+        if owner != record.training_id:
+            admitted.refused[record.index] = _rejected(
+                record, "This submission id is in use elsewhere, by another training's "
+                "submission; nothing was stored. Export this record and give it to the trainer.",
+            )  # fmt: skip
+            continue
+        if seen is not record and seen.index in admitted.refused:
+            admitted.refused[record.index] = admitted.refused[seen.index]
+            continue
+        if prior is not None or seen is not record:
+            continue  # a retry: `answer` says duplicate or conflict
+        code_key = (record.training_id, record.code, record.phase)
+        device_key = (record.training_id, record.phase)
+        sent, from_device = by_code.get(code_key, 0), by_device.get(device_key, 0)
+        phase = PHASE_NAMES[record.phase]
+        if caps is not None and sent >= caps.per_code:
+            admitted.refused[record.index] = _rejected(
+                record, f"Participant code '{record.code}' already sent {sent} {phase}s to "
+                f"training '{record.training_id}'; no more are stored for it. The first one "
+                "counts.",
+            )  # fmt: skip
+            continue
+        if caps is not None and from_device >= caps.per_device:
+            admitted.refused[record.index] = _rejected(
+                record, f"This device already sent {from_device} {phase}s to training "
+                f"'{record.training_id}'; no more are stored from it. Export this record and "
+                "give it to the trainer.",
+            )  # fmt: skip
+            continue
+        by_code[code_key], by_device[device_key] = sent + 1, from_device + 1
+        if sent == 0:
+            admitted.first.add(record.id)
+        admitted.records.append(record)
+    return admitted
+
+
+def _rejected(record: Record, detail: str) -> SyncResult:
+    return SyncResult(record.id, "rejected", detail)
+
+
+def answer(decided: Decided, admitted: Admitted, stored: dict[str, Stored]) -> list[SyncResult]:
+    """One result per submission, in batch order, once `admitted` is stored: `stored` holds
+    what was already on disk for the ids that were not new. Only the first submission of a
+    participant and phase shows its score (if the training shows scores): later ones are
+    repeats, and their scores would give the answer key away one changed answer at a time."""
+
+    def visible(record: Record, percent: float | None, first: bool) -> float | None:
+        shown = record.show_score and first and percent is not None
+        return round(percent, 1) if shown and percent is not None else None
+
+    results = decided.rejected | admitted.refused
+    earliest: dict[str, Record] = {}
+    for record in decided.records:
+        if record.index in results:
+            continue
+        earlier = earliest.setdefault(record.id, record)
         prior = stored.get(record.id)
         if prior is None and earlier is not record:  # the same id earlier in this batch
-            prior = Stored(earlier.content_hash, earlier.percent)
+            first = earlier.id in admitted.first
+            prior = Stored(earlier.training_id, earlier.content_hash, earlier.percent, first)
         if prior is None:
-            result = SyncResult(record.id, "accepted", score=visible(record, record.percent))
+            score = visible(record, record.percent, record.id in admitted.first)
+            result = SyncResult(record.id, "accepted", score=score)
         elif prior.content_hash == record.content_hash:
-            score = visible(record, prior.percent)
+            score = visible(record, prior.percent, prior.first)
             result = SyncResult(record.id, "duplicate", "Already stored.", score=score)
         else:
             result = SyncResult(

@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 import numpy as np
 
-from server.reports import stats
+from server.reports import followup, stats
 from server.reports.inputs import ReportInput
 from server.reports.matching import match
 from server.reports.numbers import pct, scrub, snap
@@ -30,6 +30,7 @@ class Person(msgspec.Struct, array_like=True, gc=False):
     post: float | None
     pass_pre: bool | None
     pass_post: bool | None
+    followup: float | None = None
 
 
 class ProgrammeTraining(msgspec.Struct, kw_only=True):
@@ -64,8 +65,17 @@ def summarise(inp: ReportInput) -> ProgrammeTraining:
     def passed(score: float | None, mark: float | None) -> bool | None:
         return None if score is None or mark is None else score >= mark
 
+    later = followup.firsts(inp.responses)
     people = [
-        Person(p.institution, p.sex, pre, post, passed(pre, marks[0]), passed(post, marks[1]))
+        Person(
+            p.institution,
+            p.sex,
+            pre,
+            post,
+            passed(pre, marks[0]),
+            passed(post, marks[1]),
+            later[p.code].percent if p.code in later else None,
+        )
         for p, (pre, post) in zip(m.participants, known, strict=True)
     ]
     t = inp.training
@@ -126,15 +136,18 @@ def generations(trainings: Iterable[ProgrammeTraining]) -> dict[str, int]:
 
 def pooled(key: str, name: str, people: list[Person], trainings: int) -> dict[str, Any]:
     """Group figures over pooled participants (matched for the paired figures)."""
-    matched = [
-        (p.pre, p.post, p.pass_pre, p.pass_post)
-        for p in people
-        if p.pre is not None and p.post is not None
-    ]
-    pre, post, pass_pre, pass_post = zip(*matched, strict=True) if matched else ((),) * 4
+    matched = [p for p in people if p.pre is not None and p.post is not None]
+    pre = np.asarray([p.pre for p in matched], dtype=np.float64)
+    post = np.asarray([p.post for p in matched], dtype=np.float64)
     out: dict[str, Any] = {"key": key, "name": name, "trainings": trainings, "reached": len(people)}
-    out.update(stats.paired(np.asarray(pre, np.float64), np.asarray(post, np.float64)))
-    for phase, marks in (("pre", pass_pre), ("post", pass_post)):
+    out.update(stats.paired(pre, post))
+    kept = [p for p in matched if p.followup is not None]
+    out.update(
+        followup.group(*(np.asarray([getattr(p, f) for p in kept], dtype=np.float64)
+                         for f in ("pre", "post", "followup")))
+    )  # fmt: skip
+    for phase in ("pre", "post"):
+        marks = [getattr(p, f"pass_{phase}") for p in matched]
         known = [m for m in marks if m is not None]
         out[f"pct_pass_{phase}"] = pct(sum(known), len(known)) if known else None
     return out
