@@ -15,7 +15,7 @@ import msgspec
 from forms.logic import Checked, apply_logic
 from forms.model import QuestionSet
 from forms.scoring import check_and_score
-from sync.limits import MAX_ID, TIMING_GRACE_DAYS
+from sync.limits import MAX_ID, MAX_PER_CODE, MAX_PER_DEVICE, TIMING_GRACE_DAYS
 from sync.normalise import code_problem, normalise_code
 from sync.wire import AGE_BANDS, DECODE_ERRORS, Phase, Sex, Submission, SyncResult
 
@@ -64,26 +64,50 @@ class Record(msgspec.Struct, kw_only=True):
 
 
 class Stored(msgspec.Struct, frozen=True):
-    """A submission already on disk with the same id."""
+    """A submission already on disk with the same id: its training, content and score, and
+    whether it was the first its participant sent for its phase (only that one shows a score)."""
 
+    training_id: str
     content_hash: str
     percent: float | None
+    first: bool
 
 
 class Decided(msgspec.Struct):
-    """A batch decided: the valid submissions, the rejected ones by place in the batch, and how
-    many named a join code no training has (guessing shows there)."""
+    """A batch decided: the valid submissions, and the rejected ones by place in the batch."""
 
     records: list[Record]
     rejected: dict[int, SyncResult]
-    unknown_codes: int = 0
 
-    def to_store(self) -> list[Record]:
-        """The first record of each id: the one stored when the id is new."""
-        first: dict[str, Record] = {}
-        for record in self.records:
-            first.setdefault(record.id, record)
-        return list(first.values())
+
+class Caps(msgspec.Struct, frozen=True):
+    """The most submissions stored per phase of a training for one participant code and for one
+    device: enough for honest use, too few to rebuild an answer key by trial."""
+
+    per_code: int = MAX_PER_CODE
+    per_device: int = MAX_PER_DEVICE
+
+
+#: The caps of the protocol (sync/PROTOCOL.md states them).
+CAPS = Caps()
+
+
+class Tally(msgspec.Struct):
+    """How many submissions are already stored per (training, code, phase), and from the
+    batch's device per (training, phase)."""
+
+    by_code: dict[tuple[str, str, str], int]
+    by_device: dict[tuple[str, str], int]
+
+
+class Admitted(msgspec.Struct):
+    """What is stored of a decided batch once what is on disk is known: the new records, the
+    ids among them that are the first of their participant and phase (they alone show a
+    score), and the records refused, by place in the batch."""
+
+    records: list[Record]
+    first: set[str]
+    refused: dict[int, SyncResult]
 
 
 #: What `decide` was given to read: trainings by join code, question sets by (id, version);
@@ -243,7 +267,6 @@ def decide(batch: Sequence[Submission | SyncResult], trainings: Trainings, forms
         try:
             ctx = trainings.get(sub.training)
             if ctx is None:
-                decided.unknown_codes += 1
                 raise Rejection(
                     f"No training has the join code '{sub.training}'; "
                     "the phone should open the training's join link again."
@@ -254,24 +277,82 @@ def decide(batch: Sequence[Submission | SyncResult], trainings: Trainings, forms
     return decided
 
 
-def answer(decided: Decided, stored: dict[str, Stored]) -> list[SyncResult]:
-    """One result per submission, in batch order, once the new records are stored: `stored`
-    holds what was already on disk for the ids that were not new."""
-
-    def visible(record: Record, percent: float | None) -> float | None:
-        return round(percent, 1) if record.show_score and percent is not None else None
-
-    results = dict(decided.rejected)
-    first: dict[str, Record] = {}
+def admit(decided: Decided, stored: dict[str, Stored], tally: Tally, caps: Caps | None) -> Admitted:
+    """The records of `decided` to store, given what is on disk: `stored` for the ids already
+    there, `tally` of what each participant code and the device sent before. A record beyond
+    `caps` (None: no caps) is refused, as is an id another training's submission holds."""
+    admitted = Admitted(records=[], first=set(), refused={})
+    by_code, by_device = dict(tally.by_code), dict(tally.by_device)
+    earlier: dict[str, Record] = {}
     for record in decided.records:
-        earlier = first.setdefault(record.id, record)
+        prior = stored.get(record.id)
+        seen = earlier.setdefault(record.id, record)
+        owner = prior.training_id if prior is not None else seen.training_id
+        if owner != record.training_id:
+            admitted.refused[record.index] = _rejected(
+                record, "This submission id is in use elsewhere, by another training's "
+                "submission; nothing was stored. Export this record and give it to the trainer.",
+            )  # fmt: skip
+            continue
+        if seen is not record and seen.index in admitted.refused:
+            admitted.refused[record.index] = admitted.refused[seen.index]
+            continue
+        if prior is not None or seen is not record:
+            continue  # a retry: `answer` says duplicate or conflict
+        code_key = (record.training_id, record.code, record.phase)
+        device_key = (record.training_id, record.phase)
+        sent, from_device = by_code.get(code_key, 0), by_device.get(device_key, 0)
+        phase = PHASE_NAMES[record.phase]
+        if caps is not None and sent >= caps.per_code:
+            admitted.refused[record.index] = _rejected(
+                record, f"Participant code '{record.code}' already sent {sent} {phase}s to "
+                f"training '{record.training_id}'; no more are stored for it. The first one "
+                "counts.",
+            )  # fmt: skip
+            continue
+        if caps is not None and from_device >= caps.per_device:
+            admitted.refused[record.index] = _rejected(
+                record, f"This device already sent {from_device} {phase}s to training "
+                f"'{record.training_id}'; no more are stored from it. Export this record and "
+                "give it to the trainer.",
+            )  # fmt: skip
+            continue
+        by_code[code_key], by_device[device_key] = sent + 1, from_device + 1
+        if sent == 0:
+            admitted.first.add(record.id)
+        admitted.records.append(record)
+    return admitted
+
+
+def _rejected(record: Record, detail: str) -> SyncResult:
+    return SyncResult(record.id, "rejected", detail)
+
+
+def answer(decided: Decided, admitted: Admitted, stored: dict[str, Stored]) -> list[SyncResult]:
+    """One result per submission, in batch order, once `admitted` is stored: `stored` holds
+    what was already on disk for the ids that were not new. Only the first submission of a
+    participant and phase shows its score (if the training shows scores): later ones are
+    repeats, and their scores would give the answer key away one changed answer at a time."""
+
+    def visible(record: Record, percent: float | None, first: bool) -> float | None:
+        shown = record.show_score and first and percent is not None
+        return round(percent, 1) if shown and percent is not None else None
+
+    results = decided.rejected | admitted.refused
+    earliest: dict[str, Record] = {}
+    for record in decided.records:
+        if record.index in results:
+            continue
+        earlier = earliest.setdefault(record.id, record)
         prior = stored.get(record.id)
         if prior is None and earlier is not record:  # the same id earlier in this batch
-            prior = Stored(earlier.content_hash, earlier.percent)
+            first = earlier.id in admitted.first
+            prior = Stored(earlier.training_id, earlier.content_hash, earlier.percent, first)
         if prior is None:
-            result = SyncResult(record.id, "accepted", score=visible(record, record.percent))
+            score = visible(record, record.percent, record.id in admitted.first)
+            result = SyncResult(record.id, "accepted", score=score)
         elif prior.content_hash == record.content_hash:
-            score = visible(record, prior.percent)
+            score = visible(record, prior.percent, prior.first)
             result = SyncResult(record.id, "duplicate", "Already stored.", score=score)
         else:
             result = SyncResult(

@@ -12,3 +12,9 @@ MAX_TEXT = 5000
 MAX_ID = 64
 #: A completed_at this far outside the training's dates is flagged early or late (days).
 TIMING_GRACE_DAYS = 1
+#: Most submissions stored per phase of a training under one participant code: room for an
+#: honest second try, too few to rebuild an answer key from scores (only the first shows one).
+MAX_PER_CODE = 5
+#: Most submissions stored per phase of a training from one device: a tablet passed around a
+#: whole room carries each person's work; a script posing as one device stops there.
+MAX_PER_DEVICE = 200

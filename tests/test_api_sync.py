@@ -284,9 +284,12 @@ async def test_codes_are_matched_after_normalisation(
 async def test_guessing_join_codes_through_sync_is_slowed_down(
     client: Client, training: dict[str, Any]
 ) -> None:
-    guesses = [submission(f"ZZ{n:06d}") for n in range(40)]
+    guesses = [submission(f"ZZ{n:06d}") for n in range(20)]
     results = await sync_results(client, batch(*guesses))
     assert {r["status"] for r in results} == {"rejected"}
+    more = [submission(f"YY{n:06d}") for n in range(20)]
+    blocked = await client.post("/api/v1/sync", json=batch(*more))
+    assert blocked.status_code == 429
     blocked = await client.post("/api/v1/sync", json=batch(submission(training["join_code"])))
     assert blocked.status_code == 429
     assert "join codes" in blocked.json()["detail"]

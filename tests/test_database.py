@@ -14,7 +14,7 @@ import pytest
 from server.db import Database, StorageUnavailable
 from server.db.schema import MIGRATIONS
 from server.db.submissions import store
-from sync.decide import Record
+from sync.decide import Decided, Record
 from sync.ingest import DeviceReport
 
 
@@ -141,9 +141,15 @@ async def test_a_batch_longer_than_one_statement_is_stored_whole(db: Database) -
         )
         for i in range(1200)
     ]  # fmt: skip
-    device = DeviceReport("d", 0, "t")
-    assert await db.write(lambda conn: store(conn, device, records[:300], "now", "upload")) == {}
-    stored = await db.write(lambda conn: store(conn, device, records, "now", "upload"))
-    assert sorted(stored) == sorted(r.id for r in records[:300])
+    device = [DeviceReport("d", 0, "t")]
+
+    stored, admitted = await db.write(lambda conn: store(
+        conn, "d", device, Decided(records=records[:300], rejected={}), None, "now", "upload"
+    ))  # fmt: skip
+    assert stored == {} and len(admitted.records) == 300
+    stored, admitted = await db.write(lambda conn: store(
+        conn, "d", device, Decided(records=records, rejected={}), None, "now", "upload"
+    ))  # fmt: skip
+    assert sorted(stored) == sorted(r.id for r in records[:300]) and len(admitted.records) == 900
     assert await db.fetch_value("SELECT COUNT(*) FROM submissions") == 1200
     assert await db.fetch_value("SELECT COUNT(*) FROM participants") == 700

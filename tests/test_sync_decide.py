@@ -7,7 +7,17 @@ from typing import Any
 import msgspec
 
 from forms.model import QuestionSet
-from sync.decide import Stored, TrainingContext, answer, content_hash, decide, read_batch
+from sync.decide import (
+    Caps,
+    Stored,
+    Tally,
+    TrainingContext,
+    admit,
+    answer,
+    content_hash,
+    decide,
+    read_batch,
+)
 from sync.wire import Submission
 
 QS = msgspec.convert(
@@ -42,16 +52,22 @@ def sub(n: int = 1, **overrides: Any) -> dict[str, Any]:
     return found
 
 
-def run(*subs: Any, stored: dict[str, Stored] | None = None) -> list[tuple[str, str, Any]]:
+NOTHING = Tally(by_code={}, by_device={})
+
+
+def run(
+    *subs: Any, stored: dict[str, Stored] | None = None, tally: Tally = NOTHING
+) -> list[tuple[str, str, Any]]:
     raws = [msgspec.Raw(msgspec.json.encode(s)) for s in subs]
     decided = decide(read_batch(raws), TRAININGS, FORMS)
-    return [(r.id, r.status, r.score or r.detail) for r in answer(decided, stored or {})]
+    admitted = admit(decided, stored or {}, tally, Caps(per_code=2, per_device=3))
+    return [(r.id, r.status, r.score or r.detail) for r in answer(decided, admitted, stored or {})]
 
 
 def test_a_valid_submission_is_scored_and_stored_by_column_name() -> None:
     raws = [msgspec.Raw(msgspec.json.encode(sub()))]
     decided = decide(read_batch(raws), TRAININGS, FORMS)
-    [record] = decided.to_store()
+    [record] = admit(decided, {}, NOTHING, None).records
     assert (record.training_id, record.code, record.form_id, record.form_version) == (
         "t1", "KM07R", "k", "2",
     )  # fmt: skip
@@ -85,11 +101,6 @@ def test_each_reason_to_reject_is_told_in_batch_order() -> None:
     assert results[7][0] == "" and "malformed" in details[7]
 
 
-def test_unknown_join_codes_are_counted() -> None:
-    raws = [msgspec.Raw(msgspec.json.encode(sub(n, training="NOPE"))) for n in range(3)]
-    assert decide(read_batch(raws), TRAININGS, FORMS).unknown_codes == 3
-
-
 def test_an_earlier_version_is_scored_with_its_own_key_and_flagged() -> None:
     raws = [msgspec.Raw(msgspec.json.encode(sub(version="1")))]
     [record] = decide(read_batch(raws), TRAININGS, FORMS).records
@@ -109,16 +120,17 @@ def test_the_same_id_twice_in_a_batch_is_stored_once() -> None:
     different = sub(1, answers={"q1": "b", "q2": True})
     raws = [msgspec.Raw(msgspec.json.encode(s)) for s in (sub(1), sub(1), different)]
     decided = decide(read_batch(raws), TRAININGS, FORMS)
-    assert len(decided.to_store()) == 1
-    assert [r.status for r in answer(decided, {})] == [
+    admitted = admit(decided, {}, NOTHING, None)
+    assert len(admitted.records) == 1
+    assert [r.status for r in answer(decided, admitted, {})] == [
         "accepted", "duplicate", "conflict",
     ]  # fmt: skip
 
 
 def test_what_is_already_stored_makes_a_duplicate_or_a_conflict() -> None:
     first = msgspec.convert(sub(1), Submission)
-    same = Stored(content_hash(first), 50.0)
-    other = Stored("another hash", 100.0)
+    same = Stored("t1", content_hash(first), 50.0, first=True)
+    other = Stored("t1", "another hash", 100.0, first=True)
     assert run(sub(1), stored={"id-1": same}) == [("id-1", "duplicate", 50.0)]
     [(_, status, detail)] = run(sub(1), stored={"id-1": other})
     assert status == "conflict" and "the first one is kept" in detail
@@ -129,8 +141,42 @@ def test_scores_are_shown_only_when_the_training_shows_them() -> None:
     raws = [msgspec.Raw(msgspec.json.encode(sub()))]
     trainings = {"JOIN1234": hidden}
     decided = decide(read_batch(raws), dict(trainings), FORMS)
-    [result] = answer(decided, {})
+    [result] = answer(decided, admit(decided, {}, NOTHING, None), {})
     assert result.status == "accepted" and result.score is None
+
+
+def test_only_the_first_submission_of_a_code_and_phase_shows_its_score() -> None:
+    again = sub(2, answers={"q1": "b", "q2": True})
+    assert run(sub(1), again) == [("id-1", "accepted", 50.0), ("id-2", "accepted", "")]
+    # A repeat's retry shows no score either; the first one's retry shows it.
+    repeat = Stored("t1", content_hash(msgspec.convert(sub(2), Submission)), 50.0, first=False)
+    counted = Stored("t1", content_hash(msgspec.convert(sub(1), Submission)), 50.0, first=True)
+    stored = {"id-1": counted, "id-2": repeat}
+    assert run(sub(1), sub(2), stored=stored) == [
+        ("id-1", "duplicate", 50.0), ("id-2", "duplicate", "Already stored."),
+    ]  # fmt: skip
+
+
+def test_what_one_code_or_one_device_sends_per_phase_is_capped() -> None:
+    code_full = Tally(by_code={("t1", "KM07R", "pre"): 1}, by_device={})
+    [first, second] = run(sub(1), sub(2), tally=code_full)
+    assert first == ("id-1", "accepted", "")  # a repeat: stored, no score
+    assert second[1] == "rejected" and "already sent 2 pre-tests" in second[2]
+    other = {"code": "ZZ99", "institution": "police", "sex": "male"}
+    device_full = Tally(by_code={}, by_device={("t1", "pre"): 3})
+    [(_, status, detail)] = run(sub(3, participant=other), tally=device_full)
+    assert status == "rejected" and "This device already sent 3 pre-tests" in detail
+    # Retries of what is stored are never refused by the caps, nor other phases.
+    stored = {"id-1": Stored("t1", content_hash(msgspec.convert(sub(1), Submission)), 50.0, True)}
+    assert run(sub(1), sub(4, phase="post"), stored=stored, tally=code_full) == [
+        ("id-1", "duplicate", 50.0), ("id-4", "accepted", 50.0),
+    ]  # fmt: skip
+
+
+def test_an_id_another_training_holds_is_refused() -> None:
+    theirs = {"id-1": Stored("t2", "their hash", 90.0, first=True)}
+    [(_, status, detail)] = run(sub(1), stored=theirs)
+    assert status == "rejected" and "in use elsewhere" in detail
 
 
 # The form's logic (forms.logic), applied to what phones send and to uploads alike
@@ -158,7 +204,8 @@ def decide_logic(answers: dict[str, Any], lang: str = "en") -> tuple[Any, Any]:
     one = sub(form="l", version="1", lang=lang, answers=answers)
     decided = decide(read_batch([msgspec.Raw(msgspec.json.encode(one))]), {"JOIN1234": training},
                      {("l", "1"): LOGIC})  # fmt: skip
-    return decided.to_store(), answer(decided, {})[0]
+    admitted = admit(decided, {}, NOTHING, None)
+    return admitted.records, answer(decided, admitted, {})[0]
 
 
 def test_an_answer_to_a_question_that_was_not_relevant_is_dropped_and_not_scored() -> None:

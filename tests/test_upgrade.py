@@ -40,8 +40,9 @@ async def reports_of(db: Path) -> dict[str, Any]:
 
 
 def _figures(report: dict[str, Any]) -> dict[str, Any]:
-    """The report without the time it was made."""
-    return {key: value for key, value in report.items() if key != "generated_at"}
+    """The report without the time it was made and its methods note (prose, reworded as the
+    methods are explained better; every figure it describes is still compared)."""
+    return {k: v for k, v in report.items() if k not in ("generated_at", "methods")}
 
 
 #: The methods note is prose about how the figures are made; later versions may say more.
@@ -95,7 +96,7 @@ async def test_the_first_schema_migrates_with_every_report_unchanged(tmp_path: P
     assert conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == submissions
     conn.close()
     with gzip.open(FIXTURE / "reports.json.gz", "rt") as reports:
-        expected = json.load(reports)
+        expected = {url: _figures(report) for url, report in json.load(reports).items()}
     assert sorted(found) == sorted(expected)
     assert differences(expected, found) == []
 

@@ -534,6 +534,15 @@ STRINGS: dict[str, tuple[str, str, str]] = {
         "Ce n'est pas un fichier de réponses non envoyées exporté par l'application Tadrib.",
         "هذا ليس ملف سجلات غير مرسلة صدّره تطبيق تدريب.",
     ),
+    "too_many_codes": (
+        "This file names more unknown join codes than this address may still send; nothing was "
+        "stored. Wait a minute, or upload the records of one training at a time.",
+        "Ce fichier nomme plus de codes d'accès inconnus que cette adresse ne peut encore en "
+        "envoyer ; rien n'a été enregistré. Attendez une minute, ou envoyez les réponses d'une "
+        "formation à la fois.",
+        "يذكر هذا الملف رموز انضمام غير معروفة أكثر مما يُسمح به لهذا العنوان؛ لم يُحفظ شيء. "
+        "انتظر دقيقة، أو ارفع سجلات تدريب واحد في كل مرة.",
+    ),
     "upload_too_large": (
         "The file is larger than {megabytes} MB, this server's limit; ask its administrator "
         "to raise TADRIB_MAX_BODY.",

@@ -130,4 +130,22 @@ MIGRATIONS: list[str] = [
         detail TEXT NOT NULL DEFAULT '{}'
     );
     """,
+    # 2: a device is noted per training whose join code it sent, never moved between trainings;
+    # devices seen with no training are forgotten. Submissions are counted per device.
+    """
+    CREATE TABLE devices_by_training (
+        training_id TEXT NOT NULL REFERENCES trainings(id),
+        id TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        pending INTEGER NOT NULL DEFAULT 0,
+        user_agent TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (training_id, id)
+    );
+    INSERT INTO devices_by_training (training_id, id, last_seen_at, pending, user_agent)
+        SELECT training_id, id, last_seen_at, pending, user_agent FROM devices
+        WHERE training_id IS NOT NULL;
+    DROP TABLE devices;
+    ALTER TABLE devices_by_training RENAME TO devices;
+    CREATE INDEX submissions_by_device ON submissions (device, training_id, phase);
+    """,
 ]

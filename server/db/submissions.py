@@ -12,7 +12,7 @@ from forms.model import QuestionSet
 from server.clock import now_iso
 from server.db import forms, trainings
 from server.db.database import Database
-from sync.decide import Record, Stored, TrainingContext
+from sync.decide import Admitted, Caps, Decided, Stored, Tally, TrainingContext, admit
 from sync.ingest import DeviceReport
 
 #: The columns a batch writes, named as `sync.decide.Record`'s fields and the four the writer
@@ -39,48 +39,88 @@ _ROWS_PER_STATEMENT = 500
 def _insert_sql(rows: int) -> str:
     return (
         f"INSERT INTO submissions ({', '.join(_COLUMNS)}) VALUES {', '.join([_ROW] * rows)}"
-        " ON CONFLICT (id) DO NOTHING RETURNING id"
+        " ON CONFLICT (id) DO NOTHING"
     )
+
+
+#: For the batch's ids already stored: what is on disk, and whether each was the first its
+#: participant sent for its phase (received first: the lowest rowid).
+_STORED_SQL = """
+SELECT s.id, s.training_id, s.content_hash, s.percent,
+       NOT EXISTS (SELECT 1 FROM submissions AS o WHERE o.participant_id = s.participant_id
+                   AND o.phase = s.phase AND o.rowid < s.rowid)
+FROM submissions AS s WHERE s.id IN (SELECT value FROM json_each(?))
+"""
+#: Submissions stored per [training, code, phase] named by the batch.
+_BY_CODE_SQL = """
+SELECT k.value ->> 0, k.value ->> 1, k.value ->> 2,
+       (SELECT COUNT(*) FROM participants AS p JOIN submissions AS s ON s.participant_id = p.id
+        WHERE p.training_id = k.value ->> 0 AND p.code = k.value ->> 1
+        AND s.phase = k.value ->> 2)
+FROM json_each(?) AS k
+"""
+#: Submissions stored from one device per [training, phase] named by the batch.
+_BY_DEVICE_SQL = """
+SELECT k.value ->> 0, k.value ->> 1,
+       (SELECT COUNT(*) FROM submissions
+        WHERE device = ? AND training_id = k.value ->> 0 AND phase = k.value ->> 1)
+FROM json_each(?) AS k
+"""
+
+
+def _json(value: object) -> str:
+    return msgspec.json.encode(value).decode()
 
 
 def store(
-    conn: sqlite3.Connection, device: DeviceReport, records: list[Record], now: str, source: str
-) -> dict[str, Stored]:
-    """Store the records whose id is new and note the device; returns, for the ids that were
-    already stored, what is on disk. Runs in the writer's thread."""
-    people = [(r.training_id, r.code) for r in records]
+    conn: sqlite3.Connection,
+    device: str,
+    reports: list[DeviceReport],
+    decided: Decided,
+    caps: Caps | None,
+    now: str,
+    source: str,
+) -> tuple[dict[str, Stored], Admitted]:
+    """Read what is on disk for the batch, store what `admit` admits and note the device under
+    each training whose code it sent; returns, for the ids already stored, what is on disk, and
+    what was admitted. Runs in the writer's thread, so what it reads stays true until it
+    commits."""
+    records = decided.records
+    stored = {
+        found[0]: Stored(found[1], found[2], found[3], bool(found[4]))
+        for found in conn.execute(_STORED_SQL, (_json(sorted({r.id for r in records})),))
+    }
+    code_keys = sorted({(r.training_id, r.code, r.phase) for r in records})
+    device_keys = sorted({(r.training_id, r.phase) for r in records})
+    tally = Tally(
+        by_code={(t, c, p): n for t, c, p, n in conn.execute(_BY_CODE_SQL, (_json(code_keys),))},
+        by_device={
+            (t, p): n for t, p, n in conn.execute(_BY_DEVICE_SQL, (device, _json(device_keys)))
+        },
+    )
+    admitted = admit(decided, stored, tally, caps)
+    people = [(r.training_id, r.code) for r in admitted.records]
     conn.execute(
         "INSERT INTO participants (training_id, code, created_at)"
         " SELECT value ->> 0, value ->> 1, ? FROM json_each(?) WHERE true ON CONFLICT DO NOTHING",
-        (now, msgspec.json.encode(people).decode()),
+        (now, _json(people)),
     )
     simulated = int(source == "demo")
-    extra = {"device": device.id, "received_at": now, "source": source, "simulated": simulated}
-    rows = [msgspec.structs.asdict(r) | extra for r in records]
-    new: set[str] = set()
+    extra = {"device": device, "received_at": now, "source": source, "simulated": simulated}
+    rows = [msgspec.structs.asdict(r) | extra for r in admitted.records]
     for first in range(0, len(rows), _ROWS_PER_STATEMENT):
         chunk = rows[first : first + _ROWS_PER_STATEMENT]
         values = [row[name] for row in chunk for name in _PARAMS]
-        new.update(found for (found,) in conn.execute(_insert_sql(len(chunk)), values))
-    already = msgspec.json.encode([r.id for r in records if r.id not in new]).decode()
-    stored = {
-        found[0]: Stored(found[1], found[2])
-        for found in conn.execute(
-            "SELECT id, content_hash, percent FROM submissions"
-            " WHERE id IN (SELECT value FROM json_each(?))",
-            (already,),
-        )
-    }
-    conn.execute(
-        "INSERT INTO devices (id, training_id, last_seen_at, pending, user_agent)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
-        " training_id = COALESCE(excluded.training_id, devices.training_id),"
+        conn.execute(_insert_sql(len(chunk)), values)
+    conn.executemany(
+        "INSERT INTO devices (training_id, id, last_seen_at, pending, user_agent)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (training_id, id) DO UPDATE SET"
         " last_seen_at = excluded.last_seen_at, pending = excluded.pending,"
         " user_agent = CASE WHEN excluded.user_agent = '' THEN devices.user_agent"
         " ELSE excluded.user_agent END",
-        (device.id, device.training_id, now, device.pending, device.user_agent),
+        [(d.training_id, d.id, now, d.pending, d.user_agent) for d in reports],
     )
-    return stored
+    return stored, admitted
 
 
 class SqliteIngestStore:
@@ -111,10 +151,17 @@ class SqliteIngestStore:
         return await forms.get(self.db, form_id, version)
 
     async def commit(
-        self, device: DeviceReport, records: list[Record], source: str
-    ) -> dict[str, Stored]:
+        self,
+        device: str,
+        reports: list[DeviceReport],
+        decided: Decided,
+        caps: Caps | None,
+        source: str,
+    ) -> tuple[dict[str, Stored], Admitted]:
         now = now_iso()
-        return await self.db.write(lambda conn: store(conn, device, records, now, source))
+        return await self.db.write(
+            lambda conn: store(conn, device, reports, decided, caps, now, source)
+        )
 
 
 async def list_for_training(

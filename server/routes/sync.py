@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
 from typing import Any
 
 import msgspec
@@ -16,7 +15,7 @@ from server.auth.guards import staff_guard
 from server.db.database import Database
 from server.db.submissions import SqliteIngestStore
 from server.parsing import unsent_records
-from server.ratelimit import RateLimiter
+from server.ratelimit import Allowance, RateLimiter, join_allowance
 from server.routes._openapi import (
     STAFF,
     STAFF_SECURITY,
@@ -29,7 +28,7 @@ from server.routes._openapi import (
     json_schema,
     operation_with,
 )
-from sync.ingest import Ingest, NotUnsentFile
+from sync.ingest import Ingest, NotUnsentFile, TooManyUnknownCodes
 from sync.limits import MAX_SUBMISSIONS
 from sync.wire import DECODE_ERRORS, Submission, SyncBatch, SyncResponse, UnsentFile
 
@@ -91,21 +90,11 @@ def _over_limit(limiter: RateLimiter, key: str) -> Response[Any] | None:
     )
 
 
-class _Named(msgspec.Struct):
-    training: str = ""
-
-
-def _guesses(batch: SyncBatch, unknown: int) -> int:
-    """Unknown join codes as guesses: distinct codes, not submissions, so a phone holding many
-    records of a training this server does not know is not taken for a guesser (its whole room,
-    behind one address, would wait with it)."""
-    if not unknown:
-        return 0
-    codes = set()
-    for raw in batch.submissions:
-        with suppress(*DECODE_ERRORS):
-            codes.add(msgspec.json.decode(raw, type=_Named).training)
-    return min(unknown, len(codes))
+def _too_many_codes(allowance: Allowance) -> Response[Any]:
+    return _json_error(
+        429, "Too many unknown join codes from here; retry later.",
+        {"Retry-After": str(allowance.retry_after())},
+    )  # fmt: skip
 
 
 @post(
@@ -131,20 +120,20 @@ async def sync(request: Request[Any, Any, Any], db: NamedDependency[Database]) -
     refused = _over_limit(request.app.state.sync_limiter, f"device {batch.device}")
     if refused:
         return refused
-    # Join codes are secrets: an address that sent too many unknown ones (here or to the bundle
-    # route) waits, so codes cannot be guessed through sync either. Its phones simply retry later.
-    join_limiter = request.app.state.join_limiter
-    if join_limiter.blocked(client):
-        return _json_error(
-            429, "Too many unknown join codes from here; retry later.",
-            {"Retry-After": str(join_limiter.retry_after(client))},
-        )  # fmt: skip
+    # Join codes are secrets: an address that sent too many unknown ones (here, in uploads or to
+    # the bundle route) waits, so codes cannot be guessed through sync either. Its phones simply
+    # retry later.
+    allowance = join_allowance(request)
+    if allowance.left() == 0:
+        return _too_many_codes(allowance)
     ingest = Ingest(SqliteIngestStore(db))
-    results = await ingest.run(
-        batch.submissions, batch.device, batch.pending, request.headers.get("user-agent", "")
-    )
-    for _ in range(_guesses(batch, ingest.unknown_codes)):
-        join_limiter.allow(client)
+    try:
+        results = await ingest.run(
+            batch.submissions, batch.device, batch.pending, request.headers.get("user-agent", ""),
+            allowance=allowance,
+        )  # fmt: skip
+    except TooManyUnknownCodes:
+        return _too_many_codes(allowance)
     return Response(SyncResponse(results), status_code=200)
 
 
@@ -160,7 +149,14 @@ async def sync(request: Request[Any, Any, Any], db: NamedDependency[Database]) -
             "multipart/form-data": file_field("The file of unsent records the app exported."),
         }
     ),
-    responses={**STAFF, 400: _REFUSED, 413: TOO_LARGE, 503: UNAVAILABLE},
+    responses={
+        **STAFF,
+        200: _RESULTS,
+        400: _REFUSED,
+        413: TOO_LARGE,
+        429: TOO_MANY,
+        503: UNAVAILABLE,
+    },
 )
 async def upload_unsent(
     request: Request[Any, Any, Any], db: NamedDependency[Database]
@@ -184,9 +180,13 @@ async def upload_unsent(
         unsent = await unsent_records(body)
     except NotUnsentFile as exc:
         raise ClientException(str(exc)) from exc
-    results = await Ingest(SqliteIngestStore(db)).run(
-        unsent.submissions, unsent.device, 0, source="upload"
-    )
+    allowance = join_allowance(request)
+    try:
+        results = await Ingest(SqliteIngestStore(db)).run(
+            unsent.submissions, unsent.device, 0, source="upload", allowance=allowance
+        )
+    except TooManyUnknownCodes:
+        return _too_many_codes(allowance)
     return Response(SyncResponse(results), status_code=200)
 
 

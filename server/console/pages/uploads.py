@@ -15,7 +15,8 @@ from server.console.render import html, language
 from server.db.database import Database
 from server.db.submissions import SqliteIngestStore
 from server.parsing import unsent_records
-from sync.ingest import Ingest, NotUnsentFile
+from server.ratelimit import join_allowance
+from sync.ingest import Ingest, NotUnsentFile, TooManyUnknownCodes
 from sync.wire import SyncResult
 
 
@@ -58,9 +59,12 @@ async def upload_unsent(
         unsent = await unsent_records(body)
     except NotUnsentFile:
         return _page(request, error=i18n.translate(lang, "not_unsent_file"), status_code=400)
-    results = await Ingest(SqliteIngestStore(db)).run(
-        unsent.submissions, unsent.device, 0, source="upload"
-    )
+    try:
+        results = await Ingest(SqliteIngestStore(db)).run(
+            unsent.submissions, unsent.device, 0, source="upload", allowance=join_allowance(request)
+        )
+    except TooManyUnknownCodes:
+        return _page(request, error=i18n.translate(lang, "too_many_codes"), status_code=429)
     return _page(request, results=results)
 
 
