@@ -16,6 +16,7 @@ from server.db import trainings as trainings_db
 from server.db import users as users_db
 from server.db.database import Database
 from server.parsing import TooCostly, in_worker
+from server.phases import window_problems
 from server.schemas import TRAINING_ID, TrainingIn
 
 #: Largest question-set file accepted for upload.
@@ -57,6 +58,10 @@ PROBLEMS: dict[str, str] = {
     "not_an_evaluation": "{field}: '{form}' is a test, not an evaluation.",
     "retired": "{field}: '{form}' version {version} is retired.",
     "no_question_set": "Assign at least one of pre_test, post_test and evaluation.",
+    "unknown_phase": "windows: '{phase}' is not a phase; use {allowed}.",
+    "bad_window": "windows.{phase}: {problem}",
+    "followup_without_test": "followup_test: name the follow-up's question set (there is no "
+    "post-test whose set it could use).",
 }
 
 
@@ -89,7 +94,12 @@ async def training_problems(db: Database, data: TrainingIn, creating: bool) -> l
         data.parent == data.id or await trainings_db.get(db, data.parent) is None
     ):
         problems.append(Problem("parent", "unknown_parent", {"parent": data.parent}))
-    wanted = {"pre_test": "test", "post_test": "test", "evaluation": "evaluation"}
+    wanted = {
+        "pre_test": "test",
+        "post_test": "test",
+        "evaluation": "evaluation",
+        "followup_test": "test",
+    }
     for field, kind in wanted.items():
         ref = getattr(data, field)
         if ref is None:
@@ -105,6 +115,7 @@ async def training_problems(db: Database, data: TrainingIn, creating: bool) -> l
             problems.append(Problem(field, "retired", named))
     if data.pre_test is None and data.post_test is None and data.evaluation is None:
         problems.append(Problem("question_sets", "no_question_set", {}))
+    problems += [Problem(*found) for found in window_problems(data)]
     return problems
 
 

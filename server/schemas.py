@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 import msgspec
 from litestar.params import KwargDefinition
 
+from sync.wire import PhaseWindow
+
 Role = Literal["admin", "trainer"]
 
 
@@ -64,6 +66,12 @@ class TrainingIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     pre_test: FormRef | None = None
     post_test: FormRef | None = None
     evaluation: FormRef | None = None
+    #: The delayed retention test; a follow-up window without it uses the post-test's set.
+    followup_test: FormRef | None = None
+    #: phase (pre, post, evaluation, followup) -> when it may be started. Left out when
+    #: creating: the pre-test opens at once, the post-test and the evaluation on the last day, a
+    #: follow-up 30 to 90 days after it. Left out when replacing: the windows stay as they are.
+    windows: dict[str, PhaseWindow] | None = None
     parent: str | None = None
     trainers: list[str] = []
     show_score: bool = False

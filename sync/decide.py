@@ -6,7 +6,7 @@ reading, no writing, so ingest does all its reading before and its writing after
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from datetime import date, datetime, timedelta
 from typing import get_args
 
@@ -15,11 +15,18 @@ import msgspec
 from forms.logic import Checked, apply_logic
 from forms.model import QuestionSet
 from forms.scoring import check_and_score
+from sync import joining
+from sync import windows as phase_windows
 from sync.limits import MAX_ID, MAX_PER_CODE, MAX_PER_DEVICE, TIMING_GRACE_DAYS
 from sync.normalise import code_problem, normalise_code
-from sync.wire import AGE_BANDS, DECODE_ERRORS, Phase, Sex, Submission, SyncResult
+from sync.wire import AGE_BANDS, DECODE_ERRORS, Phase, PhaseWindow, Sex, Submission, SyncResult
 
-PHASE_NAMES = {"pre": "pre-test", "post": "post-test", "evaluation": "evaluation"}
+PHASE_NAMES = {
+    "pre": "pre-test",
+    "post": "post-test",
+    "evaluation": "evaluation",
+    "followup": "follow-up test",
+}
 
 
 class TrainingContext(msgspec.Struct, frozen=True):
@@ -32,6 +39,10 @@ class TrainingContext(msgspec.Struct, frozen=True):
     show_score: bool
     starts_on: str
     ends_on: str
+    joining_open: bool = True
+    #: The stamp its bundles give (`sync.joining.stamp`): proof a phone joined while open.
+    joining_stamp: str = ""
+    windows: dict[str, PhaseWindow] = {}
 
 
 class Record(msgspec.Struct, kw_only=True):
@@ -114,6 +125,8 @@ class Admitted(msgspec.Struct):
 #: None for what does not exist.
 Trainings = dict[str, TrainingContext | None]
 Forms = dict[tuple[str, str], QuestionSet | None]
+#: (training id, normalised participant code) pairs a training has stored submissions of.
+Seen = Set[tuple[str, str]]
 
 
 class Rejection(Exception):
@@ -209,7 +222,20 @@ def _with_logic(form: QuestionSet, sub: Submission) -> tuple[dict[str, object], 
     return answers, checked
 
 
-def _record(index: int, sub: Submission, ctx: TrainingContext, forms: Forms) -> Record:
+def closed_codes(
+    batch: Sequence[Submission | SyncResult], trainings: Trainings
+) -> dict[str, set[str]]:
+    """By training id, the normalised codes the batch names for trainings closed to joining:
+    `decide` needs to know which of them the training has seen."""
+    found: dict[str, set[str]] = {}
+    for sub in batch:
+        ctx = trainings.get(sub.training) if isinstance(sub, Submission) else None
+        if isinstance(sub, Submission) and ctx is not None and not ctx.joining_open:
+            found.setdefault(ctx.id, set()).add(normalise_code(sub.participant.code))
+    return found
+
+
+def _record(index: int, sub: Submission, ctx: TrainingContext, forms: Forms, seen: Seen) -> Record:
     """The submission checked and scored; raises `Rejection`."""
     phase = PHASE_NAMES[sub.phase]
     assigned = ctx.assignments.get(sub.phase)
@@ -229,6 +255,14 @@ def _record(index: int, sub: Submission, ctx: TrainingContext, forms: Forms) -> 
     problem = code_problem(code)
     if problem:
         raise Rejection(problem)
+    refused = joining.refusal(
+        ctx.id,
+        ctx.joining_open,
+        (ctx.id, code) in seen,
+        joining.matches(ctx.joining_stamp, sub.joining_stamp),
+    )
+    if refused:
+        raise Rejection(refused)
     form = forms.get((sub.form, sub.version))
     if form is None:
         raise Rejection(f"Question set '{sub.form}' version {sub.version} is not published.")
@@ -240,6 +274,9 @@ def _record(index: int, sub: Submission, ctx: TrainingContext, forms: Forms) -> 
     if problems:
         raise Rejection(" ".join(problems))
     flags = _timing_flags(sub.completed_at, ctx)
+    outside = phase_windows.timing_flag(ctx.windows.get(sub.phase), sub.completed_at)
+    if outside:
+        flags.append(outside)
     # A phone that started offline on an earlier version finishes on it and is scored with it.
     if assigned[1] != sub.version:
         flags.insert(0, "other-version")
@@ -256,9 +293,15 @@ def _record(index: int, sub: Submission, ctx: TrainingContext, forms: Forms) -> 
     )  # fmt: skip
 
 
-def decide(batch: Sequence[Submission | SyncResult], trainings: Trainings, forms: Forms) -> Decided:
+def decide(
+    batch: Sequence[Submission | SyncResult],
+    trainings: Trainings,
+    forms: Forms,
+    seen: Seen = frozenset(),
+) -> Decided:
     """Each submission of the batch (`read_batch`) accepted as a `Record` or rejected with the
-    reason. A join code or question set missing from `trainings` or `forms` does not exist."""
+    reason. A join code or question set missing from `trainings` or `forms` does not exist;
+    `seen` holds the pairs of `closed_codes` whose training has stored the code."""
     decided = Decided(records=[], rejected={})
     for index, sub in enumerate(batch):
         if isinstance(sub, SyncResult):
@@ -271,7 +314,7 @@ def decide(batch: Sequence[Submission | SyncResult], trainings: Trainings, forms
                     f"No training has the join code '{sub.training}'; "
                     "the phone should open the training's join link again."
                 )
-            decided.records.append(_record(index, sub, ctx, forms))
+            decided.records.append(_record(index, sub, ctx, forms, seen))
         except Rejection as exc:
             decided.rejected[index] = SyncResult(id=sub.id, status="rejected", detail=str(exc))
     return decided

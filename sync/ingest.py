@@ -20,6 +20,7 @@ from sync.decide import (
     TrainingContext,
     Trainings,
     answer,
+    closed_codes,
     decide,
     read_batch,
 )
@@ -56,6 +57,10 @@ class IngestStore(Protocol):
     async def training(self, join_code: str) -> TrainingContext | None: ...
 
     async def form(self, form_id: str, version: str) -> QuestionSet | None: ...
+
+    async def seen(self, training_id: str, codes: set[str]) -> set[str]:
+        """Which of `codes` (normalised) the training has stored submissions of."""
+        ...
 
     async def commit(
         self,
@@ -122,7 +127,12 @@ class Ingest:
             allowance.spend(sum(ctx is None for ctx in trainings.values()))
         named = sorted({(sub.form, sub.version) for sub in subs if trainings[sub.training]})
         forms = {key: await self.store.form(*key) for key in named}
-        decided = decide(batch, trainings, forms)
+        seen_codes = {
+            (training_id, code)
+            for training_id, wanted in closed_codes(batch, trainings).items()
+            for code in await self.store.seen(training_id, wanted)
+        }
+        decided = decide(batch, trainings, forms, seen_codes)
         # `pending` is what the phone holds besides this batch. It is only shown to trainers,
         # so an absurd count is capped rather than let overflow SQLite. A device is noted only
         # under the trainings whose join code it sent.

@@ -6,7 +6,9 @@ from typing import Literal, get_args
 
 import msgspec
 
-Phase = Literal["pre", "post", "evaluation"]
+Phase = Literal["pre", "post", "evaluation", "followup"]
+#: The phases in the order a participant meets them.
+PHASES: tuple[Phase, ...] = get_args(Phase)
 Sex = Literal["female", "male", "other", "undisclosed"]
 AgeBand = Literal["18-24", "25-34", "35-44", "45-54", "55+"]
 #: The age bands a phone offers, in order (pwa/js/app.js lists the same).
@@ -43,6 +45,8 @@ class Submission(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True)
     answers: dict[str, AnswerValue]
     completed_at: str
     started_at: str | None = None
+    #: The proof, from the bundle, that the phone joined while joining was open.
+    joining_stamp: str | None = None
 
 
 class SyncBatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -76,6 +80,15 @@ class SyncResponse(msgspec.Struct):
     results: list[SyncResult]
 
 
+class PhaseWindow(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """When a phase may be started on a phone: each edge is absent (no limit), a day
+    (`2019-01-11`: from the start of that day, or to its end, on the phone's own calendar) or an
+    instant with its offset (`2019-01-11T08:00:00Z`)."""
+
+    opens_at: str | None = None
+    closes_at: str | None = None
+
+
 class BundleTraining(msgspec.Struct):
     """What a phone needs to know of its training."""
 
@@ -88,6 +101,10 @@ class BundleTraining(msgspec.Struct):
     ends_on: str
     show_score: bool
     joining_open: bool
+    #: phase -> its window; a phase missing here is open throughout.
+    windows: dict[str, PhaseWindow] = {}
+    #: Given while joining is open; the phone sends it with each submission (`joining_stamp`).
+    joining_stamp: str | None = None
 
 
 class BundleInstitution(msgspec.Struct):
@@ -98,7 +115,8 @@ class BundleInstitution(msgspec.Struct):
 class Bundle(msgspec.Struct):
     """`GET /api/v1/bundles/{join_code}`: everything a phone needs offline; no answer keys.
 
-    `forms` maps a phase (`pre`, `post`, `evaluation`) to the public view of its question set.
+    `forms` maps a phase (`pre`, `post`, `evaluation`, `followup`) to the public view of its
+    question set.
     """
 
     training: BundleTraining

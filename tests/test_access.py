@@ -94,6 +94,7 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/console/trainings/{training_id:str}/monitor"): TRAINING,
     ("GET", "/console/trainings/{training_id:str}/report"): TRAINING,
     ("POST", "/console/trainings/{training_id:str}/joining"): TRAINING,
+    ("POST", "/console/trainings/{training_id:str}/phases/{phase:str}"): TRAINING,
 }
 #: Routes whose success is itself a redirect to the sign-in page.
 ENDS_AT_LOGIN = {"/console/logout"}
@@ -103,6 +104,7 @@ SCHEMA_PREFIX = "/schema"
 ROLES = ("anonymous", "trainer-other", "trainer", "admin")
 PARAMS = {
     "training_id": "rabat-tot",
+    "phase": "post",
     "form_id": "tip-som-knowledge",
     "version": "2019.1",
     "key": "gendarmerie",

@@ -38,9 +38,10 @@ def test_every_training_problem_is_translated_with_the_values_the_server_gives()
 #: Keys built in templates from a prefix and a value, with every value they can take.
 BUILT = {
     "kind_": {"test", "evaluation"},
-    "phase_": {"pre", "post", "evaluation"},
+    "phase_": {"pre", "post", "evaluation", "followup"},
     "role_": {"admin", "trainer"},
     "status_": {"accepted", "duplicate", "conflict", "rejected"},
+    "window_state_": {"open", "not_yet", "closed"},
 }
 
 

@@ -24,6 +24,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", f"/console/trainings/{T}/join", "staff"),
     ("GET", f"/console/trainings/{T}/monitor", "staff"),
     ("POST", f"/console/trainings/{T}/joining", "staff"),
+    ("POST", f"/console/trainings/{T}/phases/post", "staff"),
     ("GET", "/console/forms", "staff"),
     ("GET", "/console/forms/tip-som-knowledge/2019.1", "staff"),
     ("POST", "/console/forms/tip-som-knowledge/2019.1/retire", "admin"),
@@ -54,7 +55,8 @@ def test_the_table_lists_every_console_route(app: Litestar) -> None:
     listed = {
         (m, p.replace("tip-som-knowledge/2019.1", "{form_id:str}/{version:str}")
          .replace("/tokens/1/", "/tokens/{token_id:int}/")
-         .replace("/users/tariq/disable", "/users/{username:str}/{action:str}"))
+         .replace("/users/tariq/disable", "/users/{username:str}/{action:str}")
+         .replace("/phases/post", "/phases/{phase:str}"))
         for m, p in listed
     }  # fmt: skip
     public = {"/console/login", "/console/lang/{code:str}", "/console/static/{file_path:path}"}

@@ -128,6 +128,7 @@ def test_flow_counts_pre_only_post_only_and_evaluation() -> None:
         "post_only": 1,
         "evaluation": 1,
         "repeats": 0,
+        "followup": 0,
     }
 
 

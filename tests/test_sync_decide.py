@@ -97,7 +97,7 @@ def test_each_reason_to_reject_is_told_in_batch_order() -> None:
     assert "Institution 'army' does not take part" in details[3]
     assert "version 9 is not published" in details[4]
     assert "'z' is not one of its choices" in details[5]
-    assert "Allowed: pre, post, evaluation." in details[6]
+    assert "Allowed: pre, post, evaluation, followup." in details[6]
     assert results[7][0] == "" and "malformed" in details[7]
 
 

@@ -49,6 +49,10 @@ def _figures(report: dict[str, Any]) -> dict[str, Any]:
 NOT_FIGURES = {"methods"}
 
 
+#: The methods note is prose about how the figures are made; later versions may say more.
+NOT_FIGURES = {"methods"}
+
+
 def differences(expected: Any, found: Any, where: str = "") -> list[str]:
     """Where `found` departs from `expected`; names that `expected` lacks are not compared
     (later versions may report more)."""

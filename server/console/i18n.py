@@ -96,6 +96,7 @@ STRINGS: dict[str, tuple[str, str, str]] = {
     "phase_pre": ("Pre-test", "Pré-test", "الاختبار القبلي"),
     "phase_post": ("Post-test", "Post-test", "الاختبار البعدي"),
     "phase_evaluation": ("Evaluation", "Évaluation", "التقييم"),
+    "phase_followup": ("Follow-up test", "Test de suivi", "اختبار المتابعة"),
     "joining_open": ("Joining open", "Inscriptions ouvertes", "الانضمام مفتوح"),
     "joining_closed": ("Joining closed", "Inscriptions fermées", "الانضمام مغلق"),
     "simulated": ("Simulated data", "Données simulées", "بيانات محاكاة"),
@@ -156,7 +157,27 @@ STRINGS: dict[str, tuple[str, str, str]] = {
     "pre_test": ("Pre-test", "Pré-test", "الاختبار القبلي"),
     "post_test": ("Post-test", "Post-test", "الاختبار البعدي"),
     "evaluation": ("Evaluation", "Évaluation", "التقييم"),
+    "followup_test": ("Follow-up test", "Test de suivi", "اختبار المتابعة"),
     "question_sets": ("Question sets", "Questionnaires", "الاستبيانات"),
+    "windows": ("When each phase is open", "Ouverture des phases", "مواعيد فتح المراحل"),
+    "windows_help": (
+        "A day (2019-01-11) or a time with its offset (2019-01-11T08:00+01:00); blank: no limit. "
+        "Left blank on a new training: the pre-test opens at once, the post-test and the "
+        "evaluation on the last day, a follow-up 30 to 90 days after it.",
+        "Un jour (2019-01-11) ou une heure avec son décalage (2019-01-11T08:00+01:00) ; vide : "
+        "sans limite. Laissé vide pour une nouvelle formation : le pré-test ouvre tout de suite, "
+        "le post-test et l'évaluation le dernier jour, un suivi 30 à 90 jours après.",
+        "يوم (2019-01-11) أو وقت مع فارقه (2019-01-11T08:00+01:00)؛ فارغ: بلا حد. إذا تُرك فارغًا "
+        "لدورة جديدة: يُفتح الاختبار القبلي فورًا، والبعدي والتقييم في اليوم الأخير، والمتابعة "
+        "بين 30 و90 يومًا بعده.",
+    ),
+    "opens_at": ("Opens", "Ouverture", "يُفتح"),
+    "closes_at": ("Closes", "Fermeture", "يُغلق"),
+    "open_now": ("Open now", "Ouvrir maintenant", "افتح الآن"),
+    "close_now": ("Close now", "Fermer maintenant", "أغلق الآن"),
+    "window_state_open": ("open", "ouvert", "مفتوح"),
+    "window_state_not_yet": ("not open yet", "pas encore ouvert", "لم يُفتح بعد"),
+    "window_state_closed": ("closed", "fermé", "مغلق"),
     "retired": ("retired", "retiré", "مسحوب"),
     "no_institutions_yet": (
         "No institutions yet: add them first.",
@@ -236,6 +257,21 @@ STRINGS: dict[str, tuple[str, str, str]] = {
         "{field}: '{form}' version {version} is retired.",
         "{field} : « {form} » version {version} a été retiré.",
         "{field}: «{form}» الإصدار {version} مسحوب.",
+    ),
+    "problem_unknown_phase": (
+        "windows: '{phase}' is not a phase; use {allowed}.",
+        "windows : « {phase} » n'est pas une phase ; utilisez {allowed}.",
+        "windows: «{phase}» ليست مرحلة؛ استخدم {allowed}.",
+    ),
+    "problem_bad_window": (
+        "{phase}: {problem}",
+        "{phase} : {problem}",
+        "{phase}: {problem}",
+    ),
+    "problem_followup_without_test": (
+        "Follow-up test: choose its question set (there is no post-test to reuse).",
+        "Test de suivi : choisissez son questionnaire (il n'y a pas de post-test à reprendre).",
+        "اختبار المتابعة: اختر استبيانه (لا يوجد اختبار بعدي لإعادة استخدامه).",
     ),
     "problem_no_question_set": (
         "Assign at least one question set: pre-test, post-test or evaluation.",

@@ -148,4 +148,55 @@ MIGRATIONS: list[str] = [
     ALTER TABLE devices_by_training RENAME TO devices;
     CREATE INDEX submissions_by_device ON submissions (device, training_id, phase);
     """,
+    # 3: phase windows, the follow-up test, the secret that signs joining stamps. SQLite cannot
+    # change a CHECK, so submissions are copied into a table that allows the `followup` phase.
+    """
+    ALTER TABLE trainings ADD COLUMN followup_form TEXT;
+    ALTER TABLE trainings ADD COLUMN followup_version TEXT;
+    CREATE TABLE phase_windows (
+        training_id TEXT NOT NULL REFERENCES trainings(id) ON DELETE CASCADE,
+        phase TEXT NOT NULL CHECK (phase IN ('pre', 'post', 'evaluation', 'followup')),
+        opens_at TEXT,                  -- a day (YYYY-MM-DD) or an instant in UTC (...Z)
+        closes_at TEXT,
+        PRIMARY KEY (training_id, phase)
+    );
+    CREATE TABLE server_secrets (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL             -- hex
+    );
+    INSERT INTO server_secrets (name, value) VALUES ('joining', lower(hex(randomblob(32))));
+    CREATE TABLE submissions_2 (
+        id TEXT PRIMARY KEY,
+        training_id TEXT NOT NULL REFERENCES trainings(id),
+        participant_id INTEGER NOT NULL REFERENCES participants(id),
+        form_id TEXT NOT NULL,
+        form_version TEXT NOT NULL,
+        phase TEXT NOT NULL CHECK (phase IN ('pre', 'post', 'evaluation', 'followup')),
+        lang TEXT NOT NULL,
+        raw_code TEXT NOT NULL,
+        institution TEXT NOT NULL,
+        sex TEXT NOT NULL,
+        age_band TEXT,
+        answers TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        score REAL,
+        max_score REAL,
+        percent REAL,
+        item_points TEXT,
+        device TEXT NOT NULL,
+        started_at TEXT,
+        completed_at TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        flags TEXT NOT NULL DEFAULT '[]',
+        source TEXT NOT NULL DEFAULT 'sync',
+        simulated INTEGER NOT NULL DEFAULT 0,
+        FOREIGN KEY (form_id, form_version) REFERENCES forms(id, version)
+    );
+    INSERT INTO submissions_2 SELECT * FROM submissions;
+    DROP TABLE submissions;
+    ALTER TABLE submissions_2 RENAME TO submissions;
+    CREATE INDEX submissions_by_training ON submissions (training_id, phase, completed_at);
+    CREATE INDEX submissions_by_participant ON submissions (participant_id, phase);
+    CREATE INDEX submissions_by_device ON submissions (device, training_id, phase);
+    """,
 ]

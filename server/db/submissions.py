@@ -12,6 +12,7 @@ from forms.model import QuestionSet
 from server.clock import now_iso
 from server.db import forms, trainings
 from server.db.database import Database
+from sync import joining
 from sync.decide import Admitted, Caps, Decided, Stored, Tally, TrainingContext, admit
 from sync.ingest import DeviceReport
 
@@ -133,7 +134,12 @@ class SqliteIngestStore:
         found = await trainings.ingest_view(self.db, join_code)
         if found is None:
             return None
-        phases = (("pre", "pre"), ("post", "post"), ("evaluation", "eval"))
+        phases = (
+            ("pre", "pre"),
+            ("post", "post"),
+            ("evaluation", "eval"),
+            ("followup", "followup"),
+        )
         return TrainingContext(
             id=found["id"],
             institutions=frozenset(found["institution_keys"]),
@@ -145,7 +151,21 @@ class SqliteIngestStore:
             show_score=bool(found["show_score"]),
             starts_on=found["starts_on"],
             ends_on=found["ends_on"],
+            joining_open=bool(found["joining_open"]),
+            joining_stamp=joining.stamp(
+                await trainings.joining_secret(self.db), found["id"], found["join_code"]
+            ),
+            windows=found["windows"],
         )
+
+    async def seen(self, training_id: str, codes: set[str]) -> set[str]:
+        wanted = sorted(codes)
+        rows = await self.db.fetch_all(
+            "SELECT code FROM participants WHERE training_id = ? AND code IN"
+            f" ({', '.join('?' * len(wanted))})",
+            (training_id, *wanted),
+        )
+        return {row[0] for row in rows}
 
     async def form(self, form_id: str, version: str) -> QuestionSet | None:
         return await forms.get(self.db, form_id, version)

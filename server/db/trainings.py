@@ -13,6 +13,7 @@ from server.clock import now_iso
 from server.db import audit
 from server.db.database import Database
 from server.schemas import FormRef, Training, TrainingIn
+from sync.wire import PhaseWindow
 
 #: Crockford's base32: no I, L, O, U, so a code read aloud or typed is unambiguous.
 JOIN_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -29,7 +30,12 @@ def normalise_join_code(code: str) -> str:
     return code.strip().upper().translate(table)
 
 
-_PHASE_COLUMNS = (("pre_test", "pre"), ("post_test", "post"), ("evaluation", "eval"))
+_PHASE_COLUMNS = (
+    ("pre_test", "pre"),
+    ("post_test", "post"),
+    ("evaluation", "eval"),
+    ("followup_test", "followup"),
+)
 
 
 def _ref(row: sqlite3.Row, prefix: str) -> FormRef | None:
@@ -49,6 +55,15 @@ async def _children(db: Database, training_id: str) -> tuple[list[str], list[str
     return [r[0] for r in inst], [r[0] for r in trainers]
 
 
+async def windows(db: Database, training_id: str) -> dict[str, PhaseWindow]:
+    """The training's phase windows by phase; a phase without one is open throughout."""
+    rows = await db.fetch_all(
+        "SELECT phase, opens_at, closes_at FROM phase_windows WHERE training_id = ?",
+        (training_id,),
+    )
+    return {row["phase"]: PhaseWindow(row["opens_at"], row["closes_at"]) for row in rows}
+
+
 async def _from_row(db: Database, row: sqlite3.Row) -> Training:
     institutions, trainers = await _children(db, row["id"])
     return Training(
@@ -62,6 +77,8 @@ async def _from_row(db: Database, row: sqlite3.Row) -> Training:
         pre_test=_ref(row, "pre"),
         post_test=_ref(row, "post"),
         evaluation=_ref(row, "eval"),
+        followup_test=_ref(row, "followup"),
+        windows=await windows(db, row["id"]),
         parent=row["parent"],
         trainers=trainers,
         show_score=bool(row["show_score"]),
@@ -85,6 +102,8 @@ async def by_join_code(db: Database, join_code: str) -> Training | None:
     return None if row is None else await _from_row(db, row)
 
 
+_WINDOWS = dict[str, PhaseWindow]
+
 #: How long sync reuses what it read of a training, in seconds. Changes made through this
 #: server apply at once (they drop what was read); one made by another process, within this.
 INGEST_VIEW_SECONDS = 2.0
@@ -102,12 +121,15 @@ async def ingest_view(db: Database, join_code: str) -> dict[str, Any] | None:
         return hit[1]
     row = await db.fetch_one(
         "SELECT t.*, (SELECT json_group_array(institution) FROM training_institutions"
-        " WHERE training_id = t.id) AS institution_keys FROM trainings t WHERE t.join_code = ?",
+        " WHERE training_id = t.id) AS institution_keys, (SELECT json_group_object(phase,"
+        " json_object('opens_at', opens_at, 'closes_at', closes_at)) FROM phase_windows"
+        " WHERE training_id = t.id) AS window_json FROM trainings t WHERE t.join_code = ?",
         (code,),
     )
     view = None if row is None else dict(row)
     if view is not None:
         view["institution_keys"] = msgspec.json.decode(view["institution_keys"])
+        view["windows"] = msgspec.json.decode(view.pop("window_json"), type=_WINDOWS)
     if len(views) > 10_000:  # unknown codes tried by guessing must not fill memory
         views.clear()
     views[code] = (now, view)
@@ -143,6 +165,13 @@ def _write_children(conn: sqlite3.Connection, data: TrainingIn) -> None:
         "INSERT INTO training_trainers (training_id, username) VALUES (?, ?)",
         [(data.id, name) for name in dict.fromkeys(data.trainers)],
     )
+    if data.windows is not None:
+        conn.execute("DELETE FROM phase_windows WHERE training_id = ?", (data.id,))
+        conn.executemany(
+            "INSERT INTO phase_windows (training_id, phase, opens_at, closes_at)"
+            " VALUES (?, ?, ?, ?)",
+            [(data.id, phase, w.opens_at, w.closes_at) for phase, w in data.windows.items()],
+        )
 
 
 def _form_values(data: TrainingIn) -> list[str | None]:
@@ -165,8 +194,8 @@ async def create(db: Database, data: TrainingIn, actor: str, simulated: bool = F
         conn.execute(
             "INSERT INTO trainings (id, title, country, location, starts_on, ends_on, join_code,"
             " parent, pre_form, pre_version, post_form, post_version, eval_form, eval_version,"
-            " show_score, joining_open, simulated, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " followup_form, followup_version, show_score, joining_open, simulated, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 data.id, msgspec.json.encode(data.title).decode(), data.country, data.location,
                 data.starts_on, data.ends_on, code, data.parent, *_form_values(data),
@@ -190,8 +219,8 @@ async def update(db: Database, data: TrainingIn, actor: str) -> Training:
         conn.execute(
             "UPDATE trainings SET title = ?, country = ?, location = ?, starts_on = ?, ends_on = ?,"
             " parent = ?, pre_form = ?, pre_version = ?, post_form = ?, post_version = ?,"
-            " eval_form = ?, eval_version = ?, show_score = ?, joining_open = ?, updated_at = ?"
-            " WHERE id = ?",
+            " eval_form = ?, eval_version = ?, followup_form = ?, followup_version = ?,"
+            " show_score = ?, joining_open = ?, updated_at = ? WHERE id = ?",
             (
                 msgspec.json.encode(data.title).decode(), data.country, data.location,
                 data.starts_on, data.ends_on, data.parent, *_form_values(data),
@@ -218,3 +247,37 @@ async def set_joining(db: Database, training_id: str, open_: bool, actor: str) -
 
     await db.write(work)
     _changed(db)
+
+
+async def set_window(
+    db: Database, training_id: str, phase: str, window: PhaseWindow, actor: str
+) -> None:
+    """Set one phase's window (the trainer's "open now" and "close now")."""
+
+    def work(conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "INSERT INTO phase_windows (training_id, phase, opens_at, closes_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (training_id, phase)"
+            " DO UPDATE SET opens_at = excluded.opens_at, closes_at = excluded.closes_at",
+            (training_id, phase, window.opens_at, window.closes_at),
+        )
+        conn.execute("UPDATE trainings SET updated_at = ? WHERE id = ?", (now_iso(), training_id))
+        audit.record(
+            conn, actor, "training.window", training_id,
+            phase=phase, opens_at=window.opens_at, closes_at=window.closes_at,
+        )  # fmt: skip
+
+    await db.write(work)
+    _changed(db)
+
+
+async def joining_secret(db: Database) -> bytes:
+    """The server's secret for joining stamps, made by the schema migration; kept in the
+    database so a restored backup still honours the stamps phones hold."""
+    found: bytes | None = db.recent.get("joining_secret")
+    if found is None:
+        row = await db.fetch_one("SELECT value FROM server_secrets WHERE name = 'joining'")
+        assert row is not None, "the schema migration makes the joining secret"
+        found = bytes.fromhex(row[0])
+        db.recent["joining_secret"] = found
+    return found

@@ -18,6 +18,7 @@ from server.db import users as users_db
 from server.db.database import Database
 from server.db.submissions import SqliteIngestStore
 from server.demo.simulate import simulate
+from server.phases import completed
 from server.schemas import FormRef, Training, TrainingIn
 from sync.ingest import Ingest
 
@@ -70,6 +71,7 @@ TOT = TrainingIn(
     pre_test=KNOWLEDGE,
     post_test=KNOWLEDGE,
     evaluation=FormRef("tot-evaluation", "2019.2"),
+    followup_test=KNOWLEDGE,
     trainers=["amina", "youssef"],
     show_score=True,
 )
@@ -120,7 +122,7 @@ async def _admin(db: Database) -> tuple[str, str]:
 async def _training(db: Database, data: TrainingIn) -> Training:
     found = await trainings_db.get(db, data.id)
     if found is None:
-        found = await trainings_db.create(db, data, ACTOR, simulated=True)
+        found = await trainings_db.create(db, completed(data, None), ACTOR, simulated=True)
     return found
 
 
@@ -136,7 +138,8 @@ async def _simulate(db: Database, data: TrainingIn, join_code: str, n: int, seed
         raise RuntimeError(f"demo training {data.id} has no published pre- and post-test")
     ev = await _form(db, data.evaluation)
     start = datetime.fromisoformat(data.starts_on).replace(hour=8, tzinfo=UTC)
-    subs = simulate(join_code, data.institutions, pre, post, ev, n, start, seed)
+    followup = await _form(db, data.followup_test)
+    subs = simulate(join_code, data.institutions, pre, post, ev, n, start, seed, followup)
     raws = [msgspec.Raw(msgspec.json.encode(s)) for s in subs]
     for first in range(0, len(raws), 100):
         results = await Ingest(SqliteIngestStore(db)).run(

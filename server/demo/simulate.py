@@ -83,6 +83,8 @@ class _Person:
     post: bool = True
     post_code: str = ""
     post_institution: str = ""
+    #: The share of the gain still there at the follow-up.
+    kept: float = 1.0
 
 
 def _iso(moment: datetime) -> str:
@@ -195,7 +197,8 @@ def _answers(
             continue
         if qs.kind == "test" and q.type in SCORED_TYPES:
             difficulty, learnability = item[q.id]
-            logit = p.ability - difficulty + (p.gain * learnability if phase == "post" else 0.0)
+            learnt = {"post": 1.0, "followup": p.kept}.get(phase, 0.0)
+            logit = p.ability - difficulty + p.gain * learnability * learnt
             right = rng.random() < 1 / (1 + math.exp(-logit))
             answers[q.id] = _test_answer(q, rng, right)
             continue
@@ -221,8 +224,10 @@ def simulate(
     n: int,
     start: datetime,
     seed: int,
+    followup: QuestionSet | None = None,
 ) -> list[Submission]:
-    """About `n` participants' pre-tests, post-tests and evaluations, the same for the same seed."""
+    """About `n` participants' pre-tests, post-tests and evaluations, and with a `followup` set
+    most of them taking it two months later; the same for the same seed."""
     rng = random.Random(seed)
     if start.tzinfo is None:
         start = start.replace(tzinfo=UTC)
@@ -309,5 +314,13 @@ def simulate(
                 submit(
                     evaluation, "evaluation", p, done + timedelta(minutes=rng.uniform(1, 9)), 4, 12
                 )
+    if followup is not None:
+        # A generator of its own, so the week's answers are the same with or without it.
+        rng = random.Random(seed + 1)
+        for p in people:
+            if p.pre and p.post and rng.random() < 0.75:
+                p.kept = min(1.0, max(0.0, rng.gauss(0.65, 0.2)))
+                later = start + timedelta(days=rng.uniform(55, 75))
+                submit(followup, "followup", p, later, 10, 25)
     submissions.sort(key=lambda s: (s.completed_at, s.id))
     return submissions

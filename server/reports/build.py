@@ -14,6 +14,7 @@ from forms.model import SCORED_TYPES, QuestionSet
 from server.reports import evaluation as ev
 from server.reports import items as it
 from server.reports import stats
+from server.reports.followup import add_to as add_followup
 from server.reports.inputs import ReportInput
 from server.reports.matching import Matching, match
 from server.reports.numbers import mean, scrub, snap, snap_one
@@ -177,10 +178,25 @@ def _build(inp: ReportInput, lang: str, generated_at: str | None) -> dict[str, A
             "group_membership": "institution and sex given with the pre-test",
         },
     }
+    _add_followup(report, m, g, inp, versions)
     bulky = {"participants": report.pop("participants"), "repeats": report.pop("repeats")}
     safe: dict[str, Any] = scrub(report)
     safe.update(bulky)
     return safe
+
+
+def _add_followup(
+    report: dict[str, Any],
+    m: Matching,
+    g: _Groups,
+    inp: ReportInput,
+    versions: dict[tuple[str, str], QuestionSet],
+) -> None:
+    pre = np.full(len(m.participants), np.nan)
+    pre[g.has_pre] = g.pre.percent
+    post = np.full(len(m.participants), np.nan)
+    post[g.has_post] = g.post.percent
+    add_followup(report, m.participants, pre, post, inp.responses, versions, inp.post_form)
 
 
 def _form_ref(

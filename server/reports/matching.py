@@ -103,7 +103,7 @@ def match(responses: list[Response]) -> Matching:
         pre = get((code, "pre"))
         post = get((code, "post"))
         evaluation = get((code, "evaluation"))
-        anchor = pre or post or evaluation
+        anchor = pre or post or evaluation or get((code, "followup"))
         assert anchor is not None
         if pre is not None:
             n_pre += 1

@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 import numpy as np
 
-from server.reports import stats
+from server.reports import followup, stats
 from server.reports.inputs import ReportInput
 from server.reports.matching import match
 from server.reports.numbers import pct, scrub, snap_one
@@ -29,6 +29,7 @@ class Person(msgspec.Struct, array_like=True, gc=False):
     post: float | None
     pass_pre: bool | None
     pass_post: bool | None
+    followup: float | None = None
 
 
 class ProgrammeTraining(msgspec.Struct, kw_only=True):
@@ -56,6 +57,7 @@ def summarise(inp: ReportInput) -> ProgrammeTraining:
         score = percent(r)
         return None if score is None or mark is None else score >= mark
 
+    later = followup.firsts(inp.responses)
     people = [
         Person(
             p.institution,
@@ -64,6 +66,7 @@ def summarise(inp: ReportInput) -> ProgrammeTraining:
             percent(p.post),
             passed(p.pre, marks[0]),
             passed(p.post, marks[1]),
+            later[p.code].percent if p.code in later else None,
         )
         for p in m.participants
     ]
@@ -130,6 +133,11 @@ def pooled(key: str, name: str, people: list[Person], trainings: int) -> dict[st
     post = np.asarray([p.post for p in matched], dtype=np.float64)
     out: dict[str, Any] = {"key": key, "name": name, "trainings": trainings, "reached": len(people)}
     out.update(stats.paired(pre, post))
+    kept = [p for p in matched if p.followup is not None]
+    out.update(
+        followup.group(*(np.asarray([getattr(p, f) for p in kept], dtype=np.float64)
+                         for f in ("pre", "post", "followup")))
+    )  # fmt: skip
     for phase in ("pre", "post"):
         marks = [getattr(p, f"pass_{phase}") for p in matched]
         known = [m for m in marks if m is not None]

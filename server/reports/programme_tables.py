@@ -34,7 +34,9 @@ def _rows(columns: list[Column], records: list[dict[str, Any]]) -> list[list[Any
     rows = []
     for r in records:
         ci = r.get("ci95") or [None, None]
-        flat = {**r, "ci95_low": ci[0], "ci95_high": ci[1]}
+        fci = r.get("followup_ci95") or [None, None]
+        flat = {**r, "ci95_low": ci[0], "ci95_high": ci[1],
+                "followup_ci95_low": fci[0], "followup_ci95_high": fci[1]}  # fmt: skip
         rows.append([flat.get(c.key) for c in columns])
     return rows
 

@@ -102,6 +102,13 @@ HEADINGS: dict[str, str] = {
     "pct_improved": "Improved (%)",
     "pct_pass_pre": "Pass pre (%)",
     "pct_pass_post": "Pass post (%)",
+    "n_followup": "Follow-up (n)",
+    "followup_mean": "Follow-up mean (%)",
+    "followup_change": "Follow-up minus post (points)",
+    "followup_ci95_low": "Follow-up change 95% CI low",
+    "followup_ci95_high": "Follow-up change 95% CI high",
+    "followup_p": "p (paired t, follow-up vs post)",
+    "retention": "Retention",
 }
 
 
@@ -155,6 +162,41 @@ UI: dict[str, tuple[str, str, str]] = {
     "post_only": ("Post only", "Post seul", "البعدي فقط"),
     "evaluation": ("Evaluation", "Évaluation", "التقييم"),
     "repeats": ("Repeats", "Répétitions", "التكرارات"),
+    # Follow-up
+    "followup_heading": ("Follow-up test", "Test de suivi", "اختبار المتابعة"),
+    "followup_flow": (
+        "{n} participants took the follow-up test.",
+        "{n} participants ont passé le test de suivi.",
+        "أجرى {n} مشاركًا اختبار المتابعة.",
+    ),
+    "followup_caption": (
+        "What participants still knew at the follow-up, among those who took all three tests",
+        "Ce que les participants savaient encore lors du suivi, parmi ceux qui ont passé les "
+        "trois tests",
+        "ما بقي لدى المشاركين عند المتابعة، من بين من أجروا الاختبارات الثلاثة",
+    ),
+    "followup_n": ("All three tests (n)", "Les trois tests (n)", "الاختبارات الثلاثة (ع)"),
+    "followup_pct": ("Follow-up (%)", "Suivi (%)", "المتابعة (%)"),
+    "followup_change": (
+        "Follow-up minus post (points)",
+        "Suivi moins post-test (points)",
+        "المتابعة ناقص البعدي (نقاط)",
+    ),
+    "retention": ("Retention", "Rétention", "الاحتفاظ"),
+    "retention_method": (
+        "Retention = mean (follow-up - pre) / mean (post - pre) over the same participants: 1 "
+        "means everything gained was kept, 0 that it was all lost; not given when the mean gain "
+        "is not positive. Paired t-test of follow-up against post-test. Figures are shown only "
+        "where at least 5 participants took all three tests.",
+        "Rétention = moyenne (suivi - pré) / moyenne (post - pré) sur les mêmes participants : 1 "
+        "signifie que tout l'acquis a été conservé, 0 qu'il a été perdu ; non donnée quand le "
+        "gain moyen n'est pas positif. Test t apparié du suivi contre le post-test. Les chiffres "
+        "ne sont donnés que si au moins 5 participants ont passé les trois tests.",
+        "الاحتفاظ = متوسط (المتابعة - القبلي) / متوسط (البعدي - القبلي) لدى المشاركين أنفسهم: 1 "
+        "يعني الاحتفاظ بكل ما اكتُسب، و0 ضياعه كله؛ ولا يُعطى إذا لم يكن متوسط المكسب موجبًا. "
+        "اختبار t المزدوج للمتابعة مقابل الاختبار البعدي. لا تُعرض الأرقام إلا إذا أجرى 5 "
+        "مشاركين على الأقل الاختبارات الثلاثة.",
+    ),
     # Groups
     "by_institution": (
         "Results by institution",

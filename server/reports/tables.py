@@ -55,6 +55,9 @@ GROUP_COLUMNS = [
     _c("p", "p"), _c("wilcoxon_p", "p"), _c("cohen_dz", "ratio"), _c("hake_g", "ratio"),
     _c("g_avg", "ratio"), _c("g_avg_excluded", "int"), _c("pct_improved", "pct"),
     _c("pct_pass_pre", "pct"), _c("pct_pass_post", "pct"),
+    _c("n_followup", "int"), _c("followup_mean", "pct"), _c("followup_change", "pct"),
+    _c("followup_ci95_low", "pct"), _c("followup_ci95_high", "pct"), _c("followup_p", "p"),
+    _c("retention", "ratio"),
 ]  # fmt: skip
 
 
@@ -62,7 +65,9 @@ def _group_rows(groups: list[dict[str, Any]]) -> list[list[Any]]:
     rows = []
     for g in groups:
         ci = g.get("ci95") or [None, None]
-        flat = {**g, "ci95_low": ci[0], "ci95_high": ci[1]}
+        fci = g.get("followup_ci95") or [None, None]
+        flat = {**g, "ci95_low": ci[0], "ci95_high": ci[1],
+                "followup_ci95_low": fci[0], "followup_ci95_high": fci[1]}  # fmt: skip
         rows.append([flat.get(c.key) for c in GROUP_COLUMNS])
     return rows
 
@@ -100,6 +105,7 @@ def items(report: dict[str, Any]) -> Table:
         _c("mcnemar_p", "p", "p (McNemar exact)"), _c("facility", "pct", "Facility index"),
         _c("sd", "pct", "SD"), _c("discrimination", "pct", "Discrimination index"),
         _c("discriminative_efficiency", "pct", "Discriminative efficiency"),
+        _c("followup_correct_pct", "pct", "Correct follow-up (%)"),
     ]  # fmt: skip
     return _simple("items", "Questions", cols, report["items"])
 

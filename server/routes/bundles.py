@@ -18,6 +18,7 @@ from server.db import institutions as inst_db
 from server.db import trainings as trainings_db
 from server.db.database import Database
 from server.routes._openapi import NOT_FOUND, TOO_MANY, answer, operation_with
+from sync import joining
 from sync.wire import Bundle, BundleInstitution, BundleTraining
 
 UI_LANGUAGES = ["ar", "fr", "en"]
@@ -32,6 +33,7 @@ async def build_bundle(db: Database, join_code: str) -> Bundle | None:
         "pre": training.pre_test,
         "post": training.post_test,
         "evaluation": training.evaluation,
+        "followup": training.followup_test,
     }
     forms: dict[str, dict[str, object]] = {}
     languages: list[str] = []
@@ -53,6 +55,13 @@ async def build_bundle(db: Database, join_code: str) -> Bundle | None:
             ends_on=training.ends_on,
             show_score=training.show_score,
             joining_open=training.joining_open,
+            windows={p: w for p, w in (training.windows or {}).items() if p in forms},
+            # Only while joining is open: a phone that has it may send after joining closes.
+            joining_stamp=joining.stamp(
+                await trainings_db.joining_secret(db), training.id, training.join_code
+            )
+            if training.joining_open
+            else None,
         ),
         institutions=[
             BundleInstitution(key, registry[key]["name"] if key in registry else {"en": key})

@@ -16,6 +16,7 @@ from server.db import submissions as subs_db
 from server.db import trainings as trainings_db
 from server.db.database import Database
 from server.links import join_url
+from server.phases import completed
 from server.routes._openapi import STAFF, STAFF_SECURITY, TRAINING
 from server.schemas import Training, TrainingIn
 
@@ -43,7 +44,7 @@ async def create_training(
     data: JSONBody[TrainingIn], request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> Training:
     _refuse(await training_problems(db, data, creating=True))
-    created = await trainings_db.create(db, data, current(request).username)
+    created = await trainings_db.create(db, completed(data, None), current(request).username)
     return with_url(request, created)
 
 
@@ -62,7 +63,9 @@ async def update_training(
     if data.id != training_id:
         raise ValidationException(f"id: the body says '{data.id}' but the URL '{training_id}'.")
     _refuse(await training_problems(db, data, creating=False))
-    return with_url(request, await trainings_db.update(db, data, current(request).username))
+    stored = await trainings_db.windows(db, training_id)
+    updated = await trainings_db.update(db, completed(data, stored), current(request).username)
+    return with_url(request, updated)
 
 
 @get(

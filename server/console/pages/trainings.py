@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect
 from markupsafe import Markup
@@ -25,9 +27,21 @@ from server.db import trainings as trainings_db
 from server.db import users as users_db
 from server.db.database import Database
 from server.links import join_url
+from server.phases import completed
 from server.schemas import FormRef, Training, TrainingIn
+from sync.windows import closed_now, opened_now, window_state
+from sync.wire import PHASES as WIRE_PHASES
+from sync.wire import PhaseWindow
 
-PHASES = (("pre_test", "test"), ("post_test", "test"), ("evaluation", "evaluation"))
+#: The two edges of a phase window, as named in the form (`opens_at_pre`, `closes_at_post`...).
+EDGES = ("opens_at", "closes_at")
+
+PHASES = (
+    ("pre_test", "test"),
+    ("post_test", "test"),
+    ("evaluation", "evaluation"),
+    ("followup_test", "test"),
+)
 
 
 async def _names(db: Database) -> dict[str, dict[str, str]]:
@@ -53,7 +67,8 @@ def _values_of(t: Training | None) -> dict[str, Any]:
         return {
             "id": "", "title": {}, "country": "", "location": "", "starts_on": "", "ends_on": "",
             "institutions": [], "trainers": [], "pre_test": "", "post_test": "",
-            "evaluation": "", "parent": "", "show_score": False, "joining_open": True,
+            "evaluation": "", "followup_test": "", "parent": "", "show_score": False,
+            "joining_open": True, **{f"{edge}_{p}": "" for p in WIRE_PHASES for edge in EDGES},
         }  # fmt: skip
     refs = {field: getattr(t, field) for field, _ in PHASES}
     return {
@@ -69,6 +84,11 @@ def _values_of(t: Training | None) -> dict[str, Any]:
         "parent": t.parent or "",
         "show_score": t.show_score,
         "joining_open": t.joining_open,
+        **{
+            f"{edge}_{p}": getattr((t.windows or {}).get(p), edge, None) or ""
+            for p in WIRE_PHASES
+            for edge in EDGES
+        },
     }
 
 
@@ -90,6 +110,7 @@ def _values_from(form: FormMultiDict, training_id: str | None) -> dict[str, Any]
         "parent": text("parent"),
         "show_score": text("show_score") == "1",
         "joining_open": text("joining_open") == "1",
+        **{f"{edge}_{p}": text(f"{edge}_{p}") for p in WIRE_PHASES for edge in EDGES},
     }
 
 
@@ -98,7 +119,16 @@ def _ref(value: str) -> FormRef | None:
     return FormRef(form_id, version) if at and form_id and version else None
 
 
-def _training_in(values: dict[str, Any]) -> TrainingIn:
+def _windows(values: dict[str, Any], creating: bool) -> dict[str, PhaseWindow] | None:
+    """The windows typed in the form; a new training with none typed gets the defaults."""
+    typed = {p: PhaseWindow(values[f"opens_at_{p}"] or None, values[f"closes_at_{p}"] or None)
+             for p in WIRE_PHASES}  # fmt: skip
+    if creating and not any(w.opens_at or w.closes_at for w in typed.values()):
+        return None
+    return {p: w for p, w in typed.items() if w.opens_at or w.closes_at}
+
+
+def _training_in(values: dict[str, Any], creating: bool) -> TrainingIn:
     return TrainingIn(
         id=values["id"],
         title=values["title"],
@@ -110,6 +140,8 @@ def _training_in(values: dict[str, Any]) -> TrainingIn:
         pre_test=_ref(values["pre_test"]),
         post_test=_ref(values["post_test"]),
         evaluation=_ref(values["evaluation"]),
+        followup_test=_ref(values["followup_test"]),
+        windows=_windows(values, creating),
         parent=values["parent"] or None,
         trainers=values["trainers"],
         show_score=values["show_score"],
@@ -162,6 +194,7 @@ async def _form_page(
             "options": options,
             "parents": parents,
             "phases": [field for field, _ in PHASES],
+            "wire_phases": WIRE_PHASES,
         },
         status_code=422 if problems else 200,
     )
@@ -174,12 +207,15 @@ async def _save(
     form again with its problems, if any."""
     creating = training_id is None
     values = _values_from(await request.form(), training_id)
-    data = _training_in(values)
+    data = _training_in(values, creating)
     problems = await training_problems(db, data, creating=creating)
     if problems:
         return await _form_page(request, db, values, creating=creating, problems=problems)
-    save = trainings_db.create if creating else trainings_db.update
-    await save(db, data, current(request).username)
+    if creating:
+        await trainings_db.create(db, completed(data, None), current(request).username)
+    else:
+        stored = await trainings_db.windows(db, data.id)
+        await trainings_db.update(db, completed(data, stored), current(request).username)
     return Redirect(f"/console/trainings/{data.id}", status_code=303)
 
 
@@ -221,6 +257,8 @@ async def training_detail(
     training_id: FromPath[str], request: Request[Any, Any, Any], db: NamedDependency[Database]
 ) -> Response[str]:
     found = await visible_training(db, current(request), training_id)
+    now = datetime.now(UTC)
+    windows = found.windows or {}
     forms = {}
     for field, _ in PHASES:
         ref = getattr(found, field)
@@ -238,6 +276,11 @@ async def training_detail(
             "names": await _names(db),
             "join_url": join_url(request, found.join_code),
             "phases": [field for field, _ in PHASES],
+            "windows": [
+                (p, windows.get(p) or PhaseWindow(), window_state(windows.get(p), now))
+                for p in WIRE_PHASES
+                if p != "followup" or found.followup_test is not None
+            ],
         },
     )
 
@@ -294,6 +337,26 @@ async def set_joining(
     return Redirect(f"/console/trainings/{training_id}", status_code=303)
 
 
+@post("/trainings/{training_id:str}/phases/{phase:str}", guards=[staff_guard], status_code=303)
+async def set_phase(
+    training_id: FromPath[str],
+    phase: FromPath[str],
+    request: Request[Any, Any, Any],
+    db: NamedDependency[Database],
+) -> Redirect:
+    """Open or close a phase now; the trainers of the training may do it from the room."""
+    who = current(request)
+    found = await visible_training(db, who, training_id)
+    if phase not in WIRE_PHASES:
+        raise NotFoundException(f"'{phase}' is not a phase; use {', '.join(WIRE_PHASES)}.")
+    form = await request.form()
+    window = (found.windows or {}).get(phase) or PhaseWindow()
+    now = datetime.now(UTC)
+    changed = opened_now(window, now) if form.get("open") == "1" else closed_now(window, now)
+    await trainings_db.set_window(db, training_id, phase, changed, who.username)
+    return Redirect(f"/console/trainings/{training_id}", status_code=303)
+
+
 TRAINING_PAGES = [
     dashboard,
     new_training,
@@ -304,4 +367,5 @@ TRAINING_PAGES = [
     join_page,
     monitor_page,
     set_joining,
+    set_phase,
 ]

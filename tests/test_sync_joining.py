@@ -1,0 +1,29 @@
+"""The joining rule and its stamp, as pure functions."""
+
+from __future__ import annotations
+
+from sync import joining
+
+SECRET = bytes(range(32))
+
+
+def test_a_stamp_is_valid_only_for_its_training_and_secret() -> None:
+    given = joining.stamp(SECRET, "rabat-tot", "7K3MZQ2P")
+    assert joining.is_valid(SECRET, "rabat-tot", "7K3MZQ2P", given)
+    assert not joining.is_valid(SECRET, "casablanca", "7K3MZQ2P", given)
+    assert not joining.is_valid(SECRET, "rabat-tot", "AAAAAAAA", given)
+    assert not joining.is_valid(bytes(32), "rabat-tot", "7K3MZQ2P", given)
+    assert not joining.is_valid(SECRET, "rabat-tot", "7K3MZQ2P", given[:-1] + "x")
+    assert not joining.is_valid(SECRET, "rabat-tot", "7K3MZQ2P", None)
+    assert not joining.is_valid(SECRET, "rabat-tot", "7K3MZQ2P", "")
+
+
+def test_only_a_new_unstamped_code_is_refused_and_only_while_joining_is_closed() -> None:
+    assert joining.refusal("rabat-tot", joining_open=True, code_seen=False, stamped=False) is None
+    assert joining.refusal("rabat-tot", joining_open=False, code_seen=True, stamped=False) is None
+    assert joining.refusal("rabat-tot", joining_open=False, code_seen=False, stamped=True) is None
+    why = joining.refusal("rabat-tot", joining_open=False, code_seen=False, stamped=False)
+    assert why is not None
+    assert "Joining training 'rabat-tot' is closed" in why
+    assert "Les inscriptions à la formation 'rabat-tot' sont fermées" in why
+    assert "الانضمام إلى التدريب 'rabat-tot' مغلق" in why
