@@ -20,6 +20,8 @@ class Checked(msgspec.Struct, frozen=True):
     answers: dict[str, object]
     #: Questions whose answers were dropped because they were not relevant.
     dropped: list[str]
+    #: Every question that was not relevant, answered or not: not asked, so not scored.
+    not_asked: list[str]
     #: Why the submission cannot be accepted, in a trainer's words; empty when it can.
     problems: list[str]
 
@@ -35,11 +37,13 @@ def apply_logic(
     question sees an irrelevant one as unanswered, as on the phone."""
     kept: dict[str, object] = {}
     dropped: list[str] = []
+    not_asked: list[str] = []
     problems: list[str] = []
     for q in qs.questions:
         value = answers.get(q.id)
         try:
             if q.relevant is not None and not truth(evaluate(q.relevant, Context(kept, now=now))):
+                not_asked.append(q.id)
                 if not _blank(value):
                     dropped.append(q.id)
                 continue
@@ -68,4 +72,4 @@ def apply_logic(
                 )
         except ExpressionError as exc:
             problems.append(f"Question {q.id!r}: its logic could not be run ({exc}).")
-    return Checked(kept, dropped, problems)
+    return Checked(kept, dropped, not_asked, problems)

@@ -7,7 +7,7 @@ uploads and the tests all go through `check_and_score`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 import msgspec
 
@@ -173,8 +173,11 @@ def _is_blank(value: object) -> bool:
     return value is None or value == [] or (isinstance(value, str) and not value.strip())
 
 
-def _assess(qs: QuestionSet, answers: dict[str, object]) -> tuple[list[str], Score]:
-    """The problems of the answers, and their score (invalid or missing answers get 0)."""
+def _assess(
+    qs: QuestionSet, answers: dict[str, object], not_asked: Collection[str] = ()
+) -> tuple[list[str], Score]:
+    """The problems of the answers, and their score (invalid or missing answers get 0; questions
+    not asked, their relevance false, count neither for nor against)."""
     questions, known = _questions(qs)
     problems = [
         f"Answer given for {qid!r}, which is not a question of {qs.id} {qs.version}."
@@ -198,7 +201,7 @@ def _assess(qs: QuestionSet, answers: dict[str, object]) -> tuple[list[str], Sco
             except _Invalid as exc:
                 sep = " " if q.type == "note" else ": "
                 problems.append(f"Question {q.id!r}{sep}{exc}.")
-        if p.scored:
+        if p.scored and q.id not in not_asked:
             points[q.id], max_points[q.id] = got, q.points
     if qs.kind != "test":
         return problems, Score(points={}, max_points={}, total=0.0, maximum=0.0, percent=None)
@@ -209,10 +212,13 @@ def _assess(qs: QuestionSet, answers: dict[str, object]) -> tuple[list[str], Sco
     )
 
 
-def check_and_score(qs: QuestionSet, answers: dict[str, object]) -> tuple[list[str], Score | None]:
+def check_and_score(
+    qs: QuestionSet, answers: dict[str, object], not_asked: Collection[str] = ()
+) -> tuple[list[str], Score | None]:
     """Why the answers cannot be accepted, in a trainer's words; when they can (no problems),
-    their score, None for an evaluation."""
-    problems, result = _assess(qs, answers)
+    their score, None for an evaluation. Questions `not_asked` (their relevance false, see
+    forms.logic) are left out of the score."""
+    problems, result = _assess(qs, answers, not_asked)
     return problems, None if problems or qs.kind != "test" else result
 
 

@@ -294,3 +294,32 @@ async def test_guessing_join_codes_through_sync_is_slowed_down(
     assert blocked.status_code == 429
     assert "join codes" in blocked.json()["detail"]
     assert int(blocked.headers["retry-after"]) >= 1
+
+
+async def test_the_forms_logic_drops_skipped_answers_and_names_a_missing_required_one(
+    client: Client, admin: dict[str, str], training: dict[str, Any]
+) -> None:
+    import yaml
+
+    doc = yaml.safe_load(KNOWLEDGE.read_text())
+    doc["version"] = "2019.3"
+    q2 = next(q for q in doc["questions"] if q["id"] == "q2")
+    q2["relevant"] = "${q1} != 'a'"  # asked only of those who miss q1
+    response = await client.post("/api/v1/forms", json=doc, headers=admin)
+    assert response.status_code == 201, response.text
+    update = {**training, "pre_test": {"form": "tip-som-knowledge", "version": "2019.3"}}
+    for key in ("join_code", "join_url", "simulated", "created_at", "updated_at"):
+        update.pop(key)
+    response = await client.put(f"/api/v1/trainings/{training['id']}", json=update, headers=admin)
+    assert response.status_code == 200, response.text
+
+    skipped = submission(training["join_code"], version="2019.3")  # q1 right, q2 sent anyway
+    skipped["answers"]["q2"] = knowledge_answers(right=False)["q2"]
+    missing = submission(training["join_code"], version="2019.3")
+    missing["answers"] = {k: v for k, v in missing["answers"].items() if k != "q2"}
+    missing["answers"]["q1"] = "b"
+    results = await sync_results(client, batch(skipped, missing))
+    assert [r["status"] for r in results] == ["accepted", "rejected"]
+    assert results[1]["detail"] == "Question 'q2' is required but was not answered."
+    [row] = await stored(client, admin, training["id"])
+    assert row["percent"] == 100.0  # the wrong answer to q2, not asked, counts for nothing

@@ -177,3 +177,56 @@ def test_an_id_another_training_holds_is_refused() -> None:
     theirs = {"id-1": Stored("t2", "their hash", 90.0, first=True)}
     [(_, status, detail)] = run(sub(1), stored=theirs)
     assert status == "rejected" and "in use elsewhere" in detail
+
+
+# The form's logic (forms.logic), applied to what phones send and to uploads alike
+LOGIC = msgspec.convert(
+    {
+        "id": "l", "version": "1", "kind": "test", "title": {"en": "L", "fr": "L"},
+        "languages": ["en", "fr"],
+        "questions": [
+            {"id": "q1", "type": "single", "text": {"en": "?", "fr": "?"},
+             "choices": [{"id": "a", "text": {"en": "a", "fr": "a"}, "correct": True},
+                         {"id": "b", "text": {"en": "b", "fr": "b"}}]},
+            {"id": "q2", "type": "truefalse", "text": {"en": "?", "fr": "?"}, "answer": True,
+             "relevant": "${q1} = 'b'"},
+            {"id": "why", "type": "text", "text": {"en": "?", "fr": "?"}, "required": False,
+             "constraint": "string-length(.) <= 5",
+             "constraint_message": {"en": "Five letters at most", "fr": "Cinq lettres au plus"}},
+        ],
+    },
+    QuestionSet,
+)  # fmt: skip
+
+
+def decide_logic(answers: dict[str, Any], lang: str = "en") -> tuple[Any, Any]:
+    training = msgspec.structs.replace(TRAINING, assignments={"pre": ("l", "1")})
+    one = sub(form="l", version="1", lang=lang, answers=answers)
+    decided = decide(read_batch([msgspec.Raw(msgspec.json.encode(one))]), {"JOIN1234": training},
+                     {("l", "1"): LOGIC})  # fmt: skip
+    admitted = admit(decided, {}, NOTHING, None)
+    return admitted.records, answer(decided, admitted, {})[0]
+
+
+def test_an_answer_to_a_question_that_was_not_relevant_is_dropped_and_not_scored() -> None:
+    [record], result = decide_logic({"q1": "a", "q2": False})
+    assert result.status == "accepted"
+    assert msgspec.json.decode(record.answers) == {"q1": "a"}
+    assert msgspec.json.decode(record.item_points or "") == {"q1": 1.0}
+    assert (record.score, record.max_score, record.percent) == (1.0, 1.0, 100.0)
+
+
+def test_a_required_question_that_is_relevant_must_be_answered() -> None:
+    [record], _ = decide_logic({"q1": "b", "q2": True})
+    assert (record.score, record.max_score) == (1.0, 2.0)
+    stored, result = decide_logic({"q1": "b"})
+    assert stored == [] and result.status == "rejected"
+    assert result.detail == "Question 'q2' is required but was not answered."
+
+
+def test_a_failing_constraint_is_refused_with_its_message_in_the_participants_language() -> None:
+    stored, result = decide_logic({"q1": "a", "why": "far too long"}, lang="fr")
+    assert stored == [] and result.status == "rejected"
+    assert result.detail == "Question 'why': Cinq lettres au plus (string-length(.) <= 5)."
+    [_], result = decide_logic({"q1": "a", "why": "short"}, lang="fr")
+    assert result.status == "accepted"

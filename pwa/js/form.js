@@ -5,6 +5,7 @@ import { h, render, banner } from './ui.js';
 import { t, pick, getLang, fmt } from './i18n.js';
 import { uuid, parseNumber, latinDigits } from './code.js';
 import { finishDraft } from './outbox.js';
+import { applyLogic, isRequired, meetsConstraint, choicesOf } from './logic.js';
 
 const draftKey = (code, phase) => `${code}/${phase}`;
 
@@ -48,8 +49,12 @@ function saveAnswer(key, qid, value, pos) {
 
 const isEmpty = (v) => v === undefined || v === null || v === '' || (Array.isArray(v) && !v.length);
 const questions = (form) => form.questions.filter((q) => q.type !== 'note');
-const missing = (form, answers) =>
-  questions(form).filter((q) => q.required !== false && isEmpty(answers[q.id]));
+/** Whether question `q` gets a screen: relevant, and not a calculation. */
+const shown = (q, logic) => logic.asked.has(q.id) && q.type !== 'calculate';
+const missing = (form, answers) => {
+  const logic = applyLogic(form, answers);
+  return form.questions.filter((q) => shown(q, logic) && isRequired(q, logic.values) && isEmpty(logic.values[q.id]));
+};
 
 /** What an answer looks like in words, for the review. */
 function answerText(q, v) {
@@ -66,14 +71,14 @@ function answerText(q, v) {
 }
 
 /** The input(s) of one question; `set(value)` is called on every change. */
-function control(q, value, set, describedBy) {
+function control(q, value, set, describedBy, choices) {
   const name = `q-${q.id}`;
   const radio = (v, label) => h('label', { class: 'choice' },
     h('input', { type: 'radio', name, value: String(v), checked: value === v, onchange: () => set(v) }),
     h('span', null, label));
   switch (q.type) {
     case 'single':
-      return q.choices.map((c) => radio(c.id, pick(c.text)));
+      return choices.map((c) => radio(c.id, pick(c.text)));
     case 'truefalse':
       return [radio(true, t('t_true')), radio(false, t('t_false'))];
     case 'likert': {
@@ -85,12 +90,12 @@ function control(q, value, set, describedBy) {
     }
     case 'multiple': {
       const picked = new Set(value || []);
-      return q.choices.map((c) => h('label', { class: 'choice' },
+      return choices.map((c) => h('label', { class: 'choice' },
         h('input', {
           type: 'checkbox', name, value: c.id, checked: picked.has(c.id),
           onchange: (e) => {
             e.target.checked ? picked.add(c.id) : picked.delete(c.id);
-            set(q.choices.map((x) => x.id).filter((id) => picked.has(id)));
+            set(choices.map((x) => x.id).filter((id) => picked.has(id)));
           },
         }),
         h('span', null, pick(c.text))));
@@ -122,6 +127,16 @@ export async function showForm(ctx, phase, pos) {
   const steps = form.questions;
   if (!(pos >= 0)) pos = Math.min(draft.pos || 0, steps.length);
   if (pos >= steps.length) return showReview(ctx, draft);
+  // A question the answers so far make irrelevant (or a calculation) has no screen: step over it,
+  // back when coming back.
+  const logic = applyLogic(form, draft.answers);
+  if (!shown(steps[pos], logic)) {
+    const back = pos < (draft.pos || 0);
+    let to = pos;
+    do to += back ? -1 : 1; while (to >= 0 && to < steps.length && !shown(steps[to], logic));
+    if (to < 0) return ctx.home();
+    return ctx.go(`#q/${phase}/${to}`);
+  }
   await saveAnswer(draft.key, null, undefined, pos);
 
   const q = steps[pos];
@@ -162,8 +177,8 @@ export async function showForm(ctx, phase, pos) {
 
   const hintId = q.hint ? 'hint' : undefined;
   const describedBy = [hintId, 'err'].filter(Boolean).join(' ');
-  const input = control(q, answers[q.id], set, describedBy);
-  const optional = q.type !== 'note' && q.required === false ? h('span', { class: 'tag' }, t('optional')) : null;
+  const input = control(q, answers[q.id], set, describedBy, q.choices && choicesOf(q, logic.values));
+  const optional = q.type !== 'note' && !isRequired(q, logic.values) ? h('span', { class: 'tag' }, t('optional')) : null;
   const question = q.type === 'note'
     ? h('div', { class: 'note' }, h('p', null, pick(q.text)))
     : ['number', 'text'].includes(q.type)
@@ -181,8 +196,12 @@ export async function showForm(ctx, phase, pos) {
     await flushTyping();
     if (unsaved && !(await store(answers[q.id]))) return; // try the write again before moving on
     if (error.textContent) return;
-    if (q.type !== 'note' && q.required !== false && isEmpty(answers[q.id])) {
-      error.textContent = t('required');
+    const { values } = applyLogic(form, answers);
+    const wrong = isEmpty(answers[q.id])
+      ? isRequired(q, values) && (q.required_message ? pick(q.required_message) : t('required'))
+      : !meetsConstraint(q, values, answers[q.id]) && (q.constraint_message ? pick(q.constraint_message) : t('constraint'));
+    if (wrong) {
+      error.textContent = wrong;
       (question.querySelector('input, textarea') || question).focus();
       return;
     }
@@ -206,6 +225,7 @@ export async function showForm(ctx, phase, pos) {
 async function showReview(ctx, draft) {
   const { form, answers } = draft;
   const lacking = missing(form, answers);
+  const logic = applyLogic(form, answers);
   const error = h('p', { class: 'error', role: 'alert' });
   const finish = async () => {
     const now = missing(form, (await openDraft(ctx.code, draft.phase, ctx.bundle))?.answers || answers);
@@ -229,7 +249,7 @@ async function showReview(ctx, draft) {
     h('h1', null, t('review')),
     h('p', null, pick(form.title)),
     h('p', { class: 'muted' }, t('review_help')),
-    h('ol', { class: 'review', 'data-phase': draft.phase }, form.questions.map((q, i) => q.type === 'note' ? null
+    h('ol', { class: 'review', 'data-phase': draft.phase }, form.questions.map((q, i) => q.type === 'note' || !shown(q, logic) ? null
       : h('li', { class: lacking.includes(q) ? 'missing' : '' },
         h('p', { class: 'qtext', id: `rq-${i}` }, pick(q.text)),
         h('p', { class: 'answer' }, answerText(q, answers[q.id])),
@@ -244,8 +264,10 @@ async function showReview(ctx, draft) {
 /** The wire submission of a finished draft (sync/wire.py `Submission`). */
 function submission(ctx, d) {
   const p = ctx.profile;
+  // Only what the form's logic keeps: answers to skipped questions are not sent.
+  const { values } = applyLogic(d.form, d.answers);
   const answers = {};
-  for (const q of questions(d.form)) if (!isEmpty(d.answers[q.id])) answers[q.id] = d.answers[q.id];
+  for (const q of questions(d.form)) if (!isEmpty(values[q.id])) answers[q.id] = values[q.id];
   return {
     id: d.id, training: ctx.code, form: d.form.id, version: d.form.version, phase: d.phase,
     lang: d.lang || getLang(),

@@ -37,7 +37,9 @@ METHODS: list[str] = [
     "code; the first completed submission per participant and phase counts, later ones are "
     "listed as repeats. A participant belongs to the institution and sex given with the "
     "pre-test (else with the post-test). Near-matches, shared codes and changed institutions "
-    "are flagged, never merged.",
+    "are flagged, never merged. A question the form's logic skipped for a participant (not "
+    "relevant to their earlier answers) is left out of their score: it counts neither for nor "
+    "against them.",
     "Group figures use matched participants only; the unpaired means describe everyone who "
     "took each test. Mean change with a t-based 95% confidence interval and the paired t-test; "
     "Wilcoxon signed-rank test (Wilcoxon 1945) with Wilcoxon's zero method ('wilcox'): "
@@ -528,7 +530,9 @@ METHODS_FR: list[str] = [
     "appariés par code de participant ; le premier envoi terminé par participant et par phase "
     "compte, les suivants sont listés comme répétitions. Un participant appartient à "
     "l'institution et au sexe indiqués avec le pré-test (sinon avec le post-test). Les codes "
-    "presque identiques, partagés ou ayant changé d'institution sont signalés, jamais fusionnés.",
+    "presque identiques, partagés ou ayant changé d'institution sont signalés, jamais fusionnés. "
+    "Une question que la logique du formulaire a sautée pour un participant (sans objet au vu de "
+    "ses réponses précédentes) est exclue de son score : elle ne compte ni pour ni contre lui.",
     "Les chiffres par groupe ne portent que sur les participants appariés ; les moyennes non "
     "appariées décrivent toutes les personnes ayant passé chaque test. Évolution moyenne avec "
     "intervalle de confiance à 95 % (loi de Student) et test t apparié ; test des rangs signés "
@@ -577,7 +581,8 @@ METHODS_AR: list[str] = [
     "النتائج نسب مئوية من النتيجة القصوى. يُطابَق الاختباران القبلي والبعدي برمز المشارك؛ "
     "يُحتسب أول إرسال مكتمل لكل مشارك وكل مرحلة، وتُدرج الإرسالات اللاحقة كتكرارات. ينتمي "
     "المشارك إلى المؤسسة والجنس المصرّح بهما مع الاختبار القبلي (وإلا فمع البعدي). تُرصد الرموز "
-    "المتقاربة والمشتركة وتغيّر المؤسسة دون دمجها أبدا.",
+    "المتقاربة والمشتركة وتغيّر المؤسسة دون دمجها أبدا. السؤال الذي تخطّاه منطق الاستمارة لمشارك "
+    "(لأنه لا ينطبق عليه بحسب إجاباته السابقة) يُستبعد من نتيجته: فلا يُحتسب له ولا عليه.",
     "أرقام الفئات تخص المشاركين المطابَقين فقط؛ والمتوسطات غير المزدوجة تصف كل من أجرى كل "
     "اختبار. متوسط التغير مع فترة ثقة 95% (توزيع t) واختبار t للعينات المزدوجة؛ واختبار "
     "ويلكوكسون للرتب ذات الإشارة (Wilcoxon 1945) بطريقة ويلكوكسون في الأصفار («wilcox»): تُستبعد "

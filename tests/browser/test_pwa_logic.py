@@ -1,0 +1,76 @@
+"""A form's logic on the phone: a skipped question is never shown nor required, a constraint is
+checked with its message in the participant's language, and what is sent passes the server's
+same rules."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from conftest import Live
+from pwa_helpers import fill_profile, join, start
+
+pytestmark = pytest.mark.browser
+
+
+def text(en: str) -> dict[str, str]:
+    return {"en": en, "fr": f"{en} (fr)", "ar": f"{en} (ar)"}
+
+
+FORM = {
+    "id": "logic-eval", "version": "1", "kind": "evaluation", "title": text("Logic"),
+    "languages": ["en", "fr", "ar"],
+    "questions": [
+        {"id": "attended", "type": "single", "text": text("Did you attend every day?"),
+         "choices": [{"id": "y", "text": text("Yes")}, {"id": "n", "text": text("No")}]},
+        {"id": "why", "type": "text", "text": text("Why not?"), "relevant": "${attended} = 'n'"},
+        {"id": "hours", "type": "number", "text": text("Hours of practice?"),
+         "constraint": ". <= 40",
+         "constraint_message": {"en": "At most 40", "fr": "Au plus 40", "ar": "40 على الأكثر"}},
+    ],
+}  # fmt: skip
+
+
+def test_a_skipped_question_is_not_shown_and_a_constraint_speaks_the_participants_language(
+    live: Live, context: Any
+) -> None:
+    r = live.api.post("/api/v1/forms", json=FORM)
+    assert r.status_code in (201, 409), r.text
+    training = live.training(evaluation={"form": "logic-eval", "version": "1"})
+    page = context.new_page()
+    join(page, training["join_code"], "fr")
+    fill_profile(page)
+    start(page, "evaluation")
+    form = page.locator("form.question")
+    form.locator("input[value=y]").check()
+    form.locator("button[type=submit]").click()
+    page.locator("form.question[data-pos='2']").wait_for()  # "why" was skipped
+    form.locator("input[inputmode=decimal]").fill("50")
+    form.locator("button[type=submit]").click()
+    page.locator("#err", has_text="Au plus 40").wait_for()
+    form.locator("input[inputmode=decimal]").fill("12")
+    form.locator("button[type=submit]").click()
+    page.locator("#finish").wait_for()
+    review = page.locator("ol.review").inner_text()
+    assert "Why not?" not in review and "Hours of practice? (fr)" in review
+    page.locator("#back, .nav a.secondary").first.click()  # back steps over the skipped question
+    page.locator("form.question[data-pos='2']").wait_for()
+    page.locator(".nav button.secondary").click()
+    page.locator("form.question[data-pos='0']").wait_for()
+    page.locator("form.question input[value=n]").check()
+    page.locator("form.question button[type=submit]").click()
+    page.locator("form.question[data-pos='1']").wait_for()  # now asked, and required
+    page.locator("form.question button[type=submit]").click()
+    page.locator("#err", has_text="Merci de répondre").wait_for()
+    page.locator("form.question textarea").fill("Ill")
+    page.locator("form.question button[type=submit]").click()
+    page.locator("form.question[data-pos='2']").wait_for()
+    page.locator("form.question button[type=submit]").click()
+    page.locator("#finish").click()
+    page.locator("ul.phases").wait_for()
+    for _ in range(50):
+        if live.submissions(training["id"]):
+            break
+        time.sleep(0.2)
+    assert [s["phase"] for s in live.submissions(training["id"])] == ["evaluation"]
