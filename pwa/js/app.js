@@ -37,10 +37,19 @@ function prepare() {
   preparing ??= load(code).then((rec) => {
     ctx = { code, bundle: rec.bundle, go, home, send: () => tick(true) };
     navigator.storage?.persist?.().catch(() => {});
-    if (rec.stored) revalidate(code).then((fresh) => { if (fresh) { ctx.bundle = fresh.bundle; if (!location.hash.slice(1)) route(); } });
+    if (rec.stored) renew();
     return ctx;
   }).catch((e) => { preparing = null; throw e; });
   return preparing;
+}
+
+/** Asks whether the training changed (windows opened or closed, joining); redraws if so. */
+function renew() {
+  return revalidate(code).then((fresh) => {
+    if (!fresh || !ctx) return;
+    ctx.bundle = fresh.bundle;
+    if (shown === 'closed') route(); else refresh(); // a form being filled is left alone
+  });
 }
 
 /** Says when the phone is ready offline: the training stored and the worker active. */
@@ -428,7 +437,7 @@ async function boot() {
   addEventListener('online', () => {
     netStatus();
     tick(true);
-    if (ctx) revalidate(code);
+    if (ctx) renew();
     if (code && !isReady()) {
       if (!ctx) route();
       watchReady();

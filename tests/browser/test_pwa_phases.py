@@ -10,7 +10,15 @@ from typing import Any
 
 import pytest
 from conftest import INSTITUTIONS, TITLE, Live
-from pwa_helpers import answer_until_review, fill_profile, finish, join, queue_text, start
+from pwa_helpers import (
+    answer_current,
+    answer_until_review,
+    fill_profile,
+    finish,
+    join,
+    queue_text,
+    start,
+)
 
 from tests.live import training_body
 
@@ -73,7 +81,7 @@ def test_phases_open_by_the_phone_clock_while_offline_in_arabic(live: Live, cont
     training = live.training(
         followup_test={"form": "tip-som-knowledge", "version": "2019.1"},
         windows={
-            "pre": {},
+            "pre": {"closes_at": at(2)},
             "post": {"opens_at": at(1)},
             "evaluation": {"closes_at": "2020-01-01"},
             "followup": {"opens_at": at(3)},
@@ -97,7 +105,17 @@ def test_phases_open_by_the_phone_clock_while_offline_in_arabic(live: Live, cont
     assert page.locator("form.question").count() == 0 and page.locator(".phase.soon").count() == 2
     assert page.evaluate("() => location.hash") == ""
 
+    start(page, "pre")  # begun before it closes
+    answer_current(page)
+    page.evaluate("() => { location.hash = ''; }")
+    page.locator(".phase.draft").wait_for()
+
     page.clock.fast_forward("02:00:00")  # the post-test opens, the phone still offline
+    page.locator("a[href='#q/post']").wait_for()
+    page.locator(".phase.draft a[href='#q/pre']").wait_for()  # closed since, yet it may be finished
+    start(page, "pre")
+    answer_until_review(page)
+    finish(page)
     start(page, "post")
     answer_until_review(page)
     finish(page)
@@ -105,6 +123,6 @@ def test_phases_open_by_the_phone_clock_while_offline_in_arabic(live: Live, cont
 
     page.clock.fast_forward("02:00:00")  # the training stays, and the follow-up appears
     page.locator("a[href='#q/followup']").wait_for()
-    assert page.locator(".phase.queued").count() == 1  # the post-test, waiting for a network
+    assert page.locator(".phase.queued").count() == 2  # pre and post, waiting for a network
     assert page.locator(".phase.closed").count() == 1  # the evaluation stays closed
     start(page, "followup")
