@@ -60,7 +60,8 @@ def test_a_demo_seeded_on_the_old_versions_keeps_them(
            "post_test": FormRef("tip-som-knowledge", "2019.1"),
            "evaluation": FormRef("tot-evaluation", "2019.1")}  # fmt: skip
     with monkeypatch.context() as m:
-        m.setattr(seed, "TOT", replace(seed.TOT, **old))
+        followup = FormRef("tip-som-knowledge", "2019.1")
+        m.setattr(seed, "TOT", replace(seed.TOT, **old, followup_test=followup))
         m.setattr(seed, "CASCADE", replace(seed.CASCADE, **old))
         assert run("demo", "--db", str(db))[0] == 0
     count = rows(db, "SELECT COUNT(*) FROM submissions")[0][0]

@@ -232,7 +232,8 @@ def simulate(
     if start.tzinfo is None:
         start = start.replace(tzinfo=UTC)
     shift = {inst: rng.gauss(0.1, 0.3) for inst in institutions}
-    ids = list(dict.fromkeys(q.id for q in [*pre.questions, *post.questions]))
+    later = followup.questions if followup is not None else []
+    ids = list(dict.fromkeys(q.id for q in [*pre.questions, *post.questions, *later]))
     hard = [rng.gauss(0, 0.7) for _ in ids]
     centre = sum(hard) / len(hard)  # so class means stay near the targets whatever the seed
     item = {q: (h - centre, max(0.3, rng.gauss(1.0, 0.3))) for q, h in zip(ids, hard, strict=True)}

@@ -6,6 +6,7 @@ Pure: takes one `ProgrammeTraining` per training (its matched scores already red
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -16,7 +17,7 @@ import numpy as np
 from server.reports import followup, stats
 from server.reports.inputs import ReportInput
 from server.reports.matching import match
-from server.reports.numbers import pct, scrub, snap_one
+from server.reports.numbers import pct, scrub, snap
 from server.reports.strings import SEXES
 
 
@@ -42,6 +43,10 @@ class ProgrammeTraining(msgspec.Struct, kw_only=True):
     people: list[Person]
 
 
+def _percent_or_nan(r: Any) -> float:
+    return math.nan if r is None or r.percent is None else float(r.percent)
+
+
 def summarise(inp: ReportInput) -> ProgrammeTraining:
     """Reduce one training's input to what the programme view pools."""
     m = match(inp.responses)
@@ -50,11 +55,14 @@ def summarise(inp: ReportInput) -> ProgrammeTraining:
         inp.post_form.pass_mark if inp.post_form else None,
     )
 
-    def percent(r: Any) -> float | None:
-        return None if r is None else snap_one(r.percent)
+    # Every score of the training snapped in one call (NaN for a missing test): once per
+    # score, not once per use, in a view of thousands of trainings.
+    scores = snap([[_percent_or_nan(r) for r in (p.pre, p.post)] for p in m.participants]).reshape(
+        -1, 2
+    )
+    known = [[None if math.isnan(x) else x for x in pair] for pair in scores.tolist()]
 
-    def passed(r: Any, mark: float | None) -> bool | None:
-        score = percent(r)
+    def passed(score: float | None, mark: float | None) -> bool | None:
         return None if score is None or mark is None else score >= mark
 
     later = followup.firsts(inp.responses)
@@ -62,13 +70,13 @@ def summarise(inp: ReportInput) -> ProgrammeTraining:
         Person(
             p.institution,
             p.sex,
-            percent(p.pre),
-            percent(p.post),
-            passed(p.pre, marks[0]),
-            passed(p.post, marks[1]),
+            pre,
+            post,
+            passed(pre, marks[0]),
+            passed(post, marks[1]),
             later[p.code].percent if p.code in later else None,
         )
-        for p in m.participants
+        for p, (pre, post) in zip(m.participants, known, strict=True)
     ]
     t = inp.training
     return ProgrammeTraining(
