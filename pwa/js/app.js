@@ -2,14 +2,14 @@
 
 import { getMeta, setMeta, all, get, put } from './db.js';
 import { h, render, banner, radios } from './ui.js';
-import { t, setLang, pick, when, fmt, LANGS } from './i18n.js';
+import { t, setLang, pick, when, day, fmt, LANGS } from './i18n.js';
 import { buildCode, normaliseCard } from './code.js';
-import { load, revalidate, held, BundleError } from './bundle.js';
+import { load, revalidate, held, windowState, BundleError } from './bundle.js';
 import { flush, events, listen, exportUnsent, deviceId } from './outbox.js';
 import { showForm } from './form.js';
 import { setReady, showReady, isReady } from './ready.js';
 
-const PHASES = ['pre', 'post', 'evaluation'];
+const PHASES = ['pre', 'post', 'evaluation', 'followup'];
 const STALE_MS = 2 * 24 * 3600 * 1000; // Safari may erase a site's storage after days unvisited
 const AGES = ['18-24', '25-34', '35-44', '45-54', '55+'];
 const code = location.pathname.startsWith('/t/')
@@ -37,10 +37,19 @@ function prepare() {
   preparing ??= load(code).then((rec) => {
     ctx = { code, bundle: rec.bundle, go, home, send: () => tick(true) };
     navigator.storage?.persist?.().catch(() => {});
-    if (rec.stored) revalidate(code).then((fresh) => { if (fresh) { ctx.bundle = fresh.bundle; if (!location.hash.slice(1)) route(); } });
+    if (rec.stored) renew();
     return ctx;
   }).catch((e) => { preparing = null; throw e; });
   return preparing;
+}
+
+/** Asks whether the training changed (windows opened or closed, joining); redraws if so. */
+function renew() {
+  return revalidate(code).then((fresh) => {
+    if (!fresh || !ctx) return;
+    ctx.bundle = fresh.bundle;
+    if (shown === 'closed') route(); else refresh(); // a form being filled is left alone
+  });
 }
 
 /** Says when the phone is ready offline: the training stored and the worker active. */
@@ -105,7 +114,10 @@ async function view() {
     showProfile(screen === 'q' ? hash : '');
     return 'one';
   }
-  if (screen === 'q' && ctx.bundle.forms[phase]) return showForm(ctx, phase, pos === undefined ? NaN : Number(pos));
+  if (screen === 'q' && ctx.bundle.forms[phase]) {
+    if (await mayOpen(phase)) return showForm(ctx, phase, pos === undefined ? NaN : Number(pos));
+    history.replaceState(null, '', location.pathname); // not open: the address says home too
+  }
   await showTraining();
   return 'one';
 }
@@ -177,6 +189,11 @@ async function showHome() {
   );
 }
 
+/** A form is opened when begun already, or when its window is open by this phone's clock. */
+async function mayOpen(phase) {
+  return (await phaseStatus(phase)).st !== 'new' || windowState(ctx.bundle, phase).state === 'open';
+}
+
 /** What this phone holds for the training, per phase: new, draft, queued, sent or attention. */
 async function phaseStatus(phase) {
   const out = (await all('outbox')).find((r) => r.code === code && r.phase === phase);
@@ -197,9 +214,20 @@ async function showTraining() {
   const p = ctx.profile;
   const inst = b.institutions.find((i) => i.key === p?.institution);
   const phases = [];
+  let next = Infinity; // when the next window opens: the screen is drawn again then
   for (const phase of PHASES) {
     if (!b.forms[phase]) continue;
     const s = await phaseStatus(phase);
+    const w = windowState(b, phase);
+    if (w.state === 'soon') next = Math.min(next, w.at - Date.now());
+    if (s.st === 'new' && w.state !== 'open') {
+      phases.push(h('li', { class: `phase ${w.state}` },
+        h('h2', null, t(`phase_${phase}`)),
+        h('p', { class: 'muted' }, pick(b.forms[phase].title)),
+        h('p', { class: 'status' }, w.state === 'soon'
+          ? t('opens_at', { time: w.day ? day(w.at) : when(w.at) }) : t('phase_closed'))));
+      continue;
+    }
     phases.push(h('li', { class: `phase ${s.st}` },
       h('h2', null, t(`phase_${phase}`)),
       h('p', { class: 'muted' }, pick(b.forms[phase].title)),
@@ -220,7 +248,11 @@ async function showTraining() {
     h('ul', { class: 'phases' }, phases),
     await outboxPanel(await all('outbox')),
   );
+  clearTimeout(opening);
+  if (next < Infinity) opening = setTimeout(refresh, Math.min(next + 500, 2 ** 31 - 1));
 }
+
+let opening;
 
 async function outboxPanel(outbox) {
   const pending = outbox.filter((r) => r.state === 'pending');
@@ -405,7 +437,7 @@ async function boot() {
   addEventListener('online', () => {
     netStatus();
     tick(true);
-    if (ctx) revalidate(code);
+    if (ctx) renew();
     if (code && !isReady()) {
       if (!ctx) route();
       watchReady();

@@ -26,7 +26,7 @@ export async function load(code) {
   const stored = await get('bundles', code);
   if (stored) return { ...stored, stored: true };
   const fresh = await fetchBundle(code);
-  await put('bundles', fresh);
+  await put('bundles', keepStamp(fresh));
   return fresh;
 }
 
@@ -36,7 +36,7 @@ export async function revalidate(code) {
   try {
     const fresh = await fetchBundle(code, stored?.etag);
     if (!fresh) return null;
-    await put('bundles', fresh);
+    await put('bundles', keepStamp(fresh, stored));
     return fresh;
   } catch {
     return null; // offline or server trouble: the stored copy stays good
@@ -44,3 +44,33 @@ export async function revalidate(code) {
 }
 
 export const held = () => all('bundles');
+
+/**
+ * The proof that this phone joined while joining was open: the newest the server gave, kept
+ * when a later bundle has none (joining closed since), so that work done offline still counts.
+ */
+function keepStamp(fresh, stored) {
+  fresh.joining_stamp = fresh.bundle.training?.joining_stamp || stored?.joining_stamp || null;
+  return fresh;
+}
+
+/** A window edge as a time on this phone: a day starts (or, closing, ends) on its own calendar. */
+function edge(value, closing) {
+  if (!value) return null;
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!day) return new Date(value);
+  return new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3]) + (closing ? 1 : 0));
+}
+
+/**
+ * Whether a phase may be started now, by this phone's clock: `open`, `soon` (with `at`, when
+ * it opens and whether that is a whole day) or `closed`.
+ */
+export function windowState(bundle, phase, now = new Date()) {
+  const w = bundle.training?.windows?.[phase] || {};
+  const opens = edge(w.opens_at, false);
+  const closes = edge(w.closes_at, true);
+  if (opens && now < opens) return { state: 'soon', at: opens, day: w.opens_at.length === 10 };
+  if (closes && now >= closes) return { state: 'closed' };
+  return { state: 'open' };
+}

@@ -36,7 +36,8 @@ const S = {
     code_missing: 'Complete your code.',
     choose: 'Please choose.',
     save: 'Save', back: 'Back', next: 'Next', finish: 'Finish and send', change: 'Change',
-    phase_pre: 'Pre-test', phase_post: 'Post-test', phase_evaluation: 'Evaluation',
+    phase_pre: 'Pre-test', phase_post: 'Post-test', phase_evaluation: 'Evaluation', phase_followup: 'Follow-up test',
+    opens_at: 'Opens {time}', phase_closed: 'Closed: it can no longer be started.',
     st_new: 'Not started', st_draft: 'In progress', st_queued: 'Saved on this phone, waiting to send',
     st_sent: 'Sent', st_attention: 'Needs attention',
     start: 'Start', resume: 'Continue',
@@ -113,7 +114,8 @@ const S = {
     code_missing: 'Complétez votre code.',
     choose: 'Veuillez choisir.',
     save: 'Enregistrer', back: 'Retour', next: 'Suivant', finish: 'Terminer et envoyer', change: 'Modifier',
-    phase_pre: 'Pré-test', phase_post: 'Post-test', phase_evaluation: 'Évaluation',
+    phase_pre: 'Pré-test', phase_post: 'Post-test', phase_evaluation: 'Évaluation', phase_followup: 'Test de suivi',
+    opens_at: 'Ouvre le {time}', phase_closed: 'Fermé : il ne peut plus être commencé.',
     st_new: 'Pas commencé', st_draft: 'En cours', st_queued: 'Enregistré sur ce téléphone, en attente d’envoi',
     st_sent: 'Envoyé', st_attention: 'À vérifier',
     start: 'Commencer', resume: 'Continuer',
@@ -190,7 +192,8 @@ const S = {
     code_missing: 'أكمل رمزك.',
     choose: 'يرجى الاختيار.',
     save: 'حفظ', back: 'رجوع', next: 'التالي', finish: 'إنهاء وإرسال', change: 'تغيير',
-    phase_pre: 'الاختبار القبلي', phase_post: 'الاختبار البعدي', phase_evaluation: 'التقييم',
+    phase_pre: 'الاختبار القبلي', phase_post: 'الاختبار البعدي', phase_evaluation: 'التقييم', phase_followup: 'اختبار المتابعة',
+    opens_at: 'يُفتح في {time}', phase_closed: 'مغلق: لم يعد بالإمكان البدء فيه.',
     st_new: 'لم يبدأ', st_draft: 'قيد الإنجاز', st_queued: 'محفوظ على هذا الهاتف، في انتظار الإرسال',
     st_sent: 'تم الإرسال', st_attention: 'يحتاج إلى انتباه',
     start: 'ابدأ', resume: 'تابع',
@@ -270,6 +273,9 @@ export function pick(text, fallback = '') {
 /** A date and time, short, in the current language. */
 export const when = (iso) =>
   new Intl.DateTimeFormat(`${lang}-u-nu-latn`, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+
+/** A day, medium length, in the current language. */
+export const day = (d) => new Intl.DateTimeFormat(`${lang}-u-nu-latn`, { dateStyle: 'medium' }).format(d);
 
 /** Tests for the bundled strings: every language has every key. */
 export const _strings = S;

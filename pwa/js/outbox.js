@@ -2,7 +2,7 @@
 
 import { tx, req, all, getMeta, setMeta } from './db.js';
 import { uuid } from './code.js';
-import { sendOutbox } from './send.js';
+import { sendOutbox, withStamps } from './send.js';
 
 const BASE_MS = 5000;
 const CAP_MS = 10 * 60 * 1000;
@@ -94,8 +94,9 @@ async function send() {
 /** The export file a trainer can upload: every record not yet accepted. */
 export async function exportUnsent() {
   const records = await all('outbox');
+  const wire = await withStamps();
   return {
     format: 'tadrib-unsent', version: 1, device: await deviceId(),
-    exported_at: new Date().toISOString(), submissions: records.map((r) => r.submission),
+    exported_at: new Date().toISOString(), submissions: records.map(wire),
   };
 }

@@ -35,6 +35,7 @@ export async function sendOutbox(post = postJson) {
   const waiting = records.filter((r) => r.state === 'pending');
   if (!waiting.length) return null;
   const device = (await getMeta('device')) || 'unknown-device';
+  const wire = await withStamps();
   let held = records.length;
   let sent = 0;
   let max = BATCH;
@@ -44,7 +45,7 @@ export async function sendOutbox(post = postJson) {
       while (queue.length) {
         const [batch] = batchesOf(queue, max);
         // `pending`: what the phone still holds besides this batch.
-        const body = JSON.stringify({ device, pending: held - batch.length, submissions: batch.map((r) => r.submission) });
+        const body = JSON.stringify({ device, pending: held - batch.length, submissions: batch.map(wire) });
         const res = await post(url || '/api/v1/sync', body);
         if (res.status === 413 && max > 1) { max = Math.max(1, Math.floor(batch.length / 2)); continue; }
         if (!res.ok) throw new Retry(`HTTP ${res.status}`);
@@ -61,6 +62,18 @@ export async function sendOutbox(post = postJson) {
     throw err;
   }
   return sent;
+}
+
+/**
+ * Gives a record's submission the joining stamp its training's bundle holds: proof that the
+ * phone joined while joining was open, whenever the record is sent or exported.
+ */
+export async function withStamps() {
+  const stamps = new Map((await all('bundles')).map((b) => [b.code, b.joining_stamp || b.bundle?.training?.joining_stamp]));
+  return (r) => {
+    const stamp = r.submission.joining_stamp || stamps.get(r.code);
+    return stamp ? { ...r.submission, joining_stamp: stamp } : r.submission;
+  };
 }
 
 function byUrl(list) {

@@ -5,6 +5,7 @@ import { buildCode, normaliseCard, parseNumber, latinDigits, uuid } from '../../
 import { backoffDelay } from '../../../pwa/js/outbox.js';
 import { batchesOf } from '../../../pwa/js/send.js';
 import { _strings } from '../../../pwa/js/i18n.js';
+import { windowState } from '../../../pwa/js/bundle.js';
 
 test('a built code is normalised: case, accents, look-alikes, day padded', () => {
   assert.equal(buildCode('Karima', '7', 'Rabat'), 'KA07R');
@@ -67,4 +68,20 @@ test('every UI string exists in English, French and Arabic', () => {
       assert.deepEqual((v.match(/\{\w+\}/g) || []).sort(), want, `${lang}.${k} placeholders`);
     }
   }
+});
+
+test('phase windows: days on the phone\'s calendar, instants in UTC, a missing phase open', () => {
+  const b = { training: { windows: {
+    post: { opens_at: '2019-01-11' },
+    evaluation: { opens_at: '2019-01-11T08:00:00Z', closes_at: '2019-01-12' },
+  } } };
+  const soon = windowState(b, 'post', new Date(2019, 0, 10, 23, 59));
+  assert.deepEqual(soon, { state: 'soon', at: new Date(2019, 0, 11), day: true });
+  assert.equal(windowState(b, 'post', new Date(2019, 0, 11)).state, 'open');
+  assert.equal(windowState(b, 'evaluation', new Date(Date.UTC(2019, 0, 11, 7, 59))).state, 'soon');
+  assert.equal(windowState(b, 'evaluation', new Date(Date.UTC(2019, 0, 11, 8))).state, 'open');
+  assert.equal(windowState(b, 'evaluation', new Date(2019, 0, 12, 23, 59)).state, 'open');
+  assert.equal(windowState(b, 'evaluation', new Date(2019, 0, 13)).state, 'closed');
+  assert.equal(windowState(b, 'pre', new Date(2000, 0, 1)).state, 'open');
+  assert.equal(windowState({ training: {} }, 'followup').state, 'open');
 });
