@@ -7,16 +7,15 @@ the report groups them; every figure but the count is null below `MIN_INFERENTIA
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats as sps
 
 from forms.model import QuestionSet
+from server.reports import stats
 from server.reports.inputs import Response
 from server.reports.matching import Participant
 from server.reports.numbers import num
@@ -71,12 +70,10 @@ def group(pre: Floats, post: Floats, followup: Floats) -> dict[str, Any]:
     change = followup - post
     out["followup_mean"] = num(followup.mean())
     out["followup_change"] = num(change.mean())
-    sd = float(change.std(ddof=1))
-    if math.isfinite(sd) and sd > EPS:
-        half = float(sps.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
-        mean = float(change.mean())
-        out["followup_ci95"] = [num(mean - half), num(mean + half)]
-        out["followup_p"] = num(sps.ttest_rel(followup, post).pvalue)
+    # The paired figures of follow-up against post, as for pre against post (one definition).
+    paired = stats.inferential(post, followup)
+    out["followup_ci95"] = paired["ci95"]
+    out["followup_p"] = paired["p"]
     gained = float((post - pre).mean())
     if gained > EPS:
         out["retention"] = num(float((followup - pre).mean()) / gained)
