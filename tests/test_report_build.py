@@ -202,17 +202,19 @@ def test_no_submissions_at_all() -> None:
     walk_finite(report)
 
 
-def test_per_question_percent_correct_is_over_everyone_who_took_the_test() -> None:
-    # 3 took the pre-test (1 got q1 right), 1 took the post-test (right).
+def test_per_question_percent_correct_is_over_everyone_who_was_asked_it() -> None:
+    # 4 took the pre-test: A right on q1, B and D wrong (D left it blank: 0 points recorded),
+    # C was not asked it (no points recorded for q1); 1 took the post-test (right).
     responses = [
         resp("A", "pre", points={"q1": 1.0}, percent=10),
         resp("B", "pre", points={"q1": 0.0}, percent=0),
         resp("C", "pre", points={}, percent=0),
+        resp("D", "pre", points={"q1": 0.0}, percent=0),
         resp("A", "post", points={"q1": 1.0}, percent=10),
     ]
     q1 = report_of(responses)["items"][0]
-    assert q1["pre_correct_pct"] == pytest.approx(100 / 3)
-    assert q1["post_correct_pct"] == 100
+    assert (q1["pre_n"], q1["pre_correct_pct"]) == (3, pytest.approx(100 / 3))
+    assert (q1["post_n"], q1["post_correct_pct"]) == (1, 100)
 
 
 def test_evaluation_likert_counts_top_two_box_and_median() -> None:

@@ -217,8 +217,9 @@ def _form_ref(
 
 
 def _item_stats(tm: PhaseMatrix) -> list[dict[str, Any]]:
-    figures = tm.moodle
-    return [{"id": q, **fig} for q, fig in zip(tm.qids, figures, strict=True)]
+    return [
+        {"id": q, "n": n, **fig} for q, n, fig in zip(tm.qids, tm.takers(), tm.moodle, strict=True)
+    ]
 
 
 def _items(pre: PhaseMatrix, post: PhaseMatrix, g: _Groups, lang: str) -> list[dict[str, Any]]:

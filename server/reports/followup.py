@@ -114,7 +114,7 @@ def add_to(
 
     correct = _items_correct(list(counted.values()), versions, fallback_form)
     for item in report["items"]:
-        item["followup_correct_pct"] = correct.get(item["id"])
+        item["followup_n"], item["followup_correct_pct"] = correct.get(item["id"], (0, None))
     report["method_parameters"]["retention"] = METHOD
 
 
@@ -122,11 +122,12 @@ def _items_correct(
     taken: list[Response],
     versions: dict[tuple[str, str], QuestionSet],
     fallback_form: QuestionSet | None,
-) -> dict[str, float | None]:
-    """% correct per question among everyone who took the follow-up."""
+) -> dict[str, tuple[int, float | None]]:
+    """Per question, how many took the follow-up and were asked it, and % correct of them."""
     if not taken:
         return {}
     most = Counter((r.form_id, r.form_version) for r in taken).most_common(1)[0][0]
     form = versions.get(most, fallback_form)
     matrix = PhaseMatrix(form, taken, versions)
-    return dict(zip(matrix.qids, matrix.pct_correct(), strict=True))
+    figures = zip(matrix.takers(), matrix.pct_correct(), strict=True)
+    return dict(zip(matrix.qids, figures, strict=True))

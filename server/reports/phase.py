@@ -1,13 +1,17 @@
 """Item points of one test (pre or post), scored with the version each participant answered.
 
 A training may hold submissions on several versions of its test (a new version published while
-devices were still offline). Questions are keyed by id across versions; a question that only
-some versions have counts only the people who were asked it, and each row's maximum comes
-from its own version. With one version (the common case) no mask is built at all.
+devices were still offline), and the form's logic may skip a question for some participants
+(its relevance false). Either way a question counts only for the people who were asked it:
+scoring stores points for exactly the questions of the row's version that were asked, so a
+question missing from a row's points was not asked. Questions are keyed by id across versions
+and each row's maximum comes from its own version. When everyone was asked everything on one
+version (the common case) no mask is built at all.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from functools import cached_property, lru_cache
 from itertools import chain
@@ -37,9 +41,10 @@ def _scored(form: QuestionSet | None) -> list[Question]:
 class PhaseMatrix:
     """Item points of everyone who took one test: rows follow `responses`, columns `qids`.
 
-    `asked` and `row_max` are None when every row answered the same version; otherwise
-    `asked[i, j]` says whether row i's version had question j and `row_max[i, j]` is its
-    maximum there (0 where not asked).
+    `asked` and `row_max` are None when every row answered the same version and was asked
+    every question; otherwise `asked[i, j]` says whether row i was asked question j (its
+    version has it and its logic did not skip it) and `row_max[i, j]` is its maximum there
+    (0 where not asked).
     """
 
     def __init__(
@@ -66,6 +71,12 @@ class PhaseMatrix:
             questions = _scored(form)
             self._describe(questions)
             self.points = points_matrix(self.qids, responses)
+            skipped = np.isnan(self.points)
+            if skipped.any():
+                self.asked = ~skipped
+                self.row_max = np.where(skipped, 0.0, self.maxes)
+                self.points[skipped] = 0.0
+                self._keys = [current] * len(responses)
         else:
             keys = [k if k in known else current for k in map(_version_of, responses)]
             self._keys = keys
@@ -90,18 +101,21 @@ class PhaseMatrix:
                 rows = np.asarray(rows_list, dtype=np.intp)
                 cols = np.asarray([col[q.id] for q in qs], dtype=np.intp)
                 sub = points_matrix([q.id for q in qs], [responses[i] for i in rows_list])
+                skipped = np.isnan(sub)
+                sub[skipped] = 0.0
                 grid = np.ix_(rows, cols)
                 self.points[grid] = sub
-                self.asked[grid] = True
-                self.row_max[grid] = np.asarray([q.points for q in qs], dtype=np.float64)
+                self.asked[grid] = ~skipped
+                maxes = np.asarray([q.points for q in qs], dtype=np.float64)
+                self.row_max[grid] = np.where(skipped, 0.0, maxes)
             self.versions = [{"form": k[0], "version": k[1], "n": len(key_rows[k])} for k in taken]
 
+        if not self.versions and form and responses:
+            self.versions = [{"form": current[0], "version": current[1], "n": len(responses)}]
         if self.row_max is None:
             self.ok = self.shares >= 1.0  # correct only with full points
             total = float(self.maxes.sum())
             computed = 100.0 * self.points.sum(axis=1) / total if total > 0 else None
-            if form and responses:
-                self.versions = [{"form": current[0], "version": current[1], "n": len(responses)}]
         else:
             assert self.asked is not None
             self.ok = it.correct(self.points, self.row_max) & self.asked
@@ -123,11 +137,6 @@ class PhaseMatrix:
         self.types = {q.id: q.type for q in questions}
         #: Each question's maximum in the current version (else the newest that has it).
         self.maxes = np.asarray([q.points for q in questions], dtype=np.float64)
-
-    @property
-    def mixed(self) -> bool:
-        """True when rows answered different versions (item figures use the `asked` mask)."""
-        return self.asked is not None
 
     def takers(self) -> list[int]:
         """How many people were asked each question."""
@@ -189,11 +198,15 @@ class PhaseMatrix:
         return out
 
     def test_stats(self) -> dict[str, Any]:
-        """Moodle's test statistics; with several versions, internal consistency is computed
-        on the takers of the most answered version (items must be the same for every row)."""
+        """Moodle's test statistics. Internal consistency needs the same items in every row:
+        when not everyone was asked everything, it is computed on the takers of the most
+        answered version, over the questions every one of them was asked (a question shown
+        only to some is left out rather than its takers: they are a group the logic picked)."""
         if self.asked is None or self.row_max is None:
             x, weight = self._ordered
-            return it.test_stats(x * weight, weight, ordered=True)
+            out = it.test_stats(x * weight, weight, ordered=True)
+            out["consistency_questions"] = len(self.qids) if out["n"] else 0
+            return out
         totals = self.row_max.sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             scores = np.where(totals > 0, 100.0 * self.points.sum(axis=1) / totals, 0.0)
@@ -201,12 +214,14 @@ class PhaseMatrix:
         biggest = max(self.versions, key=lambda v: int(v["n"]))
         key = (biggest["form"], biggest["version"])
         rows = np.asarray([k == key for k in self._keys], dtype=bool)
-        cols = self.asked[rows][0] if rows.any() else np.zeros(len(self.qids), dtype=bool)
-        sub = _test_stats(self.points[np.ix_(rows, cols)], self.row_max[rows][0][cols])
+        cols = self.asked[rows].all(axis=0) if rows.any() else np.zeros(len(self.qids), bool)
+        first = int(np.argmax(rows))
+        sub = _test_stats(self.points[np.ix_(rows, cols)], self.row_max[first][cols])
         for name in ("cic", "error_ratio", "standard_error"):
             out[name] = sub[name]
         out["consistency_version"] = biggest["version"]
         out["consistency_n"] = biggest["n"]
+        out["consistency_questions"] = int(cols.sum())
         return out
 
     def topic_pct(self, cols: list[int]) -> Floats:
@@ -234,15 +249,17 @@ def _test_stats(points: Floats, maxes: Floats) -> dict[str, Any]:
 @lru_cache(maxsize=32)
 def _points_decoder(qids: tuple[str, ...]) -> msgspec.json.Decoder[list[Any]]:
     # A struct with one float field per question decodes `{qid: points}` without building a
-    # dict per row; unknown keys are ignored and missing questions score 0.
-    fields = [(f"f{i}", float, 0.0) for i in range(len(qids))]
+    # dict per row; unknown keys are ignored and a question missing (not asked) is NaN.
+    fields = [(f"f{i}", float, math.nan) for i in range(len(qids))]
     rename = {f"f{i}": q for i, q in enumerate(qids)}
     row = msgspec.defstruct("ItemPoints", fields, rename=rename, gc=False)
     return msgspec.json.Decoder(list[row])  # type: ignore[valid-type]
 
 
 def points_matrix(qids: list[str], responses: Sequence[Response]) -> Floats:
-    """Rows of item points as a float matrix; a question missing from a row scores 0."""
+    """Rows of item points as a float matrix; NaN where a question is missing from a row's
+    points, which means it was not asked (scoring records every question asked, unanswered
+    ones with 0; a row without item points records none asked)."""
     n = len(responses)
     if not qids:
         return np.zeros((n, 0))
@@ -255,11 +272,14 @@ def points_matrix(qids: list[str], responses: Sequence[Response]) -> Floats:
         else:
             flat = chain.from_iterable(map(astuple, rows))  # no Python frame per value
             return np.fromiter(flat, dtype=np.float64, count=n * len(qids)).reshape(n, len(qids))
-    out = np.zeros((n, len(qids)))
+    out = np.full((n, len(qids)), np.nan)
     for i, r in enumerate(responses):
         points = r.item_points or (_any_dict.decode(r.points_json) if r.points_json else {})
         for j, q in enumerate(qids):
-            v = points.get(q)
-            if isinstance(v, int | float) and not isinstance(v, bool):
-                out[i, j] = v
+            if q not in points:
+                continue
+            v = points[q]
+            # Asked, with an odd value (never written by scoring): no points rather than no row.
+            ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            out[i, j] = v if ok else 0.0
     return out

@@ -115,8 +115,11 @@ def render_html(
     refs = [report["training"].get(k) or {} for k in ("pre_test", "post_test")]
     answered = [[v.get("version") for v in ref.get("versions_answered") or []] for ref in refs]
     mixed = any(a not in ([], [ref.get("version")]) for a, ref in zip(answered, refs, strict=True))
+    # How many were asked each question, shown where it is not simply everyone who took the test.
+    takers = {phase: report["test_stats"][phase]["n"] for phase in ("pre", "post")}
+    uneven = any(q[f"{p}_n"] not in (0, n) for q in report["items"] for p, n in takers.items())
     return _template("report.html").render(
-        mixed_versions=mixed,
+        item_n=mixed or uneven,
         r=report,
         title=label(report["training"]["title"], lang),
         methods=methods(lang),

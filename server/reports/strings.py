@@ -53,20 +53,27 @@ METHODS: list[str] = [
     "average of individual gains leaves out participants who scored 100% on the pre-test "
     "(their number is given). Improved means a higher post score; pass means at or above the "
     "test's pass mark.",
-    "A question is correct only with full points; % correct is over everyone who took that "
-    "test. McNemar's exact test (McNemar 1947), as a two-sided binomial test of b among b + c "
-    "with probability 1/2, compares wrong-to-right (b) with right-to-wrong (c) among matched "
-    "participants. Item and test statistics follow the formulas of Moodle's quiz statistics "
-    "report on the first attempt: facility index, discrimination index (item-rest correlation), "
-    "discriminative efficiency, skewness and kurtosis from k-statistics, coefficient of "
-    "internal consistency (Cronbach's alpha / KR-20, in percent), error ratio = "
-    "100 sqrt(1 - CIC/100), standard error = error ratio x SD / 100.",
+    "A question is correct only with full points; % correct is over everyone who took that test "
+    "and was asked the question. McNemar's exact test (McNemar 1947), as a two-sided binomial "
+    "test of b among b + c with probability 1/2, compares wrong-to-right (b) with right-to-wrong "
+    "(c) among matched participants. Item and test statistics follow the formulas of Moodle's "
+    "quiz statistics report on the first attempt: facility index, discrimination index "
+    "(item-rest correlation), discriminative efficiency, skewness and kurtosis from "
+    "k-statistics, coefficient of internal consistency (Cronbach's alpha / KR-20, in percent), "
+    "error ratio = 100 sqrt(1 - CIC/100), standard error = error ratio x SD / 100.",
     "Each submission is scored with the version of the test the participant answered. "
-    "Questions are matched across versions by their id; a question that only some versions "
-    "have counts only the people who were asked it (per-question % correct, McNemar pairs "
-    "and item statistics), and each item's score is taken as a fraction of its maximum in "
-    "that version. With several versions, the coefficient of internal consistency, error ratio "
-    "and standard error are computed on the takers of the most answered version.",
+    "Questions are matched across versions by their id. A question counts only for the people "
+    "who were asked it: a question that only some versions have, or that the form's logic "
+    "skipped for some participants, is left out for them of the per-question % correct, the "
+    "McNemar pairs, the item statistics (facility, discrimination and discriminative "
+    "efficiency, against the rest of the questions each was asked), the topic means and the "
+    "heat map; the number asked is given per question, and each item's score is taken as a "
+    "fraction of its maximum in that version. A question shown and left blank counts as "
+    "wrong. When not everyone was asked every question, the coefficient of internal "
+    "consistency, error ratio and standard error are computed on the takers of the most "
+    "answered version, over the questions every one of them was asked: a question shown only "
+    "to some is left out rather than the people who saw it, a group the logic picked. The "
+    "report gives both numbers.",
     "Evaluation: top-two-box is the percent of answers on the two highest levels of the "
     "scale. Comments are shown as written, with the institution only.",
     "Precision: scores are kept as percents rounded to 1e-9 of a point before any rank, "
@@ -243,12 +250,13 @@ UI: dict[str, tuple[str, str, str]] = {
     # Questions
     "questions": ("Questions", "Questions", "الأسئلة"),
     "items_caption": (
-        "Per question: % correct (everyone who took the test), McNemar among the matched, "
-        "Moodle item statistics on the post-test",
-        "Par question : % de bonnes réponses (toutes les personnes ayant passé le test), "
-        "McNemar parmi les appariés, statistiques d'items Moodle sur le post-test",
-        "لكل سؤال: نسبة الإجابات الصحيحة (كل من أجرى الاختبار)، اختبار ماكنمار بين "
-        "المطابَقين، وإحصاءات البنود وفق Moodle على الاختبار البعدي",
+        "Per question: % correct (everyone who took the test and was asked the question), "
+        "McNemar among the matched, Moodle item statistics on the post-test",
+        "Par question : % de bonnes réponses (toutes les personnes ayant passé le test à qui "
+        "la question a été posée), McNemar parmi les appariés, statistiques d'items Moodle sur "
+        "le post-test",
+        "لكل سؤال: نسبة الإجابات الصحيحة (كل من أجرى الاختبار وطُرح عليه السؤال)، اختبار "
+        "ماكنمار بين المطابَقين، وإحصاءات البنود وفق Moodle على الاختبار البعدي",
     ),
     "question": ("Question", "Question", "السؤال"),
     "topic": ("Topic", "Thème", "المحور"),
@@ -274,6 +282,14 @@ UI: dict[str, tuple[str, str, str]] = {
         "Test statistics (Moodle); scores in % of the maximum",
         "Statistiques du test (Moodle) ; scores en % du maximum",
         "إحصاءات الاختبار (Moodle)؛ النتائج بالنسبة المئوية من الحد الأقصى",
+    ),
+    "consistency_note": (
+        "{test}: internal consistency on {n} participants and the {k} questions every one of "
+        "them was asked (version {version}).",
+        "{test} : cohérence interne calculée sur {n} participants et les {k} questions posées à "
+        "chacun d'eux (version {version}).",
+        "{test}: الاتساق الداخلي محسوب على {n} مشاركين و{k} أسئلة طُرحت عليهم جميعا "
+        "(الإصدار {version}).",
     ),
     "test": ("Test", "Test", "الاختبار"),
     "mean": ("Mean", "Moyenne", "المتوسط"),
@@ -549,23 +565,29 @@ METHODS_FR: list[str] = [
     "moyenne des gains individuels exclut les participants ayant obtenu 100 % au pré-test "
     "(leur nombre est indiqué). En progrès : score post plus élevé ; réussite : score égal ou "
     "supérieur au seuil de réussite du test.",
-    "Une question n'est juste qu'avec tous ses points ; le % de bonnes réponses porte sur "
-    "toutes les personnes ayant passé le test. Le test exact de McNemar (McNemar 1947), test "
-    "binomial bilatéral de b parmi b + c avec une probabilité de 1/2, compare faux-vers-juste "
-    "(b) et juste-vers-faux (c) chez les participants appariés. Les statistiques d'items et de "
-    "test suivent les formules du rapport de statistiques de quiz de Moodle sur la première "
-    "tentative : "
-    "indice de facilité, indice de discrimination (corrélation item-reste), efficacité "
-    "discriminante, asymétrie et aplatissement par k-statistiques, coefficient de cohérence "
-    "interne (alpha de Cronbach / KR-20, en %), taux d'erreur = 100 sqrt(1 - CCI/100), erreur "
-    "type = taux d'erreur x écart-type / 100.",
+    "Une question n'est juste qu'avec tous ses points ; le % de bonnes réponses porte sur toutes "
+    "les personnes ayant passé le test à qui la question a été posée. Le test exact de McNemar "
+    "(McNemar 1947), test binomial bilatéral de b parmi b + c avec une probabilité de 1/2, "
+    "compare faux-vers-juste (b) et juste-vers-faux (c) chez les participants appariés. Les "
+    "statistiques d'items et de test suivent les formules du rapport de statistiques de quiz de "
+    "Moodle sur la première tentative : indice de facilité, indice de discrimination "
+    "(corrélation item-reste), efficacité discriminante, asymétrie et aplatissement par "
+    "k-statistiques, coefficient de cohérence interne (alpha de Cronbach / KR-20, en %), taux "
+    "d'erreur = 100 sqrt(1 - CCI/100), erreur type = taux d'erreur x écart-type / 100.",
     "Chaque envoi est noté avec la version du test à laquelle le participant a répondu. Les "
-    "questions sont rapprochées d'une version à l'autre par leur identifiant ; une question "
-    "présente dans certaines versions seulement ne compte que les personnes à qui elle a été "
-    "posée (% de bonnes réponses, paires de McNemar et statistiques d'items), et le score de "
-    "chaque item est rapporté à son maximum dans cette version. Avec plusieurs versions, le "
+    "questions sont rapprochées d'une version à l'autre par leur identifiant. Une question ne "
+    "compte que pour les personnes à qui elle a été posée : une question présente dans "
+    "certaines versions seulement, ou que la logique du formulaire a sautée pour certains "
+    "participants, est exclue pour eux du % de bonnes réponses, des paires de McNemar, des "
+    "statistiques d'items (facilité, discrimination et efficacité discriminante, face au reste "
+    "des questions posées à chacun), des moyennes par thème et de la carte de chaleur ; le "
+    "nombre de personnes interrogées est donné par question, et le score de chaque item est "
+    "rapporté à son maximum dans cette version. Une question affichée et laissée sans réponse "
+    "compte comme fausse. Quand tout le monde n'a pas reçu toutes les questions, le "
     "coefficient de cohérence interne, le taux d'erreur et l'erreur type sont calculés sur les "
-    "personnes ayant répondu à la version la plus utilisée.",
+    "personnes ayant répondu à la version la plus utilisée, sur les questions posées à chacune "
+    "d'elles : une question montrée à certains seulement est écartée plutôt que ceux qui l'ont "
+    "vue, un groupe choisi par la logique. Le rapport donne ces deux nombres.",
     "Évaluation : les deux meilleurs niveaux (top-two-box) sont le pourcentage de réponses sur "
     "les deux niveaux les plus élevés de l'échelle. Les commentaires sont reproduits tels "
     "qu'écrits, avec la seule institution.",
@@ -595,19 +617,24 @@ METHODS_AR: list[str] = [
     "(Hake 1998)؛ ويستبعد "
     "متوسط المكاسب الفردية من حصلوا على 100% في الاختبار القبلي (مع ذكر عددهم). المتحسن: "
     "نتيجة بعدية أعلى؛ الناجح: نتيجة تساوي عتبة نجاح الاختبار أو تفوقها.",
-    "لا يكون السؤال صحيحا إلا بكامل نقاطه؛ وتُحسب نسبة الإجابات الصحيحة على كل من أجرى "
-    "الاختبار. يقارن اختبار ماكنمار الدقيق (McNemar 1947)، وهو اختبار ذو الحدين ثنائي الطرف "
-    "لـ b من بين b + c باحتمال 1/2، الانتقال من الخطأ إلى الصواب (b) بالانتقال من الصواب إلى "
-    "الخطأ (c) بين المطابَقين. تتبع إحصاءات البنود والاختبار صيغ تقرير إحصاءات الاختبارات في "
-    "Moodle على المحاولة الأولى: مؤشر السهولة، ومؤشر التمييز (ارتباط البند "
-    "بباقي الاختبار)، وكفاءة التمييز، والالتواء والتفلطح بإحصاءات k، ومعامل الاتساق الداخلي "
-    "(ألفا كرونباخ / KR-20، بالنسبة المئوية)، ونسبة الخطأ = 100 sqrt(1 - CIC/100)، والخطأ "
-    "المعياري = نسبة الخطأ x الانحراف المعياري / 100.",
+    "لا يكون السؤال صحيحا إلا بكامل نقاطه؛ وتُحسب نسبة الإجابات الصحيحة على كل من أجرى الاختبار "
+    "وطُرح عليه السؤال. يقارن اختبار ماكنمار الدقيق (McNemar 1947)، وهو اختبار ذو الحدين ثنائي "
+    "الطرف لـ b من بين b + c باحتمال 1/2، الانتقال من الخطأ إلى الصواب (b) بالانتقال من الصواب "
+    "إلى الخطأ (c) بين المطابَقين. تتبع إحصاءات البنود والاختبار صيغ تقرير إحصاءات الاختبارات في "
+    "Moodle على المحاولة الأولى: مؤشر السهولة، ومؤشر التمييز (ارتباط البند بباقي الاختبار)، "
+    "وكفاءة التمييز، والالتواء والتفلطح بإحصاءات k، ومعامل الاتساق الداخلي (ألفا كرونباخ / "
+    "KR-20، بالنسبة المئوية)، ونسبة الخطأ = 100 sqrt(1 - CIC/100)، والخطأ المعياري = نسبة الخطأ "
+    "x الانحراف المعياري / 100.",
     "يُصحَّح كل إرسال بإصدار الاختبار الذي أجاب عنه المشارك. تُطابَق الأسئلة بين الإصدارات "
-    "بمعرّفها؛ والسؤال الموجود في بعض الإصدارات فقط لا يُحتسب إلا لمن طُرح عليهم (نسبة "
-    "الإجابات الصحيحة وأزواج ماكنمار وإحصاءات البنود)، وتُنسب نتيجة كل بند إلى حدّه الأقصى في "
-    "ذلك الإصدار. عند وجود عدة إصدارات، يُحسب معامل الاتساق الداخلي ونسبة الخطأ والخطأ "
-    "المعياري على من أجابوا عن الإصدار الأكثر استعمالا.",
+    "بمعرّفها. ولا يُحتسب السؤال إلا لمن طُرح عليهم: فالسؤال الموجود في بعض الإصدارات فقط، أو "
+    "الذي تخطّاه منطق الاستمارة لبعض المشاركين، يُستبعد في حقهم من نسبة الإجابات الصحيحة وأزواج "
+    "ماكنمار وإحصاءات البنود (السهولة والتمييز وكفاءة التمييز، مقارنةً بباقي الأسئلة التي طُرحت "
+    "على كل منهم) ومتوسطات المحاور والخريطة الحرارية؛ ويُذكر لكل سؤال عدد من طُرح عليهم، "
+    "وتُنسب نتيجة كل بند إلى حدّه الأقصى في ذلك الإصدار. أما السؤال الذي عُرض وتُرك دون إجابة "
+    "فيُحتسب خطأ. وإذا لم تُطرح كل الأسئلة على الجميع، يُحسب معامل الاتساق الداخلي ونسبة الخطأ "
+    "والخطأ المعياري على من أجابوا عن الإصدار الأكثر استعمالا، وعلى الأسئلة التي طُرحت على كل "
+    "واحد منهم: يُستبعد السؤال الذي عُرض على بعضهم فقط بدلا من استبعاد من رأوه، لأنهم فئة "
+    "اختارها المنطق. ويذكر التقرير العددين.",
     "التقييم: أعلى مستويين هو نسبة الإجابات في المستويين الأعلى من السلم. تُعرض التعليقات كما "
     "كُتبت، مع ذكر المؤسسة فقط.",
     "الدقة: تُحفظ النتائج نسبا مئوية مقرّبة إلى 1e-9 من النقطة قبل أي ترتيب أو مقارنة أو "

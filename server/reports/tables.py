@@ -99,12 +99,14 @@ def sexes(report: dict[str, Any]) -> Table:
 def items(report: dict[str, Any]) -> Table:
     cols = [
         _c("id", heading="Question"), _c("topic"), _c("label", heading="Text"),
-        _c("source"), _c("max_points", "num"), _c("pre_correct_pct", "pct", "Correct pre (%)"),
+        _c("source"), _c("max_points", "num"), _c("pre_n", "int", "Asked pre (n)"),
+        _c("post_n", "int", "Asked post (n)"), _c("pre_correct_pct", "pct", "Correct pre (%)"),
         _c("post_correct_pct", "pct", "Correct post (%)"), _c("change_pct", "pct", "Change"),
         _c("mcnemar_b", "int", "Wrong to right (b)"), _c("mcnemar_c", "int", "Right to wrong (c)"),
         _c("mcnemar_p", "p", "p (McNemar exact)"), _c("facility", "pct", "Facility index"),
         _c("sd", "pct", "SD"), _c("discrimination", "pct", "Discrimination index"),
         _c("discriminative_efficiency", "pct", "Discriminative efficiency"),
+        _c("followup_n", "int", "Asked follow-up (n)"),
         _c("followup_correct_pct", "pct", "Correct follow-up (%)"),
     ]  # fmt: skip
     return _simple("items", "Questions", cols, report["items"])
@@ -172,6 +174,8 @@ def test_stats(report: dict[str, Any]) -> Table:
         _c("sd", "pct", "SD (%)"), _c("skewness", "num"), _c("kurtosis", "num"),
         _c("cic", "pct", "CIC (%)"), _c("error_ratio", "pct", "Error ratio (%)"),
         _c("standard_error", "pct", "Standard error (%)"),
+        _c("consistency_n", "int", "CIC participants (n)"),
+        _c("consistency_questions", "int", "CIC questions (n)"),
     ]  # fmt: skip
     records = [{"test": phase, **report["test_stats"][phase]} for phase in ("pre", "post")]
     return _simple("test_stats", "Test statistics", cols, records)
