@@ -60,9 +60,11 @@ def _rows(phase: str, table: dict[str, dict[str, int]]) -> list[Response]:
     return rows
 
 
-def _report() -> dict[str, Any]:
+def _report(reverse: bool = False) -> dict[str, Any]:
     base = sample_input(1, 1, evaluation=False)
     responses = _rows("pre", PRE) + _rows("post", POST) + _rows("followup", FOLLOWUP)
+    if reverse:
+        responses.reverse()
     inp = ReportInput(
         training=base.training, institutions=base.institutions, responses=responses,
         pre_form=FORM, post_form=FORM,
@@ -95,6 +97,12 @@ def test_item_figures_count_only_the_participants_who_were_asked() -> None:
     assert q1["followup_correct_pct"] == 100.0
     stats = {s["id"]: s for s in report["item_stats"]["post"]}
     assert stats["q3"]["n"] == 3 and stats["q1"]["n"] == 6
+
+
+def test_figures_do_not_depend_on_the_order_of_the_participants() -> None:
+    forward, backward = _report(), _report(reverse=True)
+    for key in ("items", "item_stats", "test_stats", "topics", "heatmap"):
+        assert forward[key] == backward[key], key
 
 
 def test_topics_and_heat_map_leave_out_the_skipped() -> None:
