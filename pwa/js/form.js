@@ -66,6 +66,9 @@ function answerText(q, v) {
     case 'truefalse': return t(v ? 't_true' : 't_false');
     case 'likert': return `${fmt(v)} ${pick(q.scale?.labels?.[v], '')}`.trim();
     case 'number': return fmt(v);
+    case 'acknowledge': return t('ack');
+    // Isolated left to right, so a date and its time keep their order in Arabic.
+    case 'date': case 'time': case 'datetime': return `\u2066${String(v).replace('T', ' ')}\u2069`;
     default: return String(v);
   }
 }
@@ -106,6 +109,18 @@ function control(q, value, set, describedBy, choices) {
         value: value == null ? '' : String(value), 'aria-describedby': describedBy,
         oninput: (e) => set(e.target.value.trim() === '' ? undefined : (parseNumber(e.target.value) ?? { bad: latinDigits(e.target.value) }), true),
       });
+    case 'date': case 'time': case 'datetime':
+      // The browser's own picker; its value (YYYY-MM-DD, HH:MM, YYYY-MM-DDTHH:MM) is what the
+      // server takes.
+      return h('input', {
+        id: name, type: q.type === 'datetime' ? 'datetime-local' : q.type, dir: 'ltr',
+        value: value ?? '', 'aria-describedby': describedBy,
+        oninput: (e) => set(e.target.value || undefined),
+      });
+    case 'acknowledge':
+      return h('label', { class: 'choice' },
+        h('input', { type: 'checkbox', name, value: 'OK', checked: value === 'OK', onchange: (e) => set(e.target.checked ? 'OK' : undefined) }),
+        h('span', null, t('ack')));
     case 'text':
       return h('textarea', {
         id: name, rows: 5, value: value ?? '', 'aria-describedby': describedBy,
@@ -181,7 +196,7 @@ export async function showForm(ctx, phase, pos) {
   const optional = q.type !== 'note' && !isRequired(q, logic.values) ? h('span', { class: 'tag' }, t('optional')) : null;
   const question = q.type === 'note'
     ? h('div', { class: 'note' }, h('p', null, pick(q.text)))
-    : ['number', 'text'].includes(q.type)
+    : ['number', 'text', 'date', 'time', 'datetime'].includes(q.type)
       ? h('div', { class: 'field' }, h('label', { for: `q-${q.id}`, class: 'qtext' }, pick(q.text), optional), input)
       : h('fieldset', { class: 'choices', 'aria-describedby': describedBy },
         h('legend', { class: 'qtext' }, pick(q.text), optional), input);
@@ -196,6 +211,11 @@ export async function showForm(ctx, phase, pos) {
     await flushTyping();
     if (unsaved && !(await store(answers[q.id]))) return; // try the write again before moving on
     if (error.textContent) return;
+    if (question.querySelector('input:invalid')) { // a date or time typed in part reads as blank
+      error.textContent = t('date_bad');
+      question.querySelector('input:invalid').focus();
+      return;
+    }
     const { values } = applyLogic(form, answers);
     const wrong = isEmpty(answers[q.id])
       ? isRequired(q, values) && (q.required_message ? pick(q.required_message) : t('required'))
