@@ -111,6 +111,8 @@ class _Reader:
         self.unknown_specs: set[str] = set()
         #: Metadata the phone would record, kept only when an expression refers to it.
         self.metadata: dict[str, tuple[Question, Places]] = {}
+        #: The groups each question sits in, outermost first, and its row.
+        self.groups: dict[int, tuple[list[str], int | None]] = {}
 
     def sheet(self, name: str) -> str:
         """A sheet's title as the author wrote it."""
@@ -136,7 +138,8 @@ class _Reader:
                 self._pyxform_message(message, self.warnings)
         self._languages(form)
         questions: list[Question] = []
-        self._walk(form, form.get("children", []), [], None, questions)
+        self._walk(form, form.get("children", []), [], [], questions)
+        self._names_in_several_groups(questions)
         self._recorded_metadata(questions)
         self._header_typos()
         qs = self._build(form, questions)
@@ -296,7 +299,7 @@ class _Reader:
         form: dict[str, Any],
         children: list[dict[str, Any]],
         relevant: list[str],
-        group: str | None,
+        groups: list[str],
         out: list[Question],
     ) -> None:
         for child in children:
@@ -308,7 +311,8 @@ class _Reader:
             bind = child.get("bind", {})
             if kind.role == "group":
                 inner = [*relevant, bind["relevant"]] if bind.get("relevant") else relevant
-                self._walk(form, child.get("children", []), inner, name or group, out)
+                inside = [*groups, name] if name else groups
+                self._walk(form, child.get("children", []), inner, inside, out)
             elif kind.role == "refused":
                 self._refuse(row, kind.feature)
             elif kind.role == "unknown":
@@ -325,9 +329,29 @@ class _Reader:
                     q.calculation = kind.calculation
                     self.metadata[name] = (q, Places(row or 0))
             else:
-                question = self._question(form, child, kind, row, relevant, group)
+                question = self._question(form, child, kind, row, relevant, groups)
                 if question is not None:
                     out.append(question)
+                    self.groups[id(question)] = (groups, row)
+
+    def _names_in_several_groups(self, questions: list[Question]) -> None:
+        """pyxform lets groups reuse a question name (an expression may then not refer to it);
+        Tadrib needs one id per question, so each of them is named with its groups in front."""
+        by_name: dict[str, list[Question]] = {}
+        for q in questions:
+            by_name.setdefault(q.id, []).append(q)
+        for name, same in by_name.items():
+            if len(same) < 2:
+                continue
+            placed = [self.groups[id(q)] for q in same]
+            ids = [".".join([*groups, name]) for groups, _ in placed]
+            message = (
+                f"question name {name!r} is used in more than one group; "
+                f"each is imported with its groups' names in front: {', '.join(ids)}"
+            )
+            for q, new, (_, row) in zip(same, ids, placed, strict=True):
+                q.id = new
+                self.warnings.add(self.sheet(_SURVEY), row, "name", message)
 
     def _recorded_metadata(self, questions: list[Question]) -> None:
         """Metadata an expression refers to (e.g. ${today}) is recorded as a calculation."""
@@ -378,7 +402,7 @@ class _Reader:
         kind: Any,
         row: int | None,
         relevant: list[str],
-        group: str | None,
+        groups: list[str],
     ) -> Question | None:
         survey = _SURVEY
         bind: dict[str, Any] = child.get("bind", {})
@@ -390,7 +414,7 @@ class _Reader:
             self._text(child.get("label"), survey, row, "label"),
             hint=self._text(child.get("hint"), survey, row, "hint") or None,
         )
-        q.topic = _extra(child, "topic") or group
+        q.topic = _extra(child, "topic") or (groups[-1] if groups else None)
         required = _cell(bind.get("required"))
         flag = cell_flag(required) if required else False
         if q.type in ("note", "calculate"):

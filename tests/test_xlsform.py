@@ -824,3 +824,47 @@ def test_a_required_question_shown_only_under_a_condition_may_be_left_unanswered
     assert check_answers(qs, {"age": 30}) == []
     assert check_and_score(qs, {"age": 30}) == ([], None)
     assert check_answers(qs, {}) == ["Question 'age' is required but was not answered."]
+
+
+def test_a_name_used_in_several_groups_gets_its_groups_in_front_and_a_warning() -> None:
+    survey = [
+        ["type", "name", "label::English (en)", "relevant"],
+        ["begin group", "day1", "Day 1"],
+        ["integer", "hours", "Hours of practice"],
+        ["begin group", "mock", "Mock trial"],
+        ["integer", "hours", "Hours in the mock trial"],
+        ["end group"],
+        ["end group"],
+        ["begin group", "day2", "Day 2", "${rating} > 2"],
+        ["integer", "rating", "Rating"],
+        ["integer", "hours", "Hours of practice"],
+        ["end group"],
+    ]
+    settings = [["form_id", "version"], ["days", "1"]]
+    qs, found = read_xlsform(workbook(survey=survey, settings=settings), "days.xlsx")
+    assert [q.id for q in qs.questions] == ["day1.hours", "day1.mock.hours", "rating", "day2.hours"]
+    assert [q.topic for q in qs.questions] == ["day1", "mock", "day2", "day2"]
+    assert validate(qs) == []
+    assert [f"{w.where}: {w.message}" for w in found if "hours" in w.message] == [
+        "days.xlsx, sheet 'survey', rows 3, 5 and 10, column 'name': question name 'hours' is "
+        "used in more than one group; each is imported with its groups' names in front: "
+        "day1.hours, day1.mock.hours, day2.hours"
+    ]
+    answers = {"day1.hours": 3, "day1.mock.hours": 2, "rating": 4, "day2.hours": 5}
+    assert check_answers(qs, answers) == []
+
+
+def test_an_expression_may_not_refer_to_a_name_several_groups_use() -> None:
+    survey = [
+        ["type", "name", "label::English (en)", "relevant"],
+        ["begin group", "g1", "One"],
+        ["integer", "age", "Age"],
+        ["end group"],
+        ["begin group", "g2", "Two"],
+        ["integer", "age", "Age again"],
+        ["text", "why", "Why?", "${age} > 3"],
+        ["end group"],
+    ]
+    [message] = errors_of(survey=survey)
+    assert message.startswith("tip.xlsx, sheet 'survey', row 7")
+    assert "The name 'age' appears more than once" in message
