@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
@@ -181,3 +182,18 @@ async def test_a_question_skipped_by_the_logic_on_the_phone_is_left_out_of_the_r
     items = {q["id"]: q for q in response.json()["items"]}
     assert (items["q2"]["post_n"], items["q2"]["post_correct_pct"]) == (3, pytest.approx(100 / 3))
     assert (items["q1"]["post_n"], items["q1"]["post_correct_pct"]) == (6, 50.0)
+
+
+def test_a_row_on_an_unknown_version_without_a_question_was_not_asked_it() -> None:
+    # A submission on a version the report does not hold (its form deleted) is read with the
+    # current version; a question its points lack was not asked of it, not answered wrong.
+    base = sample_input(1, 1, evaluation=False)
+    rows = _rows("post", {"A": {"q1": 1, "q2": 1, "q3": 1}, "B": {"q1": 0, "q2": 1}})
+    rows[1] = msgspec.structs.replace(rows[1], form_version="0")
+    inp = ReportInput(
+        training=base.training, institutions=base.institutions, responses=rows,
+        pre_form=FORM, post_form=FORM,
+    )  # fmt: skip
+    items = {q["id"]: q for q in build_report(inp, generated_at="x")["items"]}
+    assert (items["q3"]["post_n"], items["q3"]["post_correct_pct"]) == (1, 100.0)
+    assert (items["q1"]["post_n"], items["q1"]["post_correct_pct"]) == (2, 50.0)
