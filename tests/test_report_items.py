@@ -117,3 +117,23 @@ def test_vectorised_mcnemar_equals_binomtest(b: int, c: int) -> None:
     pre = np.asarray([[False]] * b + [[True]] * c + [[True]] * 5)
     post = np.asarray([[True]] * b + [[False]] * c + [[True]] * 5)
     assert mcnemar(pre, post)[0]["mcnemar_p"] == pytest.approx(sps.binomtest(b, b + c).pvalue)
+
+
+def test_item_figures_over_the_rows_asked_match_each_column_on_its_own() -> None:
+    rng = np.random.default_rng(11)
+    n = 40
+    x = rng.integers(0, 3, (n, 6)) / 2.0
+    rest = rng.random((n, 6))
+    asked = rng.random((n, 6)) < 0.7
+    asked[:, 3] = False  # nobody asked
+    asked[:, 4] = np.arange(n) == 5  # one person asked
+    x[:, 5] = 1.0  # everyone asked right: no variance
+    x[~asked] = rng.random(int((~asked).sum()))  # what the rows not asked hold is ignored
+    got = items.moodle_items_asked(x, rest, asked)
+    for j in range(6):
+        rows = asked[:, j]
+        (want,) = moodle_items(x[rows, j][:, None], np.ones(1), rest[rows, j][:, None])
+        for key, value in want.items():
+            assert got[j][key] == (pytest.approx(value, abs=1e-9) if value is not None else None)
+    shuffled = rng.permutation(n)
+    assert items.moodle_items_asked(x[shuffled], rest[shuffled], asked[shuffled]) == got

@@ -92,6 +92,47 @@ def moodle_items(
     return out
 
 
+def moodle_items_asked(x: Floats, rest: Floats, asked: Bools) -> list[dict[str, float | None]]:
+    """`moodle_items` of each column over the rows that were asked it, all columns at once.
+
+    `x` and `rest` are item and rest-of-test scores as shares of their maxima (any value where
+    not asked). Rows are first put in an order set by their values, as everywhere here.
+    """
+    order = canonical_rows(x, rest, asked.astype(np.float64))
+    x, rest, asked = x[order], rest[order], asked[order]
+    w = asked.astype(np.float64)
+    s = w.sum(axis=0)
+    x, rest = x * w, rest * w  # the rows not asked add nothing to any sum
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mx = x.sum(axis=0) / s
+        mr = rest.sum(axis=0) / s
+        dx, dr = (x - mx) * w, (rest - mr) * w
+        v_item = np.einsum("ij,ij->j", dx, dx) / (s - 1)
+        v_rest = np.einsum("ij,ij->j", dr, dr) / (s - 1)
+        cov = np.einsum("ij,ij->j", dx, dr) / (s - 1)
+        # C_max pairs both sorted lists of the askers; the others sort last, as NaN.
+        first = np.arange(x.shape[0])[:, None] < s
+        sx = np.sort(np.where(asked, x, np.nan), axis=0) - mx
+        sr = np.sort(np.where(asked, rest, np.nan), axis=0) - mr
+        cov_max = np.einsum("ij,ij->j", np.where(first, sx, 0.0), np.where(first, sr, 0.0))
+        cov_max /= s - 1
+    out: list[dict[str, float | None]] = []
+    for j in range(x.shape[1]):
+        fig: dict[str, float | None] = dict.fromkeys(
+            ("facility", "sd", "discrimination", "discriminative_efficiency")
+        )
+        if s[j] >= 1:
+            fig["facility"] = num(100.0 * mx[j])
+        if s[j] >= 2:
+            denom = v_item[j] * v_rest[j]
+            fig["sd"] = num(100.0 * math.sqrt(v_item[j]))
+            fig["discrimination"] = num(100.0 * cov[j] / math.sqrt(denom)) if denom > EPS else None
+            eff = cov_max[j] > EPS
+            fig["discriminative_efficiency"] = num(100.0 * cov[j] / cov_max[j]) if eff else None
+        out.append(fig)
+    return out
+
+
 def score_stats(scores: Floats) -> dict[str, Any]:
     """Mean, median, SD, skewness and kurtosis (k-statistics) of percent scores, as Moodle."""
     s = scores.shape[0]

@@ -190,12 +190,7 @@ class PhaseMatrix:
         total_max = self.row_max.sum(axis=1, keepdims=True)
         x = np.nan_to_num(fraction(self.points, self.row_max))
         rest = np.nan_to_num(fraction(total - self.points, total_max - self.row_max))
-        out = []
-        for j in range(len(self.qids)):
-            rows = self.asked[:, j]
-            (fig,) = it.moodle_items(x[rows, j][:, None], np.ones(1), rest[rows, j][:, None])
-            out.append(fig)
-        return out
+        return it.moodle_items_asked(x, rest, self.asked)
 
     def test_stats(self) -> dict[str, Any]:
         """Moodle's test statistics. Internal consistency needs the same items in every row:
