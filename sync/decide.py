@@ -302,10 +302,10 @@ def decide(
     return decided
 
 
-def admit(decided: Decided, stored: dict[str, Stored], tally: Tally, caps: Caps | None) -> Admitted:
+def admit(decided: Decided, stored: dict[str, Stored], tally: Tally, caps: Caps = CAPS) -> Admitted:
     """The records of `decided` to store, given what is on disk: `stored` for the ids already
     there, `tally` of what each participant code and the device sent before. A record beyond
-    `caps` (None: no caps) is refused, as is an id another training's submission holds."""
+    `caps` is refused, as is an id another training's submission holds."""
     admitted = Admitted(records=[], first=set(), refused={})
     by_code, by_device = dict(tally.by_code), dict(tally.by_device)
     earlier: dict[str, Record] = {}
@@ -328,14 +328,14 @@ def admit(decided: Decided, stored: dict[str, Stored], tally: Tally, caps: Caps 
         device_key = (record.training_id, record.phase)
         sent, from_device = by_code.get(code_key, 0), by_device.get(device_key, 0)
         phase = PHASE_NAMES[record.phase]
-        if caps is not None and sent >= caps.per_code:
+        if sent >= caps.per_code:
             admitted.refused[record.index] = _rejected(
                 record, f"Participant code '{record.code}' already sent {sent} {phase}s to "
                 f"training '{record.training_id}'; no more are stored for it. The first one "
                 "counts.",
             )  # fmt: skip
             continue
-        if caps is not None and from_device >= caps.per_device:
+        if from_device >= caps.per_device:
             admitted.refused[record.index] = _rejected(
                 record, f"This device already sent {from_device} {phase}s to training "
                 f"'{record.training_id}'; no more are stored from it. Export this record and "

@@ -67,7 +67,7 @@ def run(
 def test_a_valid_submission_is_scored_and_stored_by_column_name() -> None:
     raws = [msgspec.Raw(msgspec.json.encode(sub()))]
     decided = decide(read_batch(raws), TRAININGS, FORMS)
-    [record] = admit(decided, {}, NOTHING, None).records
+    [record] = admit(decided, {}, NOTHING).records
     assert (record.training_id, record.code, record.form_id, record.form_version) == (
         "t1", "KM07R", "k", "2",
     )  # fmt: skip
@@ -120,7 +120,7 @@ def test_the_same_id_twice_in_a_batch_is_stored_once() -> None:
     different = sub(1, answers={"q1": "b", "q2": True})
     raws = [msgspec.Raw(msgspec.json.encode(s)) for s in (sub(1), sub(1), different)]
     decided = decide(read_batch(raws), TRAININGS, FORMS)
-    admitted = admit(decided, {}, NOTHING, None)
+    admitted = admit(decided, {}, NOTHING)
     assert len(admitted.records) == 1
     assert [r.status for r in answer(decided, admitted, {})] == [
         "accepted", "duplicate", "conflict",
@@ -141,7 +141,7 @@ def test_scores_are_shown_only_when_the_training_shows_them() -> None:
     raws = [msgspec.Raw(msgspec.json.encode(sub()))]
     trainings = {"JOIN1234": hidden}
     decided = decide(read_batch(raws), dict(trainings), FORMS)
-    [result] = answer(decided, admit(decided, {}, NOTHING, None), {})
+    [result] = answer(decided, admit(decided, {}, NOTHING), {})
     assert result.status == "accepted" and result.score is None
 
 
@@ -204,7 +204,7 @@ def decide_logic(answers: dict[str, Any], lang: str = "en") -> tuple[Any, Any]:
     one = sub(form="l", version="1", lang=lang, answers=answers)
     decided = decide(read_batch([msgspec.Raw(msgspec.json.encode(one))]), {"JOIN1234": training},
                      {("l", "1"): LOGIC})  # fmt: skip
-    admitted = admit(decided, {}, NOTHING, None)
+    admitted = admit(decided, {}, NOTHING)
     return admitted.records, answer(decided, admitted, {})[0]
 
 
