@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 
 from server.db.database import Database
-from sync.decide import CAPS, Caps, Decided, Stored, Tally, admit, answer
+from sync.decide import CAPS, Caps, Decided, Stored, Tally, settle
 from sync.wire import SyncResult
 
 #: The columns a batch writes, named as `sync.decide.Record`'s fields and the four the writer
@@ -93,8 +93,8 @@ def store(
     source: str,
     caps: Caps = CAPS,
 ) -> list[SyncResult]:
-    """Read what is on disk for the batch, store what `sync.decide.admit` admits, note the
-    device, and answer each submission (`sync.decide.answer`). Runs in the writer's thread, so
+    """Read what is on disk for the batch, store what `sync.decide.settle` keeps, note the
+    device, and answer each submission. Runs in the writer's thread, so
     what it reads stays true until it commits."""
     records = decided.records
     ids = _json(sorted({r.id for r in records}))
@@ -110,8 +110,8 @@ def store(
         by_code={(t, c, p): n for t, c, p, n in by_code},
         by_device={(t, p): n for t, p, n in _device_counts.decode(by_device)},
     )
-    admitted = admit(decided, stored, tally, caps)
-    people = [(r.training_id, r.code) for r in admitted.records]
+    settled = settle(decided, stored, tally, caps)
+    people = [(r.training_id, r.code) for r in settled.records]
     conn.execute(
         "INSERT INTO participants (training_id, code, created_at)"
         " SELECT value ->> 0, value ->> 1, ? FROM json_each(?) WHERE true ON CONFLICT DO NOTHING",
@@ -119,7 +119,7 @@ def store(
     )
     simulated = int(source == "demo")
     extra = {"device": device.id, "received_at": now, "source": source, "simulated": simulated}
-    rows = [msgspec.structs.asdict(r) | extra for r in admitted.records]
+    rows = [msgspec.structs.asdict(r) | extra for r in settled.records]
     for first in range(0, len(rows), _ROWS_PER_STATEMENT):
         chunk = rows[first : first + _ROWS_PER_STATEMENT]
         values = [row[name] for row in chunk for name in _PARAMS]
@@ -132,7 +132,7 @@ def store(
         " ELSE excluded.user_agent END",
         [(t, device.id, now, device.pending, device.user_agent) for t in device.trainings],
     )
-    return answer(decided, admitted, stored)
+    return settled.results
 
 
 async def seen_codes(db: Database, training_id: str, codes: set[str]) -> set[str]:
