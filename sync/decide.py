@@ -12,6 +12,7 @@ from typing import get_args
 
 import msgspec
 
+from forms.choice_order import order_problems
 from forms.logic import Checked, apply_logic
 from forms.model import QuestionSet
 from forms.scoring import check_and_score
@@ -72,6 +73,7 @@ class Record(msgspec.Struct, kw_only=True):
     started_at: str | None
     completed_at: str
     flags: str
+    choice_order: str | None = None
 
 
 class Stored(msgspec.Struct, frozen=True):
@@ -271,6 +273,7 @@ def _record(index: int, sub: Submission, ctx: TrainingContext, forms: Forms, see
     # Both say when a required question is missing; the logic's words (with the form's own
     # message) are told once.
     problems = [p for p in problems if p not in _missing(logic.problems)] + logic.problems
+    problems += order_problems(form, sub.choice_order)
     if problems:
         raise Rejection(" ".join(problems))
     flags = _timing_flags(sub.completed_at, ctx)
@@ -290,6 +293,7 @@ def _record(index: int, sub: Submission, ctx: TrainingContext, forms: Forms, see
         item_points=_json.encode(sc.points).decode() if sc else None,
         started_at=sub.started_at, completed_at=sub.completed_at,
         flags=_json.encode(flags).decode(),
+        choice_order=_json.encode(sub.choice_order).decode() if sub.choice_order else None,
     )  # fmt: skip
 
 
