@@ -109,7 +109,8 @@ async function view() {
   }
   ctx.profile = await getMeta(`profile:${code}`);
   const [screen, phase, pos] = hash.split('/');
-  if (!ctx.profile && !ctx.bundle.training.joining_open) return showClosed();
+  // Joining closed: only someone who took part before goes on, with the same code as before.
+  if (!ctx.profile && !ctx.bundle.training.joining_open && screen !== 'profile') return showClosed();
   if (screen === 'profile' || !ctx.profile) {
     showProfile(screen === 'q' ? hash : '');
     return 'one';
@@ -136,6 +137,8 @@ function showClosed() {
     h('h1', null, title(ctx.bundle)),
     h('p', { class: 'muted' }, dates(ctx.bundle)),
     h('p', { class: 'warn', id: 'closed', role: 'alert' }, t('closed')),
+    h('p', { id: 'rejoin-help' }, t('rejoin_help')),
+    h('a', { href: '#profile', id: 'rejoin', class: 'button secondary', 'aria-describedby': 'rejoin-help' }, t('rejoin')),
   );
 }
 
@@ -328,8 +331,10 @@ function showProfile(then) {
     ctx.profile = profile;
     go(then ? `#${then}` : '#');
   };
+  const rejoining = !ctx.profile && !b.training.joining_open;
   render(
     h('h1', null, t('profile')),
+    rejoining ? h('p', { class: 'warn', id: 'rejoin-help' }, t('rejoin_help')) : null,
     h('form', { onsubmit: save, novalidate: true },
       radios('institution', t('institution'), b.institutions.map((i) => [i.key, pick(i.name, i.key)]), p.institution, (e) => { p.institution = e.target.value; }),
       radios('sex', t('sex'), ['female', 'male', 'other', 'undisclosed'].map((s) => [s, t(`sex_${s}`)]), p.sex, (e) => { p.sex = e.target.value; }),
@@ -344,7 +349,7 @@ function showProfile(then) {
         build, card, preview),
       error,
       h('div', { class: 'nav' },
-        ctx.profile ? h('a', { href: '#', class: 'button secondary' }, t('back')) : null,
+        ctx.profile || rejoining ? h('a', { href: '#', class: 'button secondary' }, t('back')) : null,
         h('button', { type: 'submit' }, t('save')))),
   );
   update();
