@@ -43,13 +43,26 @@ function prepare() {
   return preparing;
 }
 
-/** Asks whether the training changed (windows opened or closed, joining); redraws if so. */
+/**
+ * Asks whether the training changed (windows opened or closed, joining); redraws if so. One
+ * question at a time: an unchanged training costs a 304 with no body.
+ */
+let renewing = null;
 function renew() {
-  return revalidate(code).then((fresh) => {
+  renewing ??= revalidate(code).then((fresh) => {
     if (!fresh || !ctx) return;
     ctx.bundle = fresh.bundle;
     if (shown === 'closed') route(); else refresh(); // a form being filled is left alone
-  });
+  }).finally(() => { renewing = null; });
+  return renewing;
+}
+
+const RENEW_MS = 60 * 1000;
+/** While the page is seen and online, the trainer's "open now" reaches it within a minute. */
+function watchTraining() {
+  const due = () => ctx && navigator.onLine && document.visibilityState === 'visible';
+  setInterval(() => { if (due()) renew(); }, RENEW_MS);
+  document.addEventListener('visibilitychange', () => { if (due()) renew(); });
 }
 
 /** Says when the phone is ready offline: the training stored and the worker active. */
@@ -450,6 +463,7 @@ async function boot() {
   });
   addEventListener('offline', () => { netStatus(); refresh(); });
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') tick(true); });
+  if (code) watchTraining();
   listen();
   events.addEventListener('change', refresh);
   iosHint();
