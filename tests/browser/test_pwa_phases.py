@@ -182,3 +182,34 @@ def test_a_participant_who_lost_the_app_types_the_same_code_after_joining_closed
     assert "ce code de participant n'y a jamais participé" in refused.inner_text()
     assert len(live.submissions(training["id"])) == 2
     unknown.close()
+
+
+def test_a_phase_opened_in_the_room_becomes_startable_on_an_open_page(
+    live: Live, context: Any
+) -> None:
+    training = live.training(windows={"post": {"opens_at": "2099-01-11"}})
+    page = context.new_page()
+    answers: list[tuple[int, str | None]] = []
+    page.on(
+        "response",
+        lambda r: (
+            "/api/v1/bundles/" in r.url
+            and answers.append((r.status, r.request.headers.get("if-none-match")))
+        ),
+    )
+    page.clock.install(time=datetime.now(UTC).timestamp())
+    join(page, training["join_code"])
+    fill_profile(page)
+    page.locator(".phase.soon").wait_for()
+    page.clock.fast_forward("01:01")  # a minute on: the app asks, and nothing changed
+    wait_until(page, lambda: len(answers) == 2, "the first check")
+    assert answers[1][0] == 304 and answers[1][1]
+
+    opened = live.api.post(f"/api/v1/trainings/{training['id']}/phases/post/open")
+    assert opened.status_code == 200, opened.text
+    page.wait_for_timeout(1000)
+    assert page.locator("a[href='#q/post']").count() == 0  # the page has not asked yet
+    page.clock.fast_forward("01:01")
+    page.locator("a[href='#q/post']").wait_for()  # no reload: the next check brought it
+    assert answers[2][0] == 200 and answers[2][1] == answers[1][1]
+    start(page, "post")
