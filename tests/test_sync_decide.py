@@ -179,7 +179,7 @@ def test_an_id_another_training_holds_is_refused() -> None:
     assert status == "rejected" and "in use elsewhere" in detail
 
 
-# The form's logic (forms.logic), applied to what phones send and to uploads alike
+# The form's logic (forms.scoring.check_and_score), applied to what phones send and to uploads alike
 LOGIC = msgspec.convert(
     {
         "id": "l", "version": "1", "kind": "test", "title": {"en": "L", "fr": "L"},
