@@ -22,8 +22,7 @@ import msgspec
 from forms.errors import FormError, FormErrors
 from forms.loaders import load_obj, readable
 from forms.model import QuestionSet
-from sync.ingest import NotUnsentFile, read_unsent
-from sync.wire import UnsentFile
+from sync.wire import NotUnsentFile, UnsentFile, read_unsent
 
 #: Seconds a child may take, and memory it may map beyond what it starts with.
 TIME_LIMIT = 20.0

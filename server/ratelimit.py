@@ -58,7 +58,7 @@ class RateLimiter:
 
 
 class Allowance:
-    """What one key may still spend of a limiter (`sync.ingest.CodeAllowance` for join codes)."""
+    """What one key may still spend of a limiter: for join codes, what ingest may still look up."""
 
     def __init__(self, limiter: RateLimiter, key: str) -> None:
         self.limiter = limiter

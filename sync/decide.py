@@ -112,14 +112,12 @@ class Tally(msgspec.Struct):
     by_device: dict[tuple[str, str], int]
 
 
-class Admitted(msgspec.Struct):
-    """What is stored of a decided batch once what is on disk is known: the new records, the
-    ids among them that are the first of their participant and phase (they alone show a
-    score), and the records refused, by place in the batch."""
+class Settled(msgspec.Struct):
+    """A decided batch once what is on disk is known: the records to store, and one result
+    per submission, in batch order."""
 
     records: list[Record]
-    first: set[str]
-    refused: dict[int, SyncResult]
+    results: list[SyncResult]
 
 
 #: What `decide` was given to read: trainings by join code, question sets by (id, version);
@@ -306,87 +304,74 @@ def decide(
     return decided
 
 
-def admit(decided: Decided, stored: dict[str, Stored], tally: Tally, caps: Caps | None) -> Admitted:
-    """The records of `decided` to store, given what is on disk: `stored` for the ids already
-    there, `tally` of what each participant code and the device sent before. A record beyond
-    `caps` (None: no caps) is refused, as is an id another training's submission holds."""
-    admitted = Admitted(records=[], first=set(), refused={})
+def settle(decided: Decided, stored: dict[str, Stored], tally: Tally, caps: Caps = CAPS) -> Settled:
+    """What to store of `decided` and what to answer, given what is on disk: `stored` for the
+    ids already there, `tally` of what each participant code and the device sent before.
+
+    A record beyond `caps` is refused, as is an id another training's submission holds; an id
+    already stored (or earlier in the batch) is a duplicate when its content is the same and a
+    conflict otherwise. Only the first submission of a participant and phase shows its score
+    (if the training shows scores): later ones are repeats, and their scores would give the
+    answer key away one changed answer at a time.
+    """
+    results = dict(decided.rejected)
+    refused: set[int] = set()
     by_code, by_device = dict(tally.by_code), dict(tally.by_device)
     earlier: dict[str, Record] = {}
+    first: set[str] = set()
+    kept: list[Record] = []
+
+    def refuse(record: Record, detail: str) -> None:
+        results[record.index] = SyncResult(record.id, "rejected", detail)
+        refused.add(record.index)
+
+    def visible(record: Record, percent: float | None, was_first: bool) -> float | None:
+        shown = record.show_score and was_first and percent is not None
+        return round(percent, 1) if shown and percent is not None else None
+
     for record in decided.records:
         prior = stored.get(record.id)
         seen = earlier.setdefault(record.id, record)
         owner = prior.training_id if prior is not None else seen.training_id
         if owner != record.training_id:
-            admitted.refused[record.index] = _rejected(
-                record, "This submission id is in use elsewhere, by another training's "
-                "submission; nothing was stored. Export this record and give it to the trainer.",
+            refuse(record, "This submission id is in use elsewhere, by another training's "
+                   "submission; nothing was stored. Export this record and give it to the "
+                   "trainer.")  # fmt: skip
+            continue
+        if seen is not record and seen.index in refused:
+            results[record.index] = results[seen.index]
+            refused.add(record.index)
+            continue
+        if prior is None and seen is not record:  # the same id earlier in this batch
+            prior = Stored(seen.training_id, seen.content_hash, seen.percent, seen.id in first)
+        if prior is not None and prior.content_hash == record.content_hash:
+            score = visible(record, prior.percent, prior.first)
+            results[record.index] = SyncResult(record.id, "duplicate", "Already stored.", score)
+            continue
+        if prior is not None:
+            results[record.index] = SyncResult(
+                record.id, "conflict", "A different submission with this id is already stored; "
+                "the first one is kept. Export this record and give it to the trainer.",
             )  # fmt: skip
             continue
-        if seen is not record and seen.index in admitted.refused:
-            admitted.refused[record.index] = admitted.refused[seen.index]
-            continue
-        if prior is not None or seen is not record:
-            continue  # a retry: `answer` says duplicate or conflict
         code_key = (record.training_id, record.code, record.phase)
         device_key = (record.training_id, record.phase)
         sent, from_device = by_code.get(code_key, 0), by_device.get(device_key, 0)
         phase = PHASE_NAMES[record.phase]
-        if caps is not None and sent >= caps.per_code:
-            admitted.refused[record.index] = _rejected(
-                record, f"Participant code '{record.code}' already sent {sent} {phase}s to "
-                f"training '{record.training_id}'; no more are stored for it. The first one "
-                "counts.",
-            )  # fmt: skip
+        if sent >= caps.per_code:
+            refuse(record, f"Participant code '{record.code}' already sent {sent} {phase}s to "
+                   f"training '{record.training_id}'; no more are stored for it. The first one "
+                   "counts.")  # fmt: skip
             continue
-        if caps is not None and from_device >= caps.per_device:
-            admitted.refused[record.index] = _rejected(
-                record, f"This device already sent {from_device} {phase}s to training "
-                f"'{record.training_id}'; no more are stored from it. Export this record and "
-                "give it to the trainer.",
-            )  # fmt: skip
+        if from_device >= caps.per_device:
+            refuse(record, f"This device already sent {from_device} {phase}s to training "
+                   f"'{record.training_id}'; no more are stored from it. Export this record and "
+                   "give it to the trainer.")  # fmt: skip
             continue
         by_code[code_key], by_device[device_key] = sent + 1, from_device + 1
         if sent == 0:
-            admitted.first.add(record.id)
-        admitted.records.append(record)
-    return admitted
-
-
-def _rejected(record: Record, detail: str) -> SyncResult:
-    return SyncResult(record.id, "rejected", detail)
-
-
-def answer(decided: Decided, admitted: Admitted, stored: dict[str, Stored]) -> list[SyncResult]:
-    """One result per submission, in batch order, once `admitted` is stored: `stored` holds
-    what was already on disk for the ids that were not new. Only the first submission of a
-    participant and phase shows its score (if the training shows scores): later ones are
-    repeats, and their scores would give the answer key away one changed answer at a time."""
-
-    def visible(record: Record, percent: float | None, first: bool) -> float | None:
-        shown = record.show_score and first and percent is not None
-        return round(percent, 1) if shown and percent is not None else None
-
-    results = decided.rejected | admitted.refused
-    earliest: dict[str, Record] = {}
-    for record in decided.records:
-        if record.index in results:
-            continue
-        earlier = earliest.setdefault(record.id, record)
-        prior = stored.get(record.id)
-        if prior is None and earlier is not record:  # the same id earlier in this batch
-            first = earlier.id in admitted.first
-            prior = Stored(earlier.training_id, earlier.content_hash, earlier.percent, first)
-        if prior is None:
-            score = visible(record, record.percent, record.id in admitted.first)
-            result = SyncResult(record.id, "accepted", score=score)
-        elif prior.content_hash == record.content_hash:
-            score = visible(record, prior.percent, prior.first)
-            result = SyncResult(record.id, "duplicate", "Already stored.", score=score)
-        else:
-            result = SyncResult(
-                record.id, "conflict", "A different submission with this id is already stored; "
-                "the first one is kept. Export this record and give it to the trainer.",
-            )  # fmt: skip
-        results[record.index] = result
-    return [results[index] for index in range(len(results))]
+            first.add(record.id)
+        kept.append(record)
+        score = visible(record, record.percent, sent == 0)
+        results[record.index] = SyncResult(record.id, "accepted", score=score)
+    return Settled(kept, [results[index] for index in range(len(results))])

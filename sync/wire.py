@@ -126,3 +126,20 @@ class Bundle(msgspec.Struct):
     forms: dict[str, dict[str, object]]
     languages: list[str]
     sync_url: str = "/api/v1/sync"
+
+
+class NotUnsentFile(ValueError):
+    """What was uploaded is not a file of unsent records exported by the app."""
+
+
+def read_unsent(body: bytes) -> UnsentFile:
+    """The exported file of unsent records in `body`; raises `NotUnsentFile` saying why."""
+    try:
+        unsent = msgspec.json.decode(body, type=UnsentFile)
+    except DECODE_ERRORS as exc:
+        raise NotUnsentFile(
+            f"This is not a file of unsent records exported by the Tadrib app ({exc})."
+        ) from exc
+    if unsent.format != "tadrib-unsent":
+        raise NotUnsentFile("This is not a file of unsent records exported by the Tadrib app.")
+    return unsent

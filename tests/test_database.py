@@ -13,9 +13,8 @@ import pytest
 
 from server.db import Database, StorageUnavailable
 from server.db.schema import MIGRATIONS
-from server.db.submissions import store
-from sync.decide import Decided, Record
-from sync.ingest import DeviceReport
+from server.db.submissions import DeviceSeen, store
+from sync.decide import Caps, Decided, Record
 
 
 @pytest.fixture
@@ -141,15 +140,16 @@ async def test_a_batch_longer_than_one_statement_is_stored_whole(db: Database) -
         )
         for i in range(1200)
     ]  # fmt: skip
-    device = [DeviceReport("d", 0, "t")]
+    device = DeviceSeen(id="d", pending=0, user_agent="", trainings=["t"])
+    no_caps = Caps(per_code=10_000, per_device=10_000)
 
-    stored, admitted = await db.write(lambda conn: store(
-        conn, "d", device, Decided(records=records[:300], rejected={}), None, "now", "upload"
+    results = await db.write(lambda conn: store(
+        conn, Decided(records=records[:300], rejected={}), device, "now", "upload", no_caps
     ))  # fmt: skip
-    assert stored == {} and len(admitted.records) == 300
-    stored, admitted = await db.write(lambda conn: store(
-        conn, "d", device, Decided(records=records, rejected={}), None, "now", "upload"
+    assert {r.status for r in results} == {"accepted"} and len(results) == 300
+    results = await db.write(lambda conn: store(
+        conn, Decided(records=records, rejected={}), device, "now", "upload", no_caps
     ))  # fmt: skip
-    assert sorted(stored) == sorted(r.id for r in records[:300]) and len(admitted.records) == 900
+    assert [r.status for r in results] == ["duplicate"] * 300 + ["accepted"] * 900
     assert await db.fetch_value("SELECT COUNT(*) FROM submissions") == 1200
     assert await db.fetch_value("SELECT COUNT(*) FROM participants") == 700

@@ -12,11 +12,10 @@ from sync.decide import (
     Stored,
     Tally,
     TrainingContext,
-    admit,
-    answer,
     content_hash,
     decide,
     read_batch,
+    settle,
 )
 from sync.wire import Submission
 
@@ -60,14 +59,14 @@ def run(
 ) -> list[tuple[str, str, Any]]:
     raws = [msgspec.Raw(msgspec.json.encode(s)) for s in subs]
     decided = decide(read_batch(raws), TRAININGS, FORMS)
-    admitted = admit(decided, stored or {}, tally, Caps(per_code=2, per_device=3))
-    return [(r.id, r.status, r.score or r.detail) for r in answer(decided, admitted, stored or {})]
+    settled = settle(decided, stored or {}, tally, Caps(per_code=2, per_device=3))
+    return [(r.id, r.status, r.score or r.detail) for r in settled.results]
 
 
 def test_a_valid_submission_is_scored_and_stored_by_column_name() -> None:
     raws = [msgspec.Raw(msgspec.json.encode(sub()))]
     decided = decide(read_batch(raws), TRAININGS, FORMS)
-    [record] = admit(decided, {}, NOTHING, None).records
+    [record] = settle(decided, {}, NOTHING).records
     assert (record.training_id, record.code, record.form_id, record.form_version) == (
         "t1", "KM07R", "k", "2",
     )  # fmt: skip
@@ -120,9 +119,9 @@ def test_the_same_id_twice_in_a_batch_is_stored_once() -> None:
     different = sub(1, answers={"q1": "b", "q2": True})
     raws = [msgspec.Raw(msgspec.json.encode(s)) for s in (sub(1), sub(1), different)]
     decided = decide(read_batch(raws), TRAININGS, FORMS)
-    admitted = admit(decided, {}, NOTHING, None)
-    assert len(admitted.records) == 1
-    assert [r.status for r in answer(decided, admitted, {})] == [
+    settled = settle(decided, {}, NOTHING)
+    assert len(settled.records) == 1
+    assert [r.status for r in settled.results] == [
         "accepted", "duplicate", "conflict",
     ]  # fmt: skip
 
@@ -141,7 +140,7 @@ def test_scores_are_shown_only_when_the_training_shows_them() -> None:
     raws = [msgspec.Raw(msgspec.json.encode(sub()))]
     trainings = {"JOIN1234": hidden}
     decided = decide(read_batch(raws), dict(trainings), FORMS)
-    [result] = answer(decided, admit(decided, {}, NOTHING, None), {})
+    [result] = settle(decided, {}, NOTHING).results
     assert result.status == "accepted" and result.score is None
 
 
@@ -204,8 +203,8 @@ def decide_logic(answers: dict[str, Any], lang: str = "en") -> tuple[Any, Any]:
     one = sub(form="l", version="1", lang=lang, answers=answers)
     decided = decide(read_batch([msgspec.Raw(msgspec.json.encode(one))]), {"JOIN1234": training},
                      {("l", "1"): LOGIC})  # fmt: skip
-    admitted = admit(decided, {}, NOTHING, None)
-    return admitted.records, answer(decided, admitted, {})[0]
+    settled = settle(decided, {}, NOTHING)
+    return settled.records, settled.results[0]
 
 
 def test_an_answer_to_a_question_that_was_not_relevant_is_dropped_and_not_scored() -> None:

@@ -1,4 +1,4 @@
-"""SQL for participants, submissions and devices, including the sync ingest store."""
+"""SQL for participants, submissions and devices: what ingest stores, and what trainers see."""
 
 from __future__ import annotations
 
@@ -8,13 +8,9 @@ from typing import Any
 
 import msgspec
 
-from forms.model import QuestionSet
-from server.clock import now_iso
-from server.db import forms, trainings
 from server.db.database import Database
-from sync import joining
-from sync.decide import Admitted, Caps, Decided, Stored, Tally, TrainingContext, admit
-from sync.ingest import DeviceReport
+from sync.decide import CAPS, Caps, Decided, Stored, Tally, settle
+from sync.wire import SyncResult
 
 #: The columns a batch writes, named as `sync.decide.Record`'s fields and the four the writer
 #: adds; `participant_id` is found by training and normalised code.
@@ -79,19 +75,27 @@ def _json(value: object) -> str:
     return msgspec.json.encode(value).decode()
 
 
+class DeviceSeen(msgspec.Struct, frozen=True):
+    """The device that sent a batch, the records it still holds, and the trainings whose join
+    code it sent (it is noted under those alone)."""
+
+    id: str
+    pending: int
+    user_agent: str
+    trainings: list[str]
+
+
 def store(
     conn: sqlite3.Connection,
-    device: str,
-    reports: list[DeviceReport],
     decided: Decided,
-    caps: Caps | None,
+    device: DeviceSeen,
     now: str,
     source: str,
-) -> tuple[dict[str, Stored], Admitted]:
-    """Read what is on disk for the batch, store what `admit` admits and note the device under
-    each training whose code it sent; returns, for the ids already stored, what is on disk, and
-    what was admitted. Runs in the writer's thread, so what it reads stays true until it
-    commits."""
+    caps: Caps = CAPS,
+) -> list[SyncResult]:
+    """Read what is on disk for the batch, store what `sync.decide.settle` keeps, note the
+    device, and answer each submission. Runs in the writer's thread, so
+    what it reads stays true until it commits."""
     records = decided.records
     ids = _json(sorted({r.id for r in records}))
     stored = {
@@ -101,21 +105,21 @@ def store(
     code_keys = _json(sorted({(r.training_id, r.code, r.phase) for r in records}))
     device_keys = _json(sorted({(r.training_id, r.phase) for r in records}))
     by_code = _code_counts.decode(conn.execute(_BY_CODE_SQL, (code_keys,)).fetchone()[0])
-    by_device = conn.execute(_BY_DEVICE_SQL, (device, device_keys)).fetchone()[0]
+    by_device = conn.execute(_BY_DEVICE_SQL, (device.id, device_keys)).fetchone()[0]
     tally = Tally(
         by_code={(t, c, p): n for t, c, p, n in by_code},
         by_device={(t, p): n for t, p, n in _device_counts.decode(by_device)},
     )
-    admitted = admit(decided, stored, tally, caps)
-    people = [(r.training_id, r.code) for r in admitted.records]
+    settled = settle(decided, stored, tally, caps)
+    people = [(r.training_id, r.code) for r in settled.records]
     conn.execute(
         "INSERT INTO participants (training_id, code, created_at)"
         " SELECT value ->> 0, value ->> 1, ? FROM json_each(?) WHERE true ON CONFLICT DO NOTHING",
         (now, _json(people)),
     )
     simulated = int(source == "demo")
-    extra = {"device": device, "received_at": now, "source": source, "simulated": simulated}
-    rows = [msgspec.structs.asdict(r) | extra for r in admitted.records]
+    extra = {"device": device.id, "received_at": now, "source": source, "simulated": simulated}
+    rows = [msgspec.structs.asdict(r) | extra for r in settled.records]
     for first in range(0, len(rows), _ROWS_PER_STATEMENT):
         chunk = rows[first : first + _ROWS_PER_STATEMENT]
         values = [row[name] for row in chunk for name in _PARAMS]
@@ -126,69 +130,20 @@ def store(
         " last_seen_at = excluded.last_seen_at, pending = excluded.pending,"
         " user_agent = CASE WHEN excluded.user_agent = '' THEN devices.user_agent"
         " ELSE excluded.user_agent END",
-        [(d.training_id, d.id, now, d.pending, d.user_agent) for d in reports],
+        [(t, device.id, now, device.pending, device.user_agent) for t in device.trainings],
     )
-    return stored, admitted
+    return settled.results
 
 
-class SqliteIngestStore:
-    """The `sync.ingest.IngestStore` over Tadrib's database."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    async def training(self, join_code: str) -> TrainingContext | None:
-        found = await trainings.ingest_view(self.db, join_code)
-        if found is None:
-            return None
-        phases = (
-            ("pre", "pre"),
-            ("post", "post"),
-            ("evaluation", "eval"),
-            ("followup", "followup"),
-        )
-        return TrainingContext(
-            id=found["id"],
-            institutions=frozenset(found["institution_keys"]),
-            assignments={
-                phase: (found[f"{col}_form"], found[f"{col}_version"])
-                for phase, col in phases
-                if found[f"{col}_form"] is not None
-            },
-            show_score=bool(found["show_score"]),
-            starts_on=found["starts_on"],
-            ends_on=found["ends_on"],
-            joining_open=bool(found["joining_open"]),
-            joining_stamp=joining.stamp(
-                await trainings.joining_secret(self.db), found["id"], found["join_code"]
-            ),
-            windows=found["windows"],
-        )
-
-    async def seen(self, training_id: str, codes: set[str]) -> set[str]:
-        wanted = sorted(codes)
-        rows = await self.db.fetch_all(
-            "SELECT code FROM participants WHERE training_id = ? AND code IN"
-            f" ({', '.join('?' * len(wanted))})",
-            (training_id, *wanted),
-        )
-        return {row[0] for row in rows}
-
-    async def form(self, form_id: str, version: str) -> QuestionSet | None:
-        return await forms.get(self.db, form_id, version)
-
-    async def commit(
-        self,
-        device: str,
-        reports: list[DeviceReport],
-        decided: Decided,
-        caps: Caps | None,
-        source: str,
-    ) -> tuple[dict[str, Stored], Admitted]:
-        now = now_iso()
-        return await self.db.write(
-            lambda conn: store(conn, device, reports, decided, caps, now, source)
-        )
+async def seen_codes(db: Database, training_id: str, codes: set[str]) -> set[str]:
+    """Which of `codes` (normalised) the training has stored submissions of."""
+    wanted = sorted(codes)
+    rows = await db.fetch_all(
+        "SELECT code FROM participants WHERE training_id = ? AND code IN"
+        f" ({', '.join('?' * len(wanted))})",
+        (training_id, *wanted),
+    )
+    return {row[0] for row in rows}
 
 
 async def list_for_training(

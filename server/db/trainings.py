@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 import sqlite3
 import time
-from typing import Any
 
 import msgspec
 
@@ -13,6 +12,8 @@ from server.clock import now_iso
 from server.db import audit
 from server.db.database import Database
 from server.schemas import FormRef, Training, TrainingIn
+from sync import joining
+from sync.decide import TrainingContext
 from sync.wire import PhaseWindow
 
 #: Crockford's base32: no I, L, O, U, so a code read aloud or typed is unambiguous.
@@ -36,6 +37,10 @@ _PHASE_COLUMNS = (
     ("evaluation", "eval"),
     ("followup_test", "followup"),
 )
+
+
+#: Each phase as the wire names it, and the prefix of its form's columns.
+_WIRE_PHASES = (("pre", "pre"), ("post", "post"), ("evaluation", "eval"), ("followup", "followup"))
 
 
 def _ref(row: sqlite3.Row, prefix: str) -> FormRef | None:
@@ -109,12 +114,11 @@ _WINDOWS = dict[str, PhaseWindow]
 INGEST_VIEW_SECONDS = 2.0
 
 
-async def ingest_view(db: Database, join_code: str) -> dict[str, Any] | None:
-    """What sync ingest needs of a training, in one query; read again at most every
-    `INGEST_VIEW_SECONDS`, as every batch of every phone needs it. Callers must not change it.
-    """
+async def ingest_context(db: Database, join_code: str) -> TrainingContext | None:
+    """What sync ingest needs of the training with this join code, in one query; read again
+    at most every `INGEST_VIEW_SECONDS`, as every batch of every phone needs it."""
     code = normalise_join_code(join_code)
-    views: dict[str, tuple[float, dict[str, Any] | None]] = db.recent.setdefault("ingest", {})
+    views: dict[str, tuple[float, TrainingContext | None]] = db.recent.setdefault("ingest", {})
     now = time.monotonic()
     hit = views.get(code)
     if hit is not None and now - hit[0] < INGEST_VIEW_SECONDS:
@@ -126,14 +130,27 @@ async def ingest_view(db: Database, join_code: str) -> dict[str, Any] | None:
         " WHERE training_id = t.id) AS window_json FROM trainings t WHERE t.join_code = ?",
         (code,),
     )
-    view = None if row is None else dict(row)
-    if view is not None:
-        view["institution_keys"] = msgspec.json.decode(view["institution_keys"])
-        view["windows"] = msgspec.json.decode(view.pop("window_json"), type=_WINDOWS)
+    context = None
+    if row is not None:
+        context = TrainingContext(
+            id=row["id"],
+            institutions=frozenset(msgspec.json.decode(row["institution_keys"])),
+            assignments={
+                phase: (row[f"{col}_form"], row[f"{col}_version"])
+                for phase, col in _WIRE_PHASES
+                if row[f"{col}_form"] is not None
+            },
+            show_score=bool(row["show_score"]),
+            starts_on=row["starts_on"],
+            ends_on=row["ends_on"],
+            joining_open=bool(row["joining_open"]),
+            joining_stamp=joining.stamp(await joining_secret(db), row["id"], row["join_code"]),
+            windows=msgspec.json.decode(row["window_json"], type=_WINDOWS),
+        )
     if len(views) > 10_000:  # unknown codes tried by guessing must not fill memory
         views.clear()
-    views[code] = (now, view)
-    return view
+    views[code] = (now, context)
+    return context
 
 
 def _changed(db: Database) -> None:

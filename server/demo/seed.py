@@ -16,11 +16,10 @@ from server.db import institutions as inst_db
 from server.db import trainings as trainings_db
 from server.db import users as users_db
 from server.db.database import Database
-from server.db.submissions import SqliteIngestStore
 from server.demo.simulate import simulate
+from server.ingest import ingest
 from server.phases import completed
 from server.schemas import FormRef, Training, TrainingIn
-from sync.ingest import Ingest
 
 LIBRARY = Path(__file__).resolve().parents[2] / "forms" / "library"
 ACTOR = "demo"
@@ -142,9 +141,7 @@ async def _simulate(db: Database, data: TrainingIn, join_code: str, n: int, seed
     subs = simulate(join_code, data.institutions, pre, post, ev, n, start, seed, followup)
     raws = [msgspec.Raw(msgspec.json.encode(s)) for s in subs]
     for first in range(0, len(raws), 100):
-        results = await Ingest(SqliteIngestStore(db)).run(
-            raws[first : first + 100], f"demo-{data.id}", 0, source="demo"
-        )
+        results = await ingest(db, raws[first : first + 100], f"demo-{data.id}", 0, source="demo")
         refused = [r for r in results if r.status in {"rejected", "conflict"}]
         if refused:
             raise RuntimeError(f"demo data refused: {refused[0].id}: {refused[0].detail}")

@@ -13,7 +13,7 @@ from litestar.openapi.spec import OpenAPIType, Schema
 
 from server.auth.guards import staff_guard
 from server.db.database import Database
-from server.db.submissions import SqliteIngestStore
+from server.ingest import TooManyUnknownCodes, ingest
 from server.parsing import unsent_records
 from server.ratelimit import Allowance, RateLimiter, join_allowance
 from server.routes._openapi import (
@@ -28,9 +28,15 @@ from server.routes._openapi import (
     json_schema,
     operation_with,
 )
-from sync.ingest import Ingest, NotUnsentFile, TooManyUnknownCodes
 from sync.limits import MAX_SUBMISSIONS
-from sync.wire import DECODE_ERRORS, Submission, SyncBatch, SyncResponse, UnsentFile
+from sync.wire import (
+    DECODE_ERRORS,
+    NotUnsentFile,
+    Submission,
+    SyncBatch,
+    SyncResponse,
+    UnsentFile,
+)
 
 
 def _with_submissions(body: Schema, **extra: Any) -> Schema:
@@ -126,11 +132,10 @@ async def sync(request: Request[Any, Any, Any], db: NamedDependency[Database]) -
     allowance = join_allowance(request)
     if allowance.left() == 0:
         return _too_many_codes(allowance)
-    ingest = Ingest(SqliteIngestStore(db))
     try:
-        results = await ingest.run(
-            batch.submissions, batch.device, batch.pending, request.headers.get("user-agent", ""),
-            allowance=allowance,
+        results = await ingest(
+            db, batch.submissions, batch.device, batch.pending,
+            request.headers.get("user-agent", ""), allowance=allowance,
         )  # fmt: skip
     except TooManyUnknownCodes:
         return _too_many_codes(allowance)
@@ -182,8 +187,8 @@ async def upload_unsent(
         raise ClientException(str(exc)) from exc
     allowance = join_allowance(request)
     try:
-        results = await Ingest(SqliteIngestStore(db)).run(
-            unsent.submissions, unsent.device, 0, source="upload", allowance=allowance
+        results = await ingest(
+            db, unsent.submissions, unsent.device, 0, source="upload", allowance=allowance
         )
     except TooManyUnknownCodes:
         return _too_many_codes(allowance)

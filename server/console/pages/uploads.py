@@ -13,11 +13,10 @@ from server.auth.guards import staff_guard
 from server.console import i18n
 from server.console.render import html, language
 from server.db.database import Database
-from server.db.submissions import SqliteIngestStore
+from server.ingest import TooManyUnknownCodes, ingest
 from server.parsing import unsent_records
 from server.ratelimit import join_allowance
-from sync.ingest import Ingest, NotUnsentFile, TooManyUnknownCodes
-from sync.wire import SyncResult
+from sync.wire import NotUnsentFile, SyncResult
 
 
 def _page(
@@ -60,8 +59,13 @@ async def upload_unsent(
     except NotUnsentFile:
         return _page(request, error=i18n.translate(lang, "not_unsent_file"), status_code=400)
     try:
-        results = await Ingest(SqliteIngestStore(db)).run(
-            unsent.submissions, unsent.device, 0, source="upload", allowance=join_allowance(request)
+        results = await ingest(
+            db,
+            unsent.submissions,
+            unsent.device,
+            0,
+            source="upload",
+            allowance=join_allowance(request),
         )
     except TooManyUnknownCodes:
         return _page(request, error=i18n.translate(lang, "too_many_codes"), status_code=429)
