@@ -105,6 +105,7 @@ async def test_a_wrong_choice_order_is_rejected_saying_which_question(
         "a choice twice": ({"q1": ["a", "a", "b", "c"]}, "exactly once"),
         "a choice left out": ({"q1": ["a", "b"]}, "exactly once"),
         "an unknown question": ({"q99": ["a"]}, "'q99', which is not in"),
+        "a question without choices": ({"q5": ["true", "false"]}, "'q5', which has no choices"),
     }
     subs = [
         submission(code, version=SHUFFLED, choice_order=order, participant={
