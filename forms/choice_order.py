@@ -12,6 +12,8 @@ def order_problems(qs: QuestionSet, order: Mapping[str, Sequence[str]]) -> list[
     """Why `order` (question id -> choice ids as shown) cannot be what a phone showed for `qs`:
     each question must be a single or multiple question of the set, and its list the question's
     choice ids, each once, in any order. Empty when it can."""
+    if not order:
+        return []
     questions = {q.id: q for q in qs.questions}
     problems: list[str] = []
     for qid, shown in order.items():
