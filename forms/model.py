@@ -64,7 +64,9 @@ class Question(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     default: str | None = None
     read_only: bool = False
     appearance: str | None = None
-    #: Show the choices in a random order.
+    #: Show the choices in a random order per participant: true or false here, or as the set
+    #: says when absent (`QuestionSet.shuffles`). `randomize` is XLSForm's name for true.
+    shuffle_choices: bool | None = None
     randomize: bool = False
     #: The provision or publication the question rests on; shown to staff, never to phones.
     source: Text | None = None
@@ -81,3 +83,13 @@ class QuestionSet(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
     questions: list[Question]
     pass_mark: float | None = None
     description: Text | None = None
+    #: Show the choices of every single and multiple question in a random order per participant.
+    shuffle_choices: bool = False
+
+    def shuffles(self, q: Question) -> bool:
+        """Whether question `q` of this set shows its choices in a random order."""
+        if q.type not in ("single", "multiple"):
+            return False
+        if q.shuffle_choices is not None:
+            return q.shuffle_choices
+        return q.randomize or self.shuffle_choices

@@ -16,14 +16,14 @@ def public_view(qs: QuestionSet) -> dict[str, Any]:
         "kind": qs.kind,
         "title": dict(qs.title),
         "languages": list(qs.languages),
-        "questions": [_question(q) for q in qs.questions],
+        "questions": [_question(q, qs.shuffles(q)) for q in qs.questions],
     }
     if qs.description is not None:
         view["description"] = dict(qs.description)
     return view
 
 
-def _question(q: Question) -> dict[str, Any]:
+def _question(q: Question, shuffle: bool) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": q.id,
         "type": q.type,
@@ -34,6 +34,9 @@ def _question(q: Question) -> dict[str, Any]:
         out["hint"] = dict(q.hint)
     if q.type in ("single", "multiple"):
         out["choices"] = [_choice(c) for c in q.choices]
+    if shuffle:
+        # The phone orders them per participant (pwa/js/order.js) and sends the order shown.
+        out["shuffle_choices"] = True
     if q.scale is not None:
         out["scale"] = {
             "min": q.scale.min,
@@ -51,7 +54,7 @@ def _question(q: Question) -> dict[str, Any]:
 
 _LOGIC = (
     "relevant", "constraint", "constraint_message", "calculation", "choice_filter",
-    "required_if", "required_message", "default", "read_only", "appearance", "randomize",
+    "required_if", "required_message", "default", "read_only", "appearance",
 )  # fmt: skip
 
 

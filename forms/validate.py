@@ -205,6 +205,13 @@ def _check_question(err: _Err, where: str, q: Question, test: bool, languages: l
 def _check_choices(err: _Err, where: str, q: Question, test: bool, languages: list[str]) -> None:
     name = f"question {q.id!r}"
     if q.type not in ("single", "multiple"):
+        if q.shuffle_choices or q.randomize:
+            key = "shuffle_choices" if q.shuffle_choices else "randomize"
+            err(
+                f"{where}.{key}",
+                f"{q.type} questions have no choices to shuffle; remove {key} "
+                "(only single and multiple questions shuffle)",
+            )
         if q.choices:
             err(
                 f"{where}.choices",

@@ -18,6 +18,7 @@ const SHELL = [
   '/app/js/form.js',
   '/app/js/i18n.js',
   '/app/js/logic.js',
+  '/app/js/order.js',
   '/app/js/outbox.js',
   '/app/js/ready.js',
   '/app/js/send.js',

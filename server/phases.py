@@ -3,11 +3,13 @@ and the follow-up test named (the post-test's set unless another is given)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import msgspec
 
-from server.schemas import TrainingIn
+from server.db import trainings as trainings_db
+from server.db.database import Database
+from server.schemas import Training, TrainingIn
 from sync import windows as phase_windows
 from sync.wire import PHASES, PhaseWindow
 
@@ -54,3 +56,13 @@ def completed(data: TrainingIn, stored: dict[str, PhaseWindow] | None) -> Traini
     if followup_test is None:
         windows.pop("followup", None)
     return msgspec.structs.replace(data, followup_test=followup_test, windows=dict(windows))
+
+
+async def set_now(db: Database, training: Training, phase: str, open_: bool, actor: str) -> None:
+    """The trainer's "open now" or "close now" of one phase of `training` (a phase of PHASES)."""
+    window = (training.windows or {}).get(phase) or PhaseWindow()
+    now = datetime.now(UTC)
+    changed = (
+        phase_windows.opened_now(window, now) if open_ else phase_windows.closed_now(window, now)
+    )
+    await trainings_db.set_window(db, training.id, phase, changed, actor)

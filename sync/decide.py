@@ -12,6 +12,7 @@ from typing import get_args
 
 import msgspec
 
+from forms.choice_order import order_problems
 from forms.model import QuestionSet
 from forms.scoring import check_and_score
 from sync import joining
@@ -71,6 +72,7 @@ class Record(msgspec.Struct, kw_only=True):
     started_at: str | None
     completed_at: str
     flags: str
+    choice_order: str | None = None
 
 
 class Stored(msgspec.Struct, frozen=True):
@@ -250,8 +252,9 @@ def _record(index: int, sub: Submission, ctx: TrainingContext, forms: Forms, see
         done = None
     # The form's expressions see the phone's completion time as now, as the phone did.
     checked = check_and_score(form, dict(sub.answers), sub.lang, done)
-    if checked.problems:
-        raise Rejection(" ".join(checked.problems))
+    problems = checked.problems + order_problems(form, sub.choice_order)
+    if problems:
+        raise Rejection(" ".join(problems))
     sc = checked.score
     flags = _timing_flags(done, ctx)
     outside = phase_windows.timing_flag(ctx.windows.get(sub.phase), sub.completed_at)
@@ -270,6 +273,7 @@ def _record(index: int, sub: Submission, ctx: TrainingContext, forms: Forms, see
         item_points=_json.encode(sc.points).decode() if sc else None,
         started_at=sub.started_at, completed_at=sub.completed_at,
         flags=_json.encode(flags).decode(),
+        choice_order=_json.encode(sub.choice_order).decode() if sub.choice_order else None,
     )  # fmt: skip
 
 

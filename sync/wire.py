@@ -47,6 +47,8 @@ class Submission(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True)
     started_at: str | None = None
     #: The proof, from the bundle, that the phone joined while joining was open.
     joining_stamp: str | None = None
+    #: For questions whose choices were shuffled: question id -> choice ids in the order shown.
+    choice_order: dict[str, list[str]] = {}
 
 
 class SyncBatch(msgspec.Struct, forbid_unknown_fields=True):

@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 from server.db import trainings as trainings_db
 from sync import windows
 from sync.wire import PhaseWindow
-from tests.conftest import batch, create_training, submission, sync_results
+from tests.conftest import batch, create_training, make_token, submission, sync_results
 from tests.test_console_auth import session_headers
 
 Client = AsyncTestClient[Litestar]
@@ -202,3 +202,51 @@ async def test_a_followup_is_refused_by_a_training_without_one(
     results = await sync_results(client, batch(submission(training["join_code"], "followup")))
     assert results[0]["status"] == "rejected"
     assert results[0]["detail"] == "Training 'rabat-tot' has no follow-up test."
+
+
+async def test_the_api_opens_and_closes_a_phase_and_joining_now_as_the_console_does(
+    app: Litestar, client: Client, training: dict[str, Any], trainer: dict[str, str]
+) -> None:
+    url = f"/api/v1/bundles/{training['join_code']}"
+    before = await client.get(url)
+    base = "/api/v1/trainings/rabat-tot"
+    closed = await client.post(f"{base}/phases/post/close", headers=trainer)
+    assert closed.status_code == 200, closed.text
+    post = closed.json()["windows"]["post"]
+    assert post["opens_at"] == "2019-01-11"
+    assert windows.window_state(PhaseWindow(**post), later_than(datetime.now(UTC))) == "closed"
+    changed = await client.get(url, headers={"If-None-Match": before.headers["etag"]})
+    assert changed.status_code == 200 and changed.json()["training"]["windows"]["post"] == post
+
+    opened = await client.post(f"{base}/phases/post/open", headers=trainer)
+    assert opened.status_code == 200
+    assert windows.window_state(PhaseWindow(**opened.json()["windows"]["post"]), datetime.now(UTC)) == "open"  # fmt: skip
+
+    shut = await client.post(f"{base}/joining/close", headers=trainer)
+    assert shut.status_code == 200 and shut.json()["joining_open"] is False
+    assert (await client.get(url)).json()["training"]["joining_open"] is False
+    again = await client.post(f"{base}/joining/open", headers=trainer)
+    assert again.json()["joining_open"] is True
+
+    actions = await app.state.db.fetch_all(
+        "SELECT actor, action FROM audit_log WHERE target = 'rabat-tot' AND actor = 'tariq'"
+    )
+    assert [tuple(r) for r in actions] == [
+        ("tariq", "training.window"), ("tariq", "training.window"),
+        ("tariq", "training.close"), ("tariq", "training.open"),
+    ]  # fmt: skip
+
+
+async def test_the_api_refuses_an_unknown_phase_someone_elses_training_and_anonymous(
+    app: Litestar, client: Client, training: dict[str, Any]
+) -> None:
+    base = "/api/v1/trainings/rabat-tot"
+    stranger = await make_token(app, "sami", "trainer")
+    admin = await make_token(app, "ada", "admin")
+    lunch = await client.post(f"{base}/phases/lunch/open", headers=admin)
+    assert lunch.status_code == 404 and "pre, post, evaluation, followup" in lunch.text
+    assert (await client.post(f"{base}/phases/post/open", headers=stranger)).status_code == 404
+    assert (await client.post(f"{base}/joining/close", headers=stranger)).status_code == 404
+    assert (await client.post(f"{base}/joining/close")).status_code == 401
+    found = await trainings_db.get(app.state.db, "rabat-tot")
+    assert found is not None and found.joining_open

@@ -152,7 +152,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         schema = schemathesis.openapi.from_dict(document)
         fuzzed = schemathesis.openapi.from_dict(with_bodies(document))
         real = {"training_id": "rabat-tot", "form_id": "tip-som-knowledge", "version": "2019.1",
-                "key": "gendarmerie", "join_code": code}  # fmt: skip
+                "key": "gendarmerie", "join_code": code, "phase": "post"}  # fmt: skip
         yield Api(client, schema, fuzzed, db_path, admin, real)
 
 

@@ -43,13 +43,26 @@ function prepare() {
   return preparing;
 }
 
-/** Asks whether the training changed (windows opened or closed, joining); redraws if so. */
+/**
+ * Asks whether the training changed (windows opened or closed, joining); redraws if so. One
+ * question at a time: an unchanged training costs a 304 with no body.
+ */
+let renewing = null;
 function renew() {
-  return revalidate(code).then((fresh) => {
+  renewing ??= revalidate(code).then((fresh) => {
     if (!fresh || !ctx) return;
     ctx.bundle = fresh.bundle;
     if (shown === 'closed') route(); else refresh(); // a form being filled is left alone
-  });
+  }).finally(() => { renewing = null; });
+  return renewing;
+}
+
+const RENEW_MS = 60 * 1000;
+/** While the page is seen and online, the trainer's "open now" reaches it within a minute. */
+function watchTraining() {
+  const due = () => ctx && navigator.onLine && document.visibilityState === 'visible';
+  setInterval(() => { if (due()) renew(); }, RENEW_MS);
+  document.addEventListener('visibilitychange', () => { if (due()) renew(); });
 }
 
 /** Says when the phone is ready offline: the training stored and the worker active. */
@@ -109,7 +122,8 @@ async function view() {
   }
   ctx.profile = await getMeta(`profile:${code}`);
   const [screen, phase, pos] = hash.split('/');
-  if (!ctx.profile && !ctx.bundle.training.joining_open) return showClosed();
+  // Joining closed: only someone who took part before goes on, with the same code as before.
+  if (!ctx.profile && !ctx.bundle.training.joining_open && screen !== 'profile') return showClosed();
   if (screen === 'profile' || !ctx.profile) {
     showProfile(screen === 'q' ? hash : '');
     return 'one';
@@ -136,6 +150,8 @@ function showClosed() {
     h('h1', null, title(ctx.bundle)),
     h('p', { class: 'muted' }, dates(ctx.bundle)),
     h('p', { class: 'warn', id: 'closed', role: 'alert' }, t('closed')),
+    h('p', { id: 'rejoin-help' }, t('rejoin_help')),
+    h('a', { href: '#profile', id: 'rejoin', class: 'button secondary', 'aria-describedby': 'rejoin-help' }, t('rejoin')),
   );
 }
 
@@ -328,8 +344,10 @@ function showProfile(then) {
     ctx.profile = profile;
     go(then ? `#${then}` : '#');
   };
+  const rejoining = !ctx.profile && !b.training.joining_open;
   render(
     h('h1', null, t('profile')),
+    rejoining ? h('p', { class: 'warn', id: 'rejoin-help' }, t('rejoin_help')) : null,
     h('form', { onsubmit: save, novalidate: true },
       radios('institution', t('institution'), b.institutions.map((i) => [i.key, pick(i.name, i.key)]), p.institution, (e) => { p.institution = e.target.value; }),
       radios('sex', t('sex'), ['female', 'male', 'other', 'undisclosed'].map((s) => [s, t(`sex_${s}`)]), p.sex, (e) => { p.sex = e.target.value; }),
@@ -344,7 +362,7 @@ function showProfile(then) {
         build, card, preview),
       error,
       h('div', { class: 'nav' },
-        ctx.profile ? h('a', { href: '#', class: 'button secondary' }, t('back')) : null,
+        ctx.profile || rejoining ? h('a', { href: '#', class: 'button secondary' }, t('back')) : null,
         h('button', { type: 'submit' }, t('save')))),
   );
   update();
@@ -445,6 +463,7 @@ async function boot() {
   });
   addEventListener('offline', () => { netStatus(); refresh(); });
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') tick(true); });
+  if (code) watchTraining();
   listen();
   events.addEventListener('change', refresh);
   iosHint();

@@ -6,16 +6,18 @@ import { t, pick, getLang, fmt } from './i18n.js';
 import { uuid, parseNumber, latinDigits } from './code.js';
 import { finishDraft } from './outbox.js';
 import { applyLogic, isRequired, meetsConstraint, choicesOf } from './logic.js';
+import { orderFor, arrange } from './order.js';
 
 const draftKey = (code, phase) => `${code}/${phase}`;
 
 /**
  * The draft of this phase, made on first open. The submission id is made here
  * and kept, so every copy of this form (reloads, tabs) sends the same id. The
- * form is copied into the draft: a draft finishes on the version it started with.
+ * form is copied into the draft: a draft finishes on the version it started with, and
+ * so is the order of its shuffled choices, drawn for `person` (the participant's code).
  * Null when the phase is already finished.
  */
-export function openDraft(code, phase, bundle) {
+export function openDraft(code, phase, bundle, person) {
   const key = draftKey(code, phase);
   return tx(['drafts', 'outbox', 'sent'], 'readwrite', async (s) => {
     const d = await req(s.drafts.get(key));
@@ -25,6 +27,7 @@ export function openDraft(code, phase, bundle) {
     const draft = {
       key, id: uuid(), code, phase, form: bundle.forms[phase], url: bundle.sync_url,
       answers: {}, pos: 0, lang: getLang(), started_at: new Date().toISOString(),
+      order: orderFor(bundle.forms[phase], bundle.training.id, person || ''),
     };
     s.drafts.put(draft);
     return draft;
@@ -136,7 +139,7 @@ function control(q, value, set, describedBy, choices) {
  * `ctx` is {code, bundle, profile, go(hash), home()}.
  */
 export async function showForm(ctx, phase, pos) {
-  const draft = await openDraft(ctx.code, phase, ctx.bundle);
+  const draft = await openDraft(ctx.code, phase, ctx.bundle, ctx.profile?.code);
   if (!draft) { banner('form', t('other_tab')); return ctx.home(); }
   const { form } = draft;
   const steps = form.questions;
@@ -192,7 +195,8 @@ export async function showForm(ctx, phase, pos) {
 
   const hintId = q.hint ? 'hint' : undefined;
   const describedBy = [hintId, 'err'].filter(Boolean).join(' ');
-  const input = control(q, answers[q.id], set, describedBy, q.choices && choicesOf(q, logic.values));
+  const choices = q.choices && arrange(choicesOf(q, logic.values), q.choices, draft.order?.[q.id]);
+  const input = control(q, answers[q.id], set, describedBy, choices);
   const optional = q.type !== 'note' && !isRequired(q, logic.values) ? h('span', { class: 'tag' }, t('optional')) : null;
   const question = q.type === 'note'
     ? h('div', { class: 'note' }, h('p', null, pick(q.text)))
@@ -248,7 +252,7 @@ async function showReview(ctx, draft) {
   const logic = applyLogic(form, answers);
   const error = h('p', { class: 'error', role: 'alert' });
   const finish = async () => {
-    const now = missing(form, (await openDraft(ctx.code, draft.phase, ctx.bundle))?.answers || answers);
+    const now = missing(form, (await openDraft(ctx.code, draft.phase, ctx.bundle, ctx.profile?.code))?.answers || answers);
     if (now.length) {
       error.textContent = t('missing_n', { n: now.length });
       document.querySelector('.review .missing a')?.focus();
@@ -285,13 +289,16 @@ async function showReview(ctx, draft) {
 function submission(ctx, d) {
   const p = ctx.profile;
   // Only what the form's logic keeps: answers to skipped questions are not sent.
-  const { values } = applyLogic(d.form, d.answers);
+  const { values, asked } = applyLogic(d.form, d.answers);
   const answers = {};
   for (const q of questions(d.form)) if (!isEmpty(values[q.id])) answers[q.id] = values[q.id];
+  // The order of each shuffled question that had a screen: what the participant saw.
+  const order = Object.entries(d.order || {}).filter(([id]) => asked.has(id));
   return {
     id: d.id, training: ctx.code, form: d.form.id, version: d.form.version, phase: d.phase,
     lang: d.lang || getLang(),
     participant: { code: p.code, institution: p.institution, sex: p.sex, ...(p.age_band ? { age_band: p.age_band } : {}) },
     answers, started_at: d.started_at, completed_at: new Date().toISOString(),
+    ...(order.length ? { choice_order: Object.fromEntries(order) } : {}),
   };
 }

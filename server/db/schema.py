@@ -199,4 +199,8 @@ MIGRATIONS: list[str] = [
     CREATE INDEX submissions_by_participant ON submissions (participant_id, phase);
     CREATE INDEX submissions_by_device ON submissions (device, training_id, phase);
     """,
+    # 4: the order in which a phone showed the choices of shuffled questions.
+    """
+    ALTER TABLE submissions ADD COLUMN choice_order TEXT;  -- JSON {question id: [choice ids]}
+    """,
 ]

@@ -18,7 +18,7 @@ _COLUMNS = (
     "id", "training_id", "participant_id", "form_id", "form_version", "phase", "lang",
     "raw_code", "institution", "sex", "age_band", "answers", "content_hash", "score",
     "max_score", "percent", "item_points", "device", "started_at", "completed_at",
-    "received_at", "flags", "source", "simulated",
+    "received_at", "flags", "source", "simulated", "choice_order",
 )  # fmt: skip
 _PARTICIPANT = "(SELECT id FROM participants WHERE training_id = ? AND code = ?)"
 _ROW = "(" + ", ".join(_PARTICIPANT if c == "participant_id" else "?" for c in _COLUMNS) + ")"

@@ -35,6 +35,8 @@ class Response(msgspec.Struct, gc=False):
     simulated: bool = False
     #: Item points as a dict, for inputs built by hand (tests, samples).
     item_points: dict[str, float] = {}
+    #: Question id -> choice ids in the order the phone showed them (shuffled questions only).
+    choice_order: dict[str, list[str]] = {}
 
 
 class Institution(msgspec.Struct, kw_only=True):

@@ -42,13 +42,14 @@ SUBMISSIONS_SQL = """
 SELECT s.id, p.code, s.institution, s.sex, s.phase, s.completed_at, s.received_at, s.lang,
        s.device, s.form_id, s.form_version, s.percent, s.item_points,
        CASE WHEN s.phase = 'evaluation' OR ? THEN s.answers END,
-       s.flags, s.simulated
+       s.flags, s.simulated, CASE WHEN ? THEN s.choice_order END
 FROM submissions AS s JOIN participants AS p ON p.id = s.participant_id
 WHERE s.training_id = ?
 """
 
 _answers = msgspec.json.Decoder(dict[str, Any])
 _flags = msgspec.json.Decoder(list[str])
+_orders = msgspec.json.Decoder(dict[str, list[str]]).decode
 _any = msgspec.json.Decoder()
 
 
@@ -88,6 +89,7 @@ def _responses(rows: Sequence[Sequence[Any]]) -> list[Response]:
             answers(r[13]) if r[13] else {},
             flags(r[14]) if r[14] and r[14] != "[]" else [],
             bool(r[15]),
+            choice_order=_orders(r[16]) if r[16] else {},
         )
         for r in rows
     ]
@@ -113,7 +115,8 @@ async def _load(db: Reader, training_id: str, answers: bool, lang: str) -> Repor
         Institution(key=r[0], name=_any.decode(r[1]) if r[1] else {})
         for r in await db.fetch_all(INSTITUTIONS_SQL, (training_id,))
     ]
-    rows = await db.fetch_all(SUBMISSIONS_SQL, (1 if answers else 0, training_id))
+    wanted = 1 if answers else 0
+    rows = await db.fetch_all(SUBMISSIONS_SQL, (wanted, wanted, training_id))
     current = {(t[7], t[8]), (t[9], t[10]), (t[11], t[12])}
     # Submissions made offline on an older version are scored with that version's questions.
     taken = set(map(itemgetter(9, 10), rows)) - current

@@ -254,6 +254,9 @@ def responses(report: dict[str, Any], inp: ReportInput) -> Table:
         _c("received_at"), _c("percent", "pct", "Score (%)"), _c("counted", "bool"), _c("flags"),
     ]  # fmt: skip
     cols += [_c(f"answer:{q}", heading=q) for q in qids]
+    # The order each phone showed a shuffled question's choices in, beside the answers.
+    shuffled = [q for q in qids if any(q in r.choice_order for r in inp.responses)]
+    cols += [_c(f"order:{q}", heading=f"{q} (order shown)") for q in shuffled]
     rows = []
     for r in sorted(inp.responses, key=lambda r: (r.code, r.phase, r.completed_at)):
         rows.append(
@@ -262,6 +265,7 @@ def responses(report: dict[str, Any], inp: ReportInput) -> Table:
                 r.form_version, r.completed_at, r.received_at, r.percent,
                 r.submission_id not in repeated, " ".join(r.flags),
                 *(_answer_text(r.answers.get(q)) for q in qids),
+                *(" ".join(r.choice_order.get(q, [])) for q in shuffled),
             ]
         )  # fmt: skip
     return Table("responses", "Responses", cols, rows)

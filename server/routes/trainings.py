@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Request, Router, get, post, put
 from litestar.di import NamedDependency
-from litestar.exceptions import ValidationException
+from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath, JSONBody
 
 from server.auth.access import visible_training
@@ -16,9 +16,10 @@ from server.db import submissions as subs_db
 from server.db import trainings as trainings_db
 from server.db.database import Database
 from server.links import join_url
-from server.phases import completed
+from server.phases import completed, set_now
 from server.routes._openapi import STAFF, STAFF_SECURITY, TRAINING
 from server.schemas import Training, TrainingIn
+from sync.wire import PHASES
 
 
 def with_url(request: Request[Any, Any, Any], training: Training) -> Training:
@@ -119,6 +120,67 @@ async def monitor(
     }
 
 
+async def _set_phase(
+    request: Request[Any, Any, Any], db: Database, training_id: str, phase: str, open_: bool
+) -> Training:
+    who = current(request)
+    found = await visible_training(db, who, training_id)
+    if phase not in PHASES:
+        raise NotFoundException(f"'{phase}' is not a phase; use {', '.join(PHASES)}.")
+    await set_now(db, found, phase, open_, who.username)
+    return with_url(request, await visible_training(db, who, training_id))
+
+
+@post("/{training_id:str}/phases/{phase:str}/open", status_code=200, responses=TRAINING)
+async def open_phase(
+    training_id: FromPath[str],
+    phase: FromPath[str],
+    request: Request[Any, Any, Any],
+    db: NamedDependency[Database],
+) -> Training:
+    """Open a phase now (the console's "open now"): phones may start it from now on, also
+    when it had closed. The trainers of the training may do it."""
+    return await _set_phase(request, db, training_id, phase, True)
+
+
+@post("/{training_id:str}/phases/{phase:str}/close", status_code=200, responses=TRAINING)
+async def close_phase(
+    training_id: FromPath[str],
+    phase: FromPath[str],
+    request: Request[Any, Any, Any],
+    db: NamedDependency[Database],
+) -> Training:
+    """Close a phase now (the console's "close now"): phones can no longer start it; forms
+    already begun may still be finished and sent. The trainers of the training may do it."""
+    return await _set_phase(request, db, training_id, phase, False)
+
+
+async def _set_joining(
+    request: Request[Any, Any, Any], db: Database, training_id: str, open_: bool
+) -> Training:
+    who = current(request)
+    await visible_training(db, who, training_id)
+    await trainings_db.set_joining(db, training_id, open_, who.username)
+    return with_url(request, await visible_training(db, who, training_id))
+
+
+@post("/{training_id:str}/joining/open", status_code=200, responses=TRAINING)
+async def open_joining(
+    training_id: FromPath[str], request: Request[Any, Any, Any], db: NamedDependency[Database]
+) -> Training:
+    """Let new participants join again. The trainers of the training may do it."""
+    return await _set_joining(request, db, training_id, True)
+
+
+@post("/{training_id:str}/joining/close", status_code=200, responses=TRAINING)
+async def close_joining(
+    training_id: FromPath[str], request: Request[Any, Any, Any], db: NamedDependency[Database]
+) -> Training:
+    """Close joining: codes the training has not seen are refused, unless their phone joined
+    while joining was open. The trainers of the training may do it."""
+    return await _set_joining(request, db, training_id, False)
+
+
 #: Staff only; creating and editing also need an admin (their own guard adds to the router's).
 TRAINING_ROUTES = [
     Router(
@@ -133,6 +195,10 @@ TRAINING_ROUTES = [
             get_training,
             list_submissions,
             monitor,
+            open_phase,
+            close_phase,
+            open_joining,
+            close_joining,
         ],
     )
 ]

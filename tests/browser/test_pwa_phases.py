@@ -20,7 +20,7 @@ from pwa_helpers import (
     start,
 )
 
-from tests.live import training_body
+from tests.live import quick_submission, training_body
 
 pytestmark = pytest.mark.browser
 
@@ -126,3 +126,90 @@ def test_phases_open_by_the_phone_clock_while_offline_in_arabic(live: Live, cont
     assert page.locator(".phase.queued").count() == 2  # pre and post, waiting for a network
     assert page.locator(".phase.closed").count() == 1  # the evaluation stays closed
     start(page, "followup")
+
+
+def test_a_participant_who_lost_the_app_types_the_same_code_after_joining_closed(
+    live: Live, browser: Any
+) -> None:
+    training = live.training(
+        followup_test={"form": "tip-som-knowledge", "version": "2019.1"},
+        windows={"followup": {"opens_at": "2019-01-01"}},
+    )
+    before = quick_submission(training["join_code"], 0)  # the pre-test, sent from the lost phone
+    before["participant"] = {"code": "KA07R", "institution": "gendarmerie", "sex": "female"}
+    sent = live.api.post("/api/v1/sync", json={"device": "lost", "submissions": [before]})
+    assert [r["status"] for r in sent.json()["results"]] == ["accepted"], sent.text
+    body = training_body(
+        training["id"], title=TITLE, institutions=list(INSTITUTIONS), joining_open=False,
+        followup_test={"form": "tip-som-knowledge", "version": "2019.1"},
+    )  # fmt: skip
+    assert live.api.put(f"/api/v1/trainings/{training['id']}", json=body).status_code == 200
+
+    def rejoin(card: str | None) -> Any:
+        """A fresh phone: joining is closed, so the person says they took part before."""
+        context = browser.new_context(base_url=live.url, viewport={"width": 360, "height": 740})
+        page = context.new_page()
+        page.goto(f"/t/{training['join_code']}")
+        page.locator(".langs button[lang=fr]").click()
+        page.locator("#closed").wait_for()
+        page.locator("#rejoin").click()
+        assert "même code" in page.locator("#rejoin-help").inner_text()
+        if card is None:
+            fill_profile(page)  # builds KA07R again
+        else:
+            page.locator("input[name=institution][value=gendarmerie]").check()
+            page.locator("input[name=sex][value=male]").check()
+            page.locator("input[name=mode][value=card]").check()
+            page.locator("#card").fill(card)
+            page.locator("form button[type=submit]").click()
+            page.locator("ul.phases").wait_for()
+        start(page, "followup")
+        answer_until_review(page)
+        finish(page)
+        return context, page
+
+    known, page = rejoin(None)
+    page.locator(".phase.sent").wait_for()
+    assert [(r["phase"], r["code"]) for r in live.submissions(training["id"])] == [
+        ("followup", "KA07R"), ("pre", "KA07R")
+    ]  # fmt: skip
+    known.close()
+
+    unknown, page = rejoin("ZZ99Z")
+    refused = page.locator(".phase.attention .error")
+    refused.wait_for()
+    # The server's reason, in the three languages, for the participant and the trainer.
+    assert "ce code de participant n'y a jamais participé" in refused.inner_text()
+    assert len(live.submissions(training["id"])) == 2
+    unknown.close()
+
+
+def test_a_phase_opened_in_the_room_becomes_startable_on_an_open_page(
+    live: Live, context: Any
+) -> None:
+    training = live.training(windows={"post": {"opens_at": "2099-01-11"}})
+    page = context.new_page()
+    answers: list[tuple[int, str | None]] = []
+    page.on(
+        "response",
+        lambda r: (
+            "/api/v1/bundles/" in r.url
+            and answers.append((r.status, r.request.headers.get("if-none-match")))
+        ),
+    )
+    page.clock.install(time=datetime.now(UTC).timestamp())
+    join(page, training["join_code"])
+    fill_profile(page)
+    page.locator(".phase.soon").wait_for()
+    page.clock.fast_forward("01:01")  # a minute on: the app asks, and nothing changed
+    wait_until(page, lambda: len(answers) == 2, "the first check")
+    assert answers[1][0] == 304 and answers[1][1]
+
+    opened = live.api.post(f"/api/v1/trainings/{training['id']}/phases/post/open")
+    assert opened.status_code == 200, opened.text
+    page.wait_for_timeout(1000)
+    assert page.locator("a[href='#q/post']").count() == 0  # the page has not asked yet
+    page.clock.fast_forward("01:01")
+    page.locator("a[href='#q/post']").wait_for()  # no reload: the next check brought it
+    assert answers[2][0] == 200 and answers[2][1] == answers[1][1]
+    start(page, "post")

@@ -157,6 +157,9 @@ def test_rejected_record_stays_on_the_phone_with_its_reason(live: Live, context:
     assert page.locator("#queue").inner_text() == "Waiting to send: 0 · Need attention: 1"
     assert page.locator("#export").is_visible()
     assert stored(live, training) == []
+    # The reload revalidates the bundle; an answer still on its way when the page closes must
+    # not be fulfilled into the next test.
+    page.unroute_all(behavior="ignoreErrors")
 
 
 def test_one_form_in_two_tabs_makes_one_submission(live: Live, context: Any) -> None:

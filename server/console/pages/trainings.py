@@ -27,9 +27,9 @@ from server.db import trainings as trainings_db
 from server.db import users as users_db
 from server.db.database import Database
 from server.links import join_url
-from server.phases import completed
+from server.phases import completed, set_now
 from server.schemas import FormRef, Training, TrainingIn
-from sync.windows import closed_now, opened_now, window_state
+from sync.windows import window_state
 from sync.wire import PHASES as WIRE_PHASES
 from sync.wire import PhaseWindow
 
@@ -350,10 +350,7 @@ async def set_phase(
     if phase not in WIRE_PHASES:
         raise NotFoundException(f"'{phase}' is not a phase; use {', '.join(WIRE_PHASES)}.")
     form = await request.form()
-    window = (found.windows or {}).get(phase) or PhaseWindow()
-    now = datetime.now(UTC)
-    changed = opened_now(window, now) if form.get("open") == "1" else closed_now(window, now)
-    await trainings_db.set_window(db, training_id, phase, changed, who.username)
+    await set_now(db, found, phase, form.get("open") == "1", who.username)
     return Redirect(f"/console/trainings/{training_id}", status_code=303)
 
 
