@@ -13,7 +13,8 @@ class Response(msgspec.Struct, gc=False):
     """One stored submission, reduced to what a report needs.
 
     Fields follow `queries.SUBMISSIONS_SQL` so rows convert positionally. Never part of a
-    reference cycle, so the garbage collector need not track the thousands a report loads.
+    reference cycle, so the garbage collector need not track the thousands a report loads;
+    `flags` is a tuple for the same reason (nearly all are empty, and `()` is never tracked).
     """
 
     submission_id: str
@@ -31,7 +32,7 @@ class Response(msgspec.Struct, gc=False):
     #: The stored JSON of `item_points`, left undecoded so a whole test decodes in one pass.
     points_json: str = ""
     answers: dict[str, Any] = {}
-    flags: list[str] = []
+    flags: tuple[str, ...] = ()
     simulated: bool = False
     #: Item points as a dict, for inputs built by hand (tests, samples).
     item_points: dict[str, float] = {}

@@ -19,7 +19,8 @@ PHASES = ("pre", "post", "evaluation")
 
 
 class Participant(msgspec.Struct, gc=False):
-    """One participant code with the submissions that count for it (never in a cycle)."""
+    """One participant code with the submissions that count for it (never in a cycle; `flags`
+    is a tuple so that the thousands without any hold nothing the garbage collector tracks)."""
 
     code: str
     institution: str
@@ -27,7 +28,7 @@ class Participant(msgspec.Struct, gc=False):
     pre: Response | None = None
     post: Response | None = None
     evaluation: Response | None = None
-    flags: list[str] = []
+    flags: tuple[str, ...] = ()
 
     @property
     def matched(self) -> bool:
@@ -113,17 +114,17 @@ def match(responses: list[Response]) -> Matching:
                 n_matched += 1
         if evaluation is not None:
             n_eval += 1
-        flags: list[str] = []
+        flags: tuple[str, ...] = ()
         if code in reasons:
-            flags.append("duplicate_code")
+            flags += ("duplicate_code",)
             texts = sorted(reasons[code])
             details = [reasons[code][text] for text in texts]
             duplicates.append({"code": code, "reasons": texts, "details": details})
         if pre is not None and post is not None and pre.institution != post.institution:
-            flags.append("institution_changed")
+            flags += ("institution_changed",)
             changes.append({"code": code, "pre": pre.institution, "post": post.institution})
         if code in repeated:
-            flags.append("repeat")
+            flags += ("repeat",)
         participants.append(
             Participant(code, anchor.institution, anchor.sex, pre, post, evaluation, flags)
         )
@@ -133,7 +134,7 @@ def match(responses: list[Response]) -> Matching:
         near_codes = {c for pair in near for c in (pair["pre_code"], pair["post_code"])}
         for p in participants:
             if p.code in near_codes:
-                p.flags.append("near_match")
+                p.flags += ("near_match",)
 
     flow = {
         "registered": len(participants),

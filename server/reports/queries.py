@@ -48,7 +48,7 @@ WHERE s.training_id = ?
 """
 
 _answers = msgspec.json.Decoder(dict[str, Any])
-_flags = msgspec.json.Decoder(list[str])
+_flags = msgspec.json.Decoder(tuple[str, ...])
 _orders = msgspec.json.Decoder(dict[str, list[str]]).decode
 _any = msgspec.json.Decoder()
 
@@ -87,7 +87,7 @@ def _responses(rows: Sequence[Sequence[Any]]) -> list[Response]:
             r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11],
             r[12] or "",
             answers(r[13]) if r[13] else {},
-            flags(r[14]) if r[14] and r[14] != "[]" else [],
+            flags(r[14]) if r[14] and r[14] != "[]" else (),
             bool(r[15]),
             choice_order=_orders(r[16]) if r[16] else {},
         )
