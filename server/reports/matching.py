@@ -52,14 +52,15 @@ def _order(r: Response) -> tuple[str, str, str]:
 
 def match(responses: list[Response]) -> Matching:
     """Group submissions by code and phase, keep the first completed one, flag the doubtful."""
-    firsts: dict[tuple[str, str], Response] = {}
+    #: Per phase, the submission that counts for each code (keyed by code alone: one dict
+    #: lookup per code and phase, no key tuple built for each).
+    firsts: dict[str, dict[str, Response]] = defaultdict(dict)
     several: dict[tuple[str, str], list[Response]] = {}
-    first_of = firsts.setdefault
     for r in responses:
-        key = (r.code, r.phase)
-        seen = first_of(key, r)
+        seen = firsts[r.phase].setdefault(r.code, r)
         if seen is r:
             continue
+        key = (r.code, r.phase)
         if key in several:
             several[key].append(r)
         else:
@@ -70,7 +71,7 @@ def match(responses: list[Response]) -> Matching:
     reasons: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     for (code, phase), subs in sorted(several.items()):
         subs.sort(key=_order)
-        first = firsts[(code, phase)] = subs[0]
+        first = firsts[phase][code] = subs[0]
         for later in subs[1:]:
             repeats.append(
                 {
@@ -98,13 +99,13 @@ def match(responses: list[Response]) -> Matching:
     participants: list[Participant] = []
     duplicates: list[dict[str, Any]] = []
     changes: list[dict[str, Any]] = []
-    get = firsts.get
+    pres, posts, evaluations, followups = (firsts[p] for p in (*PHASES, "followup"))
     n_pre = n_post = n_matched = n_eval = 0
-    for code in sorted({code for code, _ in firsts}):
-        pre = get((code, "pre"))
-        post = get((code, "post"))
-        evaluation = get((code, "evaluation"))
-        anchor = pre or post or evaluation or get((code, "followup"))
+    for code in sorted(set().union(*firsts.values())):
+        pre = pres.get(code)
+        post = posts.get(code)
+        evaluation = evaluations.get(code)
+        anchor = pre or post or evaluation or followups.get(code)
         assert anchor is not None
         if pre is not None:
             n_pre += 1
