@@ -95,10 +95,11 @@ def add_to(
     counted = firsts(responses)
     report["flow"]["followup"] = len(counted)
     fu = np.full(len(participants), np.nan)
-    for i, p in enumerate(participants):
-        r = counted.get(p.code)
-        if r is not None and r.percent is not None:
-            fu[i] = r.percent
+    if counted:
+        row_of = {p.code: i for i, p in enumerate(participants)}
+        for code, r in counted.items():
+            if r.percent is not None:
+                fu[row_of[code]] = r.percent
     complete = np.isfinite(pre_percent) & np.isfinite(post_percent) & np.isfinite(fu)
 
     def figures(rows: NDArray[np.bool_]) -> dict[str, Any]:

@@ -242,13 +242,13 @@ def _test_stats(points: Floats, maxes: Floats) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=32)
-def _points_decoder(qids: tuple[str, ...]) -> msgspec.json.Decoder[list[Any]]:
+def _points_decoder(qids: tuple[str, ...]) -> msgspec.json.Decoder[Any]:
     # A struct with one float field per question decodes `{qid: points}` without building a
     # dict per row; unknown keys are ignored and a question missing (not asked) is NaN.
     fields = [(f"f{i}", float, math.nan) for i in range(len(qids))]
     rename = {f"f{i}": q for i, q in enumerate(qids)}
     row = msgspec.defstruct("ItemPoints", fields, rename=rename, gc=False)
-    return msgspec.json.Decoder(list[row])  # type: ignore[valid-type]
+    return msgspec.json.Decoder(row)
 
 
 def points_matrix(qids: list[str], responses: Sequence[Response]) -> Floats:
@@ -261,7 +261,7 @@ def points_matrix(qids: list[str], responses: Sequence[Response]) -> Floats:
     jsons = [r.points_json for r in responses]
     if n and all(jsons):
         try:
-            rows = _points_decoder(tuple(qids)).decode("[" + ",".join(jsons) + "]")
+            rows = list(map(_points_decoder(tuple(qids)).decode, jsons))
         except msgspec.ValidationError:
             pass  # a null or odd value somewhere: take the careful path below
         else:
