@@ -100,21 +100,12 @@ def match(responses: list[Response]) -> Matching:
     duplicates: list[dict[str, Any]] = []
     changes: list[dict[str, Any]] = []
     pres, posts, evaluations, followups = (firsts[p] for p in (*PHASES, "followup"))
-    n_pre = n_post = n_matched = n_eval = 0
     for code in sorted(set().union(*firsts.values())):
         pre = pres.get(code)
         post = posts.get(code)
         evaluation = evaluations.get(code)
         anchor = pre or post or evaluation or followups.get(code)
         assert anchor is not None
-        if pre is not None:
-            n_pre += 1
-        if post is not None:
-            n_post += 1
-            if pre is not None:
-                n_matched += 1
-        if evaluation is not None:
-            n_eval += 1
         flags: tuple[str, ...] = ()
         if code in reasons:
             flags += ("duplicate_code",)
@@ -137,6 +128,7 @@ def match(responses: list[Response]) -> Matching:
             if p.code in near_codes:
                 p.flags += ("near_match",)
 
+    n_pre, n_post, n_matched = len(pres), len(posts), len(pres.keys() & posts.keys())
     flow = {
         "registered": len(participants),
         "pre": n_pre,
@@ -144,7 +136,7 @@ def match(responses: list[Response]) -> Matching:
         "matched": n_matched,
         "pre_only": n_pre - n_matched,
         "post_only": n_post - n_matched,
-        "evaluation": n_eval,
+        "evaluation": len(evaluations),
         "repeats": len(repeats),
     }
     return Matching(
