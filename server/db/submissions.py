@@ -40,35 +40,36 @@ def _insert_sql(rows: int) -> str:
     )
 
 
-# The three reads below answer in one row, a JSON array: the writer's thread lets go of
-# Python's lock for each row SQLite steps to, and taking it back while the event loop is busy
-# costs far more than the row.
-#: For the batch's ids already stored: what is on disk, and whether each was the first its
-#: participant sent for its phase (received first: the lowest rowid).
-_STORED_SQL = """
-SELECT json_group_array(json_array(s.id, s.training_id, s.content_hash, s.percent,
-       NOT EXISTS (SELECT 1 FROM submissions AS o WHERE o.participant_id = s.participant_id
-                   AND o.phase = s.phase AND o.rowid < s.rowid)))
-FROM submissions AS s WHERE s.id IN (SELECT value FROM json_each(?))
+#: What is on disk for a batch, in one statement that answers one row of three JSON arrays
+#: (the writer's thread lets go of Python's lock for each statement and each row SQLite steps
+#: to, and taking it back while the event loop is busy costs far more than the row):
+#: for the batch's ids already stored, their training, content hash, score and whether each was
+#: the first its participant sent for its phase (received first: the lowest rowid); how many
+#: submissions are stored per [training, code, phase] the batch names; and how many from its
+#: device per [training, phase].
+_ON_DISK_SQL = """
+SELECT
+  (SELECT json_group_array(json_array(s.id, s.training_id, s.content_hash, s.percent,
+          NOT EXISTS (SELECT 1 FROM submissions AS o WHERE o.participant_id = s.participant_id
+                      AND o.phase = s.phase AND o.rowid < s.rowid)))
+   FROM submissions AS s WHERE s.id IN (SELECT value FROM json_each(:ids))),
+  (SELECT json_group_array(json_array(k.value ->> 0, k.value ->> 1, k.value ->> 2,
+          (SELECT COUNT(*) FROM participants AS p JOIN submissions AS s ON s.participant_id = p.id
+           WHERE p.training_id = k.value ->> 0 AND p.code = k.value ->> 1
+           AND s.phase = k.value ->> 2)))
+   FROM json_each(:codes) AS k),
+  (SELECT json_group_array(json_array(k.value ->> 0, k.value ->> 1,
+          (SELECT COUNT(*) FROM submissions
+           WHERE device = :device AND training_id = k.value ->> 0 AND phase = k.value ->> 1)))
+   FROM json_each(:phases) AS k)
 """
-#: Submissions stored per [training, code, phase] named by the batch.
-_BY_CODE_SQL = """
-SELECT json_group_array(json_array(k.value ->> 0, k.value ->> 1, k.value ->> 2,
-       (SELECT COUNT(*) FROM participants AS p JOIN submissions AS s ON s.participant_id = p.id
-        WHERE p.training_id = k.value ->> 0 AND p.code = k.value ->> 1
-        AND s.phase = k.value ->> 2)))
-FROM json_each(?) AS k
-"""
-#: Submissions stored from one device per [training, phase] named by the batch.
-_BY_DEVICE_SQL = """
-SELECT json_group_array(json_array(k.value ->> 0, k.value ->> 1,
-       (SELECT COUNT(*) FROM submissions
-        WHERE device = ? AND training_id = k.value ->> 0 AND phase = k.value ->> 1)))
-FROM json_each(?) AS k
-"""
-_stored_rows = msgspec.json.Decoder(list[tuple[str, str, str, float | None, int]])
-_code_counts = msgspec.json.Decoder(list[tuple[str, str, str, int]])
-_device_counts = msgspec.json.Decoder(list[tuple[str, str, int]])
+_on_disk = msgspec.json.Decoder(
+    tuple[
+        list[tuple[str, str, str, float | None, int]],
+        list[tuple[str, str, str, int]],
+        list[tuple[str, str, int]],
+    ]
+)
 
 
 def _json(value: object) -> str:
@@ -97,18 +98,18 @@ def store(
     device, and answer each submission. Runs in the writer's thread, so
     what it reads stays true until it commits."""
     records = decided.records
-    ids = _json(sorted({r.id for r in records}))
-    stored = {
-        found[0]: Stored(found[1], found[2], found[3], bool(found[4]))
-        for found in _stored_rows.decode(conn.execute(_STORED_SQL, (ids,)).fetchone()[0])
+    keys = {
+        "ids": _json(sorted({r.id for r in records})),
+        "codes": _json(sorted({(r.training_id, r.code, r.phase) for r in records})),
+        "device": device.id,
+        "phases": _json(sorted({(r.training_id, r.phase) for r in records})),
     }
-    code_keys = _json(sorted({(r.training_id, r.code, r.phase) for r in records}))
-    device_keys = _json(sorted({(r.training_id, r.phase) for r in records}))
-    by_code = _code_counts.decode(conn.execute(_BY_CODE_SQL, (code_keys,)).fetchone()[0])
-    by_device = conn.execute(_BY_DEVICE_SQL, (device.id, device_keys)).fetchone()[0]
+    found = conn.execute(_ON_DISK_SQL, keys).fetchone()
+    ids, by_code, by_device = _on_disk.decode("[" + ",".join(found) + "]")
+    stored = {i: Stored(t, content, percent, bool(first)) for i, t, content, percent, first in ids}
     tally = Tally(
         by_code={(t, c, p): n for t, c, p, n in by_code},
-        by_device={(t, p): n for t, p, n in _device_counts.decode(by_device)},
+        by_device={(t, p): n for t, p, n in by_device},
     )
     settled = settle(decided, stored, tally, caps)
     people = [(r.training_id, r.code) for r in settled.records]

@@ -7,6 +7,11 @@ from typing import Any
 SW_READY = "() => navigator.serviceWorker.controller !== null"
 
 
+def text(en: str) -> dict[str, str]:
+    """A text in the app's three languages, marked so a test sees which one is shown."""
+    return {"en": en, "fr": f"{en} (fr)", "ar": f"{en} (ar)"}
+
+
 def join(page: Any, code: str, lang: str = "en") -> None:
     """Opens the join link, picks a language, waits for the training and the worker."""
     page.goto(f"/t/{code}")

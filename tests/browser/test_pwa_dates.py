@@ -11,13 +11,9 @@ from typing import Any
 
 import pytest
 from conftest import Live
-from pwa_helpers import fill_profile, join, start
+from pwa_helpers import fill_profile, join, start, text
 
 pytestmark = pytest.mark.browser
-
-
-def text(en: str) -> dict[str, str]:
-    return {"en": en, "fr": f"{en} (fr)", "ar": f"{en} (ar)"}
 
 
 FORM = {
