@@ -12,6 +12,7 @@ from server.routes.pwa import shell_version
 from server.settings import DEFAULT_PWA_DIR as PWA_DIR
 
 SW_SOURCE = (PWA_DIR / "sw.js").read_text(encoding="utf-8")
+SHELL_SOURCE = (PWA_DIR / "index.html").read_text(encoding="utf-8")
 
 
 async def test_join_link_and_app_home_serve_the_shell(client: AsyncTestClient[Any]) -> None:
@@ -70,3 +71,19 @@ def test_version_changes_with_any_file(tmp_path: Path) -> None:
     before = shell_version(tmp_path)
     (tmp_path / "a.js").write_text("two")
     assert shell_version(tmp_path) != before
+
+
+def test_every_module_the_app_imports_is_preloaded_by_the_shell() -> None:
+    """On a slow network each level of imports costs a round trip before the first screen:
+    the shell asks for the whole graph at once."""
+    found = re.compile(r"""^import\s[^'"]*?from\s+['"](\.[^'"]+)['"]""", re.MULTILINE)
+    graph, waiting = set(), [PWA_DIR / "js" / "app.js"]
+    while waiting:
+        module = waiting.pop().resolve()
+        for ref in found.findall(module.read_text(encoding="utf-8")):
+            target = (module.parent / ref).resolve()
+            if target not in graph:
+                graph.add(target)
+                waiting.append(target)
+    preloaded = set(re.findall(r'rel="modulepreload" href="/app/([^"]+)"', SHELL_SOURCE))
+    assert {str(p.relative_to(PWA_DIR.resolve())) for p in graph} == preloaded
