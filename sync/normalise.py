@@ -23,22 +23,11 @@ _SEPARATORS = {" ", "-", "_", ".", "/", "\u200f", "\u200e", "\u200b"}
 
 MAX_CODE = 32
 
-#: The separators that are ASCII, deleted in one step on the common path.
-_ASCII_SEPARATORS = str.maketrans("", "", "".join(c for c in _SEPARATORS if c.isascii()))
-
 
 def normalise_code(raw: str) -> str:
     """Uppercase, drop separators and accents, map look-alikes and Arabic-Indic digits."""
-    if raw.isascii():
-        # Nothing to decompose, no accents and no other digits: the same result, faster.
-        return raw.translate(_ASCII_SEPARATORS).upper().translate(_LOOKALIKES)
-    return _normalise_unicode(raw)
-
-
-def _normalise_unicode(raw: str) -> str:
-    text = unicodedata.normalize("NFKD", raw)
     kept: list[str] = []
-    for ch in text:
+    for ch in unicodedata.normalize("NFKD", raw):
         if ch in _SEPARATORS or unicodedata.combining(ch):
             continue
         if ch.isdigit():

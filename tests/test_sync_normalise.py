@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sync.normalise import _normalise_unicode, code_problem, normalise_code
+from sync.normalise import code_problem, normalise_code
 
 
 @pytest.mark.parametrize(
@@ -25,9 +25,13 @@ def test_codes_are_normalised(typed: str, normalised: str) -> None:
     assert normalise_code(typed) == normalised
 
 
-@given(st.text(alphabet=st.characters(max_codepoint=127)))
-def test_ascii_shortcut_gives_the_same_code_as_the_unicode_path(typed: str) -> None:
-    assert normalise_code(typed) == _normalise_unicode(typed)
+@given(st.text(max_size=12), st.sampled_from([" ", "-", ".", "/", "_", "\u200f"]))
+def test_a_code_normalised_twice_or_typed_with_separators_is_the_same(
+    typed: str, separator: str
+) -> None:
+    once = normalise_code(typed)
+    assert normalise_code(once) == once
+    assert normalise_code(separator.join(typed)) == once
 
 
 @pytest.mark.parametrize(
