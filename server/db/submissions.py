@@ -95,8 +95,8 @@ def store(
     caps: Caps = CAPS,
 ) -> list[SyncResult]:
     """Read what is on disk for the batch, store what `sync.decide.settle` keeps, note the
-    device, and answer each submission. Runs in the writer's thread, so
-    what it reads stays true until it commits."""
+    device, and answer each submission. Runs in the writer's thread, so what it reads stays
+    true until it commits."""
     records = decided.records
     keys = {
         "ids": _json(sorted({r.id for r in records})),
