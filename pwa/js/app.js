@@ -82,20 +82,28 @@ async function watchReady() {
   }
 }
 
-/** Resolves once a worker holding the shell is active; rejects if its install failed. */
-async function shellStored() {
+/**
+ * Resolves once a worker holding the shell is active; rejects if its install failed. An
+ * install cut short by a network that dropped for a moment is tried again while online.
+ */
+async function shellStored(tries = 3) {
   if (!('serviceWorker' in navigator)) throw new Error('no service worker');
   let reg = await (registering ??= register());
   if (reg.active) return;
   // A first install that failed leaves no worker at all: register again.
   if (!reg.installing && !reg.waiting) reg = await (registering = register());
   const w = reg.installing || reg.waiting;
-  await new Promise((resolve, reject) => {
-    const failed = () => w?.state === 'redundant' && reject(new Error('install failed'));
-    navigator.serviceWorker.ready.then(resolve);
-    w?.addEventListener('statechange', failed);
-    failed();
-  });
+  try {
+    await new Promise((resolve, reject) => {
+      const failed = () => w?.state === 'redundant' && reject(new Error('install failed'));
+      navigator.serviceWorker.ready.then(resolve);
+      w?.addEventListener('statechange', failed);
+      failed();
+    });
+  } catch (e) {
+    if (tries <= 1 || !navigator.onLine) throw e;
+    await shellStored(tries - 1);
+  }
 }
 
 // The readiness line is shown once the view is drawn: it sits below it, and moves nothing.
