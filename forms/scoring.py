@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import msgspec
 
@@ -205,7 +205,7 @@ def _required(q: Question, context: Callable[[], Context], lang: str) -> str | N
 
 def check_and_score(
     qs: QuestionSet,
-    answers: dict[str, object],
+    answers: Mapping[str, object],
     lang: str = "en",
     now: datetime.datetime | None = None,
 ) -> Assessed:

@@ -251,7 +251,7 @@ def _record(index: int, sub: Submission, ctx: TrainingContext, forms: Forms, see
     except ValueError:
         done = None
     # The form's expressions see the phone's completion time as now, as the phone did.
-    checked = check_and_score(form, dict(sub.answers), sub.lang, done)
+    checked = check_and_score(form, sub.answers, sub.lang, done)
     problems = checked.problems + order_problems(form, sub.choice_order)
     if problems:
         raise Rejection(" ".join(problems))

@@ -21,13 +21,6 @@ def stamp(secret: bytes, training_id: str, join_code: str) -> str:
     return _PREFIX + base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def is_valid(secret: bytes, training_id: str, join_code: str, given: str | None) -> bool:
-    """Whether `given` is the stamp of this training under this secret."""
-    if not given:
-        return False
-    return hmac.compare_digest(given.encode(), stamp(secret, training_id, join_code).encode())
-
-
 #: Why a submission was refused, in the three languages of the app, for trainer and participant.
 JOINING_CLOSED = (
     "Joining training '{id}' is closed and this participant code has not taken part before; "

@@ -9,13 +9,13 @@ SECRET = bytes(range(32))
 
 def test_a_stamp_is_valid_only_for_its_training_and_secret() -> None:
     given = joining.stamp(SECRET, "rabat-tot", "7K3MZQ2P")
-    assert joining.is_valid(SECRET, "rabat-tot", "7K3MZQ2P", given)
-    assert not joining.is_valid(SECRET, "casablanca", "7K3MZQ2P", given)
-    assert not joining.is_valid(SECRET, "rabat-tot", "AAAAAAAA", given)
-    assert not joining.is_valid(bytes(32), "rabat-tot", "7K3MZQ2P", given)
-    assert not joining.is_valid(SECRET, "rabat-tot", "7K3MZQ2P", given[:-1] + "x")
-    assert not joining.is_valid(SECRET, "rabat-tot", "7K3MZQ2P", None)
-    assert not joining.is_valid(SECRET, "rabat-tot", "7K3MZQ2P", "")
+    assert joining.matches(joining.stamp(SECRET, "rabat-tot", "7K3MZQ2P"), given)
+    assert not joining.matches(joining.stamp(SECRET, "casablanca", "7K3MZQ2P"), given)
+    assert not joining.matches(joining.stamp(SECRET, "rabat-tot", "AAAAAAAA"), given)
+    assert not joining.matches(joining.stamp(bytes(32), "rabat-tot", "7K3MZQ2P"), given)
+    assert not joining.matches(joining.stamp(SECRET, "rabat-tot", "7K3MZQ2P"), given[:-1] + "x")
+    assert not joining.matches(joining.stamp(SECRET, "rabat-tot", "7K3MZQ2P"), None)
+    assert not joining.matches(joining.stamp(SECRET, "rabat-tot", "7K3MZQ2P"), "")
 
 
 def test_only_a_new_unstamped_code_is_refused_and_only_while_joining_is_closed() -> None:
