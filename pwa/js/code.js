@@ -38,6 +38,21 @@ export function normaliseCard(s) {
   return letters(s).replace(/O/g, '0').replace(/[IL]/g, '1');
 }
 
+const SEPARATORS = /[ \-_./\u200f\u200e\u200b]/g;
+// As the server's sync/normalise.py: look-alike letters, Cyrillic and Greek capitals.
+const LOOKALIKES = {
+  O: '0', Q: '0', I: '1', L: '1',
+  А: 'A', В: 'B', Е: 'E', К: 'K', М: 'M', Н: 'H', Р: 'P', С: 'C', Т: 'T', Х: 'X', У: 'Y',
+  Α: 'A', Β: 'B', Ε: 'E', Κ: 'K', Μ: 'M', Ν: 'N', Ρ: 'P', Τ: 'T', Χ: 'X', Υ: 'Y', Ζ: 'Z',
+};
+
+/** The participant code as the server normalises it (sync/normalise.py), whatever was typed. */
+export function normaliseCode(raw) {
+  return latinDigits(String(raw).normalize('NFKD').replace(SEPARATORS, '').replace(/\p{M}/gu, ''))
+    .toUpperCase()
+    .replace(/./gu, (c) => LOOKALIKES[c] || c);
+}
+
 /** A typed number (Arabic digits, comma decimals, spaces) or null when it is not one. */
 export function parseNumber(s) {
   const t = latinDigits(s).replace(/[\s\u00A0\u202F]/g, '').replace(/[\u066B,]/g, '.')

@@ -4,21 +4,7 @@
 // Math.random: the same person sees the same order in the pre-test, the post-test and the
 // follow-up, on any phone, so that nobody remembers a position from one test to the next.
 
-const SEPARATORS = /[ \-_./\u200f\u200e\u200b]/g;
-// As the server's sync/normalise.py: look-alike letters, Cyrillic and Greek capitals.
-const LOOKALIKES = {
-  O: '0', Q: '0', I: '1', L: '1',
-  А: 'A', В: 'B', Е: 'E', К: 'K', М: 'M', Н: 'H', Р: 'P', С: 'C', Т: 'T', Х: 'X', У: 'Y',
-  Α: 'A', Β: 'B', Ε: 'E', Κ: 'K', Μ: 'M', Ν: 'N', Ρ: 'P', Τ: 'T', Χ: 'X', Υ: 'Y', Ζ: 'Z',
-};
-
-/** The participant code as the server normalises it, so a retyped code draws the same order. */
-export function normaliseCode(raw) {
-  return String(raw).normalize('NFKD').replace(SEPARATORS, '').replace(/\p{M}/gu, '')
-    .replace(/[\u0660-\u0669\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) & 0xf))
-    .toUpperCase()
-    .replace(/./gu, (c) => LOOKALIKES[c] || c);
-}
+import { normaliseCode } from './code.js';
 
 /** A 32-bit seed from text (MurmurHash3's mixing of its characters). */
 function seedOf(text) {

@@ -1,7 +1,8 @@
 // The seeded order of shuffled choices (pwa/js/order.js), run with `node --test`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { shuffled, orderFor, arrange, normaliseCode } from '../../../pwa/js/order.js';
+import { shuffled, orderFor, arrange } from '../../../pwa/js/order.js';
+import { normaliseCode } from '../../../pwa/js/code.js';
 
 const choices = ['a', 'b', 'c', 'd'].map((id) => ({ id }));
 const form = (id) => ({
