@@ -53,7 +53,7 @@ async def programme_for(
     summaries = []
     names: dict[str, str] = {}
     for tid in training_ids:
-        inp = await load_input(db, tid, lang=lang)
+        inp = await load_input(db, tid, item_points=False, lang=lang)
         if inp is None:
             continue
         names.update({i.key: label(i.name, lang) or i.key for i in inp.institutions})

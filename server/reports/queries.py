@@ -37,10 +37,11 @@ WHERE ti.training_id = ?
 ORDER BY ti.rowid
 """
 
-# Test answers are only needed for the `responses` table; item points carry the scores.
+# Test answers are only needed for the `responses` table; item points carry the scores, and
+# only a training's own report needs them (the programme view reads tens of thousands of rows).
 SUBMISSIONS_SQL = """
 SELECT s.id, p.code, s.institution, s.sex, s.phase, s.completed_at, s.received_at, s.lang,
-       s.device, s.form_id, s.form_version, s.percent, s.item_points,
+       s.device, s.form_id, s.form_version, s.percent, CASE WHEN ? THEN s.item_points END,
        CASE WHEN s.phase = 'evaluation' OR ? THEN s.answers END,
        s.flags, s.simulated, CASE WHEN ? THEN s.choice_order END
 FROM submissions AS s JOIN participants AS p ON p.id = s.participant_id
@@ -97,17 +98,25 @@ def _responses(rows: Sequence[Sequence[Any]]) -> list[Response]:
 
 
 async def load_input(
-    db: Reader, training_id: str, *, answers: bool = False, lang: str = "en"
+    db: Reader,
+    training_id: str,
+    *,
+    answers: bool = False,
+    item_points: bool = True,
+    lang: str = "en",
 ) -> ReportInput | None:
     """Everything the report of `training_id` needs, or None when there is no such training.
 
-    Test answers are loaded only when `answers` is true (for the `responses` table); the
-    training's title is picked in `lang`.
+    Test answers are loaded only when `answers` is true (for the `responses` table), item
+    points only when `item_points` is (the programme view needs none); the training's title is
+    picked in `lang`.
     """
-    return await _load(db, training_id, answers, lang)
+    return await _load(db, training_id, answers, item_points, lang)
 
 
-async def _load(db: Reader, training_id: str, answers: bool, lang: str) -> ReportInput | None:
+async def _load(
+    db: Reader, training_id: str, answers: bool, item_points: bool, lang: str
+) -> ReportInput | None:
     t = await db.fetch_one(TRAINING_SQL, (training_id,))
     if t is None:
         return None
@@ -116,7 +125,7 @@ async def _load(db: Reader, training_id: str, answers: bool, lang: str) -> Repor
         for r in await db.fetch_all(INSTITUTIONS_SQL, (training_id,))
     ]
     wanted = 1 if answers else 0
-    rows = await db.fetch_all(SUBMISSIONS_SQL, (wanted, wanted, training_id))
+    rows = await db.fetch_all(SUBMISSIONS_SQL, (int(item_points), wanted, wanted, training_id))
     current = {(t[7], t[8]), (t[9], t[10]), (t[11], t[12])}
     # Submissions made offline on an older version are scored with that version's questions.
     taken = set(map(itemgetter(9, 10), rows)) - current
