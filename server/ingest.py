@@ -51,11 +51,8 @@ async def ingest(
         allowance.spend(sum(ctx is None for ctx in known.values()))
     named = sorted({(sub.form, sub.version) for sub in subs if known[sub.training]})
     sets = {key: await forms.get(db, *key) for key in named}
-    seen = {
-        (training_id, code)
-        for training_id, wanted in closed_codes(batch, known).items()
-        for code in await submissions.seen_codes(db, training_id, wanted)
-    }
+    closed = closed_codes(batch, known)
+    seen = await submissions.seen_codes(db, closed) if closed else frozenset()
     decided = decide(batch, known, sets, seen)
     # A device is noted only under the trainings whose join code it sent.
     device_of = submissions.DeviceSeen(

@@ -9,6 +9,7 @@ import msgspec
 from forms.model import QuestionSet
 from sync.decide import (
     Caps,
+    Record,
     Stored,
     Tally,
     TrainingContext,
@@ -102,7 +103,8 @@ def test_each_reason_to_reject_is_told_in_batch_order() -> None:
 
 def test_an_earlier_version_is_scored_with_its_own_key_and_flagged() -> None:
     raws = [msgspec.Raw(msgspec.json.encode(sub(version="1")))]
-    [record] = decide(read_batch(raws), TRAININGS, FORMS).records
+    [record] = decide(read_batch(raws), TRAININGS, FORMS)
+    assert isinstance(record, Record)
     assert record.form_version == "1" and record.flags == '["other-version"]'
 
 
@@ -111,7 +113,7 @@ def test_completions_outside_the_training_dates_are_flagged() -> None:
     late = sub(2, completed_at="2019-02-01T10:00:00Z")
     unreadable = sub(3, completed_at="last tuesday")
     raws = [msgspec.Raw(msgspec.json.encode(s)) for s in (early, late, unreadable)]
-    flags = [r.flags for r in decide(read_batch(raws), TRAININGS, FORMS).records]
+    flags = [r.flags for r in decide(read_batch(raws), TRAININGS, FORMS) if isinstance(r, Record)]
     assert flags == ['["early"]', '["late"]', '["bad-time"]']
 
 

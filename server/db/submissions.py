@@ -2,52 +2,24 @@
 
 from __future__ import annotations
 
-import functools
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
 
 from server.db.database import Database
-from sync.decide import CAPS, Caps, Decided, Stored, Tally, settle
+from sync.decide import CAPS, Caps, Record, Seen, Stored, Tally, settle
 from sync.wire import SyncResult
 
-#: The columns a batch writes, named as `sync.decide.Record`'s fields and the four the writer
-#: adds; `participant_id` is found by training and normalised code.
-_COLUMNS = (
-    "id", "training_id", "participant_id", "form_id", "form_version", "phase", "lang",
-    "raw_code", "institution", "sex", "age_band", "answers", "content_hash", "score",
-    "max_score", "percent", "item_points", "device", "started_at", "completed_at",
-    "received_at", "flags", "source", "simulated", "choice_order",
-)  # fmt: skip
-_PARTICIPANT = "(SELECT id FROM participants WHERE training_id = ? AND code = ?)"
-_ROW = "(" + ", ".join(_PARTICIPANT if c == "participant_id" else "?" for c in _COLUMNS) + ")"
-#: One row's parameters by name, in the order of the `?`s of `_ROW`.
-_PARAMS = [
-    n for c in _COLUMNS for n in (("training_id", "code") if c == "participant_id" else (c,))
-]
-#: Rows per statement (SQLite takes at most 32,766 parameters). One statement for a batch
-#: keeps the writer's thread inside SQLite, which runs without Python's lock, rather than
-#: coming back to Python for each row while the event loop checks the next batches.
-_ROWS_PER_STATEMENT = 500
-
-
-@functools.cache
-def _insert_sql(rows: int) -> str:
-    return (
-        f"INSERT INTO submissions ({', '.join(_COLUMNS)}) VALUES {', '.join([_ROW] * rows)}"
-        " ON CONFLICT (id) DO NOTHING"
-    )
-
-
 #: What is on disk for a batch, in one statement that answers one row of three JSON arrays
-#: (the writer's thread lets go of Python's lock for each statement and each row SQLite steps
-#: to, and taking it back while the event loop is busy costs far more than the row):
-#: for the batch's ids already stored, their training, content hash, score and whether each was
-#: the first its participant sent for its phase (received first: the lowest rowid); how many
-#: submissions are stored per [training, code, phase] the batch names; and how many from its
-#: device per [training, phase].
-_ON_DISK_SQL = """
+#: (each statement and each row lets the writer's thread give up Python's lock, and taking it
+#: back while the event loop is busy costs far more than the row): for the batch's ids
+#: already stored, their training, content hash, score and whether each was the first its
+#: participant sent for its phase (received first: the lowest rowid); how many submissions are
+#: stored per [training, code, phase] the batch names; and how many from its device per
+#: [training, phase].
+_ON_DISK = """
 SELECT
   (SELECT json_group_array(json_array(s.id, s.training_id, s.content_hash, s.percent,
           NOT EXISTS (SELECT 1 FROM submissions AS o WHERE o.participant_id = s.participant_id
@@ -71,6 +43,36 @@ _on_disk = msgspec.json.Decoder(
     ]
 )
 
+#: The records to store come as one JSON array of `sync.decide.Record`s (`:rows`): SQLite
+#: reads each column by its name, in one statement whatever the batch's size.
+_PARTICIPANTS = """
+INSERT INTO participants (training_id, code, created_at)
+SELECT value ->> 'training_id', value ->> 'code', :now FROM json_each(:rows) WHERE true
+ON CONFLICT DO NOTHING
+"""
+_SUBMISSIONS = """
+INSERT INTO submissions (
+  id, training_id, participant_id, form_id, form_version, phase, lang, raw_code, institution,
+  sex, age_band, answers, content_hash, score, max_score, percent, item_points, started_at,
+  completed_at, flags, choice_order, device, received_at, source, simulated)
+SELECT
+  r ->> 'id', r ->> 'training_id',
+  (SELECT id FROM participants WHERE training_id = r ->> 'training_id' AND code = r ->> 'code'),
+  r ->> 'form_id', r ->> 'form_version', r ->> 'phase', r ->> 'lang', r ->> 'raw_code',
+  r ->> 'institution', r ->> 'sex', r ->> 'age_band', r ->> 'answers', r ->> 'content_hash',
+  r ->> 'score', r ->> 'max_score', r ->> 'percent', r ->> 'item_points', r ->> 'started_at',
+  r ->> 'completed_at', r ->> 'flags', r ->> 'choice_order', :device, :now, :source, :simulated
+FROM (SELECT value AS r FROM json_each(:rows))
+"""
+_DEVICES = """
+INSERT INTO devices (training_id, id, last_seen_at, pending, user_agent)
+SELECT value, :device, :now, :pending, :user_agent FROM json_each(:trainings) WHERE true
+ON CONFLICT (training_id, id) DO UPDATE SET
+  last_seen_at = excluded.last_seen_at, pending = excluded.pending,
+  user_agent = CASE WHEN excluded.user_agent = '' THEN devices.user_agent
+               ELSE excluded.user_agent END
+"""
+
 
 def _json(value: object) -> str:
     return msgspec.json.encode(value).decode()
@@ -88,7 +90,7 @@ class DeviceSeen(msgspec.Struct, frozen=True):
 
 def store(
     conn: sqlite3.Connection,
-    decided: Decided,
+    decided: Sequence[Record | SyncResult],
     device: DeviceSeen,
     now: str,
     source: str,
@@ -97,14 +99,14 @@ def store(
     """Read what is on disk for the batch, store what `sync.decide.settle` keeps, note the
     device, and answer each submission. Runs in the writer's thread, so what it reads stays
     true until it commits."""
-    records = decided.records
+    records = [r for r in decided if isinstance(r, Record)]
     keys = {
         "ids": _json(sorted({r.id for r in records})),
         "codes": _json(sorted({(r.training_id, r.code, r.phase) for r in records})),
         "device": device.id,
         "phases": _json(sorted({(r.training_id, r.phase) for r in records})),
     }
-    found = conn.execute(_ON_DISK_SQL, keys).fetchone()
+    found = conn.execute(_ON_DISK, keys).fetchone()
     ids, by_code, by_device = _on_disk.decode("[" + ",".join(found) + "]")
     stored = {i: Stored(t, content, percent, bool(first)) for i, t, content, percent, first in ids}
     tally = Tally(
@@ -112,39 +114,26 @@ def store(
         by_device={(t, p): n for t, p, n in by_device},
     )
     settled = settle(decided, stored, tally, caps)
-    people = [(r.training_id, r.code) for r in settled.records]
-    conn.execute(
-        "INSERT INTO participants (training_id, code, created_at)"
-        " SELECT value ->> 0, value ->> 1, ? FROM json_each(?) WHERE true ON CONFLICT DO NOTHING",
-        (now, _json(people)),
-    )
+    rows = _json(settled.records)
+    conn.execute(_PARTICIPANTS, {"rows": rows, "now": now})
     simulated = int(source == "demo")
-    extra = {"device": device.id, "received_at": now, "source": source, "simulated": simulated}
-    rows = [msgspec.structs.asdict(r) | extra for r in settled.records]
-    for first in range(0, len(rows), _ROWS_PER_STATEMENT):
-        chunk = rows[first : first + _ROWS_PER_STATEMENT]
-        values = [row[name] for row in chunk for name in _PARAMS]
-        conn.execute(_insert_sql(len(chunk)), values)
-    conn.executemany(
-        "INSERT INTO devices (training_id, id, last_seen_at, pending, user_agent)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (training_id, id) DO UPDATE SET"
-        " last_seen_at = excluded.last_seen_at, pending = excluded.pending,"
-        " user_agent = CASE WHEN excluded.user_agent = '' THEN devices.user_agent"
-        " ELSE excluded.user_agent END",
-        [(t, device.id, now, device.pending, device.user_agent) for t in device.trainings],
-    )
+    batch = {"rows": rows, "now": now, "device": device.id, "source": source}
+    conn.execute(_SUBMISSIONS, batch | {"simulated": simulated})
+    conn.execute(_DEVICES, {
+        "trainings": _json(device.trainings), "device": device.id, "now": now,
+        "pending": device.pending, "user_agent": device.user_agent,
+    })  # fmt: skip
     return settled.results
 
 
-async def seen_codes(db: Database, training_id: str, codes: set[str]) -> set[str]:
-    """Which of `codes` (normalised) the training has stored submissions of."""
-    wanted = sorted(codes)
+async def seen_codes(db: Database, pairs: Seen) -> Seen:
+    """Which of the (training id, normalised code) pairs the training has stored."""
     rows = await db.fetch_all(
-        "SELECT code FROM participants WHERE training_id = ? AND code IN"
-        f" ({', '.join('?' * len(wanted))})",
-        (training_id, *wanted),
+        "SELECT training_id, code FROM participants WHERE (training_id, code) IN"
+        " (SELECT value ->> 0, value ->> 1 FROM json_each(?))",
+        (_json(sorted(pairs)),),
     )
-    return {row[0] for row in rows}
+    return {(row[0], row[1]) for row in rows}
 
 
 async def list_for_training(
