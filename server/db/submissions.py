@@ -1,10 +1,10 @@
-"""SQL for participants, submissions and devices: what ingest stores, and what trainers see."""
+"""SQL for participants, submissions and devices as ingest stores them (what trainers see of
+them while a training runs is in `server.db.monitor`)."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from typing import Any
 
 import msgspec
 
@@ -134,35 +134,3 @@ async def seen_codes(db: Database, pairs: Seen) -> Seen:
         (_json(sorted(pairs)),),
     )
     return {(row[0], row[1]) for row in rows}
-
-
-async def list_for_training(
-    db: Database, training_id: str, limit: int = 1000
-) -> list[dict[str, Any]]:
-    rows = await db.fetch_all(
-        "SELECT s.id, s.phase, p.code, s.raw_code, s.institution, s.sex, s.lang, s.form_id,"
-        " s.form_version, s.percent, s.completed_at, s.received_at, s.flags, s.source, s.device"
-        " FROM submissions s JOIN participants p ON p.id = s.participant_id"
-        " WHERE s.training_id = ? ORDER BY s.received_at DESC, s.id LIMIT ?",
-        (training_id, limit),
-    )
-    return [{**dict(r), "flags": msgspec.json.decode(r["flags"])} for r in rows]
-
-
-async def counts(db: Database, training_id: str) -> list[dict[str, Any]]:
-    """Submissions per phase and institution, for the trainer's live monitor."""
-    rows = await db.fetch_all(
-        "SELECT phase, institution, COUNT(*) AS n FROM submissions WHERE training_id = ?"
-        " GROUP BY phase, institution ORDER BY phase, institution",
-        (training_id,),
-    )
-    return [dict(r) for r in rows]
-
-
-async def devices_with_pending(db: Database, training_id: str) -> list[dict[str, Any]]:
-    rows = await db.fetch_all(
-        "SELECT id, last_seen_at, pending FROM devices WHERE training_id = ? AND pending > 0"
-        " ORDER BY last_seen_at DESC",
-        (training_id,),
-    )
-    return [dict(r) for r in rows]
