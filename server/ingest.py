@@ -11,9 +11,9 @@ from server.clock import now_iso
 from server.db import forms, submissions, trainings
 from server.db.database import Database
 from server.ratelimit import Allowance
-from sync.decide import Trainings, closed_codes, decide, read_batch
+from sync.decide import Trainings, closed_codes, decide
 from sync.limits import MAX_ID
-from sync.wire import Submission, SyncResult
+from sync.wire import Submission, SyncResult, read_batch
 
 #: The most unsent records a device is reported to hold (SQLite integers stop at 2**63 - 1).
 MAX_PENDING = 1_000_000

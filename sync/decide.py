@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence, Set
 from datetime import datetime
-from typing import get_args
 
 import msgspec
 
@@ -16,9 +15,9 @@ from forms.choice_order import order_problems
 from forms.model import QuestionSet
 from forms.scoring import check_and_score
 from sync import joining, windows
-from sync.limits import MAX_ID, MAX_PER_CODE, MAX_PER_DEVICE
+from sync.limits import MAX_PER_CODE, MAX_PER_DEVICE
 from sync.normalise import code_problem, normalise_code
-from sync.wire import AGE_BANDS, DECODE_ERRORS, Phase, PhaseWindow, Sex, Submission, SyncResult
+from sync.wire import PhaseWindow, Submission, SyncResult
 
 PHASE_NAMES = {
     "pre": "pre-test",
@@ -122,51 +121,8 @@ class Rejection(Exception):
     """A submission that cannot be accepted, with words a trainer understands."""
 
 
-#: Fields with a fixed set of values, and those values, to say what a phone should have sent.
-_ALLOWED = {
-    "$.phase": get_args(Phase),
-    "$.participant.sex": get_args(Sex),
-    "$.participant.age_band": AGE_BANDS,
-}
-_submission = msgspec.json.Decoder(Submission)
 _canonical = msgspec.json.Encoder(order="sorted")
 _json = msgspec.json.Encoder()
-
-
-def _decode(raw: msgspec.Raw) -> Submission:
-    """The submission; raises `Rejection` for what cannot be one."""
-    try:
-        sub = _submission.decode(raw)
-    except msgspec.ValidationError as exc:
-        allowed = [v for path, v in _ALLOWED.items() if str(exc).endswith(f"`{path}`")]
-        hint = f" Allowed: {', '.join(allowed[0])}." if allowed else ""
-        raise Rejection(f"The submission is malformed: {exc}.{hint}") from exc
-    except DECODE_ERRORS as exc:
-        raise Rejection("The submission is not valid JSON.") from exc
-    if not sub.id or len(sub.id) > MAX_ID:
-        raise Rejection(f"The submission id must be 1 to {MAX_ID} characters.")
-    return sub
-
-
-def _id_of(raw: msgspec.Raw) -> str:
-    """The id of a submission that could not be decoded, when it has a readable one."""
-    try:
-        value = msgspec.json.decode(raw)
-    except DECODE_ERRORS:
-        return ""
-    found = value.get("id") if isinstance(value, dict) else None
-    return found[:MAX_ID] if isinstance(found, str) else ""
-
-
-def read_batch(raws: Sequence[msgspec.Raw]) -> list[Submission | SyncResult]:
-    """Each submission of the batch decoded, or rejected when it cannot be one."""
-    read: list[Submission | SyncResult] = []
-    for raw in raws:
-        try:
-            read.append(_decode(raw))
-        except Rejection as exc:
-            read.append(SyncResult(id=_id_of(raw), status="rejected", detail=str(exc)))
-    return read
 
 
 def content_hash(sub: Submission) -> str:
@@ -246,7 +202,7 @@ def decide(
     forms: Forms,
     seen: Seen = frozenset(),
 ) -> list[Record | SyncResult]:
-    """Each submission of the batch (`read_batch`), in order, accepted as a `Record` or
+    """Each submission of the batch (`sync.wire.read_batch`), in order, accepted as a `Record` or
     rejected with the reason. A join code or question set missing from `trainings` or `forms`
     does not exist."""
     decided: list[Record | SyncResult] = []

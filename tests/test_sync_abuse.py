@@ -13,8 +13,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from server.app import create_app
-from server.db.database import migrate
-from server.db.schema import MIGRATIONS
+from server.db.schema import MIGRATIONS, migrate
 from server.settings import Settings
 from sync.limits import MAX_PER_CODE, MAX_PER_DEVICE
 from tests.conftest import (

@@ -15,10 +15,9 @@ from sync.decide import (
     TrainingContext,
     content_hash,
     decide,
-    read_batch,
     settle,
 )
-from sync.wire import Submission
+from sync.wire import Submission, read_batch
 
 QS = msgspec.convert(
     {

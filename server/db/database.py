@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from server.db.schema import MIGRATIONS
+from server.db.schema import migrate
 
 Params = Sequence[Any] | dict[str, Any]
 T = TypeVar("T")
@@ -49,13 +49,6 @@ class _Write:
     work: Callable[[sqlite3.Connection], Any]
     arrived: float = field(default_factory=time.monotonic)
     done: Future[Any] = field(default_factory=Future)
-
-
-def migrate(conn: sqlite3.Connection, migrations: Sequence[str] = MIGRATIONS) -> None:
-    """Bring the schema up to date, one transaction per migration."""
-    current = conn.execute("PRAGMA user_version").fetchone()[0]
-    for number, script in enumerate(migrations[current:], start=current + 1):
-        conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")
 
 
 class Database:
