@@ -244,30 +244,24 @@ def settle(
     caps: Caps = CAPS,
 ) -> Settled:
     """What to store of `decided` and what to answer, given what is on disk: `stored` for the
-    ids already there, `tally` of what each participant code and the device sent before.
+    ids already there, `tally` of what each participant code and the device sent before. Each
+    record is settled in turn, as if the ones the batch stored before it were on disk.
 
     A record beyond `caps` is refused, as is an id another training's submission holds; an id
-    already stored (or earlier in the batch) is a duplicate when its content is the same and a
-    conflict otherwise. Only the first submission of a participant and phase shows its score
-    (if the training shows scores): later ones are repeats, and their scores would give the
-    answer key away one changed answer at a time.
+    already stored is a duplicate when its content is the same and a conflict otherwise. Only
+    the first submission of a participant and phase shows its score (if the training shows
+    scores): later ones are repeats, and their scores would give the answer key away one
+    changed answer at a time.
     """
     by_code, by_device = dict(tally.by_code), dict(tally.by_device)
-    earlier: dict[str, tuple[Record, SyncResult]] = {}  # the batch's first record of each id
-    first: set[str] = set()  # ids kept as their participant's first of the phase
+    stored = dict(stored)  # grows with what the batch stores: a repeat in it is a duplicate
     settled = Settled(records=[], results=[])
 
     def answer(record: Record) -> SyncResult:
-        prior, before = stored.get(record.id), earlier.get(record.id)
-        owner = prior.training_id if prior else before[0].training_id if before else None
-        if owner not in (None, record.training_id):
+        prior = stored.get(record.id)
+        if prior is not None and prior.training_id != record.training_id:
             return _refused(record, "This submission id is in use elsewhere, by another "
-                           "training's submission; nothing was stored.", export=True)  # fmt: skip
-        if before is not None and before[1].status == "rejected":
-            return before[1]
-        if prior is None and before is not None:
-            was = before[0]
-            prior = Stored(was.training_id, was.content_hash, was.percent, was.id in first)
+                            "training's submission; nothing was stored.", export=True)  # fmt: skip
         if prior is not None and prior.content_hash == record.content_hash:
             score = _visible(record, prior.percent, prior.first)
             return SyncResult(record.id, "duplicate", "Already stored.", score)
@@ -280,21 +274,16 @@ def settle(
         to = f"{PHASE_NAMES[record.phase]}s to training '{record.training_id}'"
         if sent >= caps.per_code:
             return _refused(record, f"Participant code '{record.code}' already sent {sent} {to}; "
-                           "no more are stored for it. The first one counts.")  # fmt: skip
+                            "no more are stored for it. The first one counts.")  # fmt: skip
         if from_device >= caps.per_device:
             return _refused(record, f"This device already sent {from_device} {to}; no more are "
-                           "stored from it.", export=True)  # fmt: skip
+                            "stored from it.", export=True)  # fmt: skip
         by_code[code_key], by_device[device_key] = sent + 1, from_device + 1
-        if sent == 0:
-            first.add(record.id)
+        first = sent == 0
+        stored[record.id] = Stored(record.training_id, record.content_hash, record.percent, first)
         settled.records.append(record)
-        return SyncResult(record.id, "accepted", score=_visible(record, record.percent, sent == 0))
+        return SyncResult(record.id, "accepted", score=_visible(record, record.percent, first))
 
     for item in decided:
-        if isinstance(item, SyncResult):
-            settled.results.append(item)
-            continue
-        result = answer(item)
-        earlier.setdefault(item.id, (item, result))
-        settled.results.append(result)
+        settled.results.append(item if isinstance(item, SyncResult) else answer(item))
     return settled

@@ -179,6 +179,19 @@ def test_an_id_another_training_holds_is_refused() -> None:
     assert status == "rejected" and "in use elsewhere" in detail
 
 
+def test_a_repeat_in_the_batch_is_settled_as_if_its_first_copy_were_stored() -> None:
+    code_full = Tally(by_code={("t1", "KM07R", "pre"): 2}, by_device={})
+    [first, again] = run(sub(1), sub(1), tally=code_full)
+    assert first[1] == "rejected" and again == first
+    # The first copy kept under one training: the same id for another training is refused.
+    other = {**TRAININGS, "OTHER123": msgspec.structs.replace(TRAINING, id="t2")}
+    raws = [msgspec.Raw(msgspec.json.encode(s)) for s in (sub(1), sub(1, training="OTHER123"))]
+    settled = settle(decide(read_batch(raws), other, FORMS), {}, NOTHING)
+    assert [r.status for r in settled.results] == ["accepted", "rejected"]
+    assert "in use elsewhere" in (settled.results[1].detail or "")
+    assert [r.training_id for r in settled.records] == ["t1"]
+
+
 # The form's logic (forms.scoring.check_and_score), applied to what phones send and to uploads alike
 LOGIC = msgspec.convert(
     {
