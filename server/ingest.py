@@ -33,13 +33,12 @@ async def ingest(
     source: str = "sync",
     allowance: Allowance | None = None,
 ) -> list[SyncResult]:
-    """One result per submission of the batch, once the new ones are stored.
+    """One result per submission of the batch, once the new ones are stored. `pending` is what
+    the phone holds besides this batch, shown to trainers.
 
-    Join codes are secrets: with an `allowance`, a batch naming more codes than its sender may
-    still get wrong raises `TooManyUnknownCodes` before any is looked up (so no answer tells
-    which of them exist) and uses the allowance up; otherwise the unknown ones are spent from
-    it. `pending` is what the phone holds besides this batch, only shown to trainers.
-    """
+    Join codes are secrets: a batch naming more codes than the sender's `allowance` has left
+    raises `TooManyUnknownCodes` before any is looked up (so no answer tells which exist) and
+    uses it up; otherwise the unknown ones are spent from it."""
     batch = read_batch(raws)
     subs = [sub for sub in batch if isinstance(sub, Submission)]
     codes = sorted({sub.training for sub in subs})

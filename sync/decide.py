@@ -98,7 +98,6 @@ class Caps(msgspec.Struct, frozen=True):
     per_device: int = MAX_PER_DEVICE
 
 
-#: The caps of the protocol.
 CAPS = Caps()
 
 
@@ -142,8 +141,14 @@ def closed_codes(batch: Sequence[Submission | SyncResult], trainings: Trainings)
     }
 
 
-def _record(sub: Submission, ctx: TrainingContext, forms: Forms, seen: Seen) -> Record:
+def _record(sub: Submission, trainings: Trainings, forms: Forms, seen: Seen) -> Record:
     """The submission checked and scored; raises `Rejection`."""
+    ctx = trainings.get(sub.training)
+    if ctx is None:
+        raise Rejection(
+            f"No training has the join code '{sub.training}'; "
+            "the phone should open the training's join link again."
+        )
     phase = PHASE_NAMES[sub.phase]
     assigned = ctx.assignments.get(sub.phase)
     if assigned is None:
@@ -211,13 +216,7 @@ def decide(
             decided.append(sub)
             continue
         try:
-            ctx = trainings.get(sub.training)
-            if ctx is None:
-                raise Rejection(
-                    f"No training has the join code '{sub.training}'; "
-                    "the phone should open the training's join link again."
-                )
-            decided.append(_record(sub, ctx, forms, seen))
+            decided.append(_record(sub, trainings, forms, seen))
         except Rejection as exc:
             decided.append(SyncResult(id=sub.id, status="rejected", detail=str(exc)))
     return decided
@@ -229,8 +228,7 @@ _EXPORT = " Export this record and give it to the trainer."
 def _visible(record: Record, percent: float | None, was_first: bool) -> float | None:
     """The score to show: only for a participant's first submission of a phase, and only when
     the training shows scores."""
-    shown = record.show_score and was_first and percent is not None
-    return round(percent, 1) if shown and percent is not None else None
+    return round(percent, 1) if record.show_score and was_first and percent is not None else None
 
 
 def _refused(record: Record, detail: str, export: bool = False) -> SyncResult:

@@ -103,11 +103,8 @@ class Database:
         self._writes, self._writer, self._reader, self._reads = None, None, None, None
 
     async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `work` on the writing connection; returns once it is durably committed.
-
-        Writes waiting together are committed together; one that raises is undone alone.
-        Raises `StorageUnavailable` when the file cannot be written.
-        """
+        """Run `work` on the writing connection; returns once it is durably committed. Raises
+        what `work` raised (it alone is undone), or `StorageUnavailable`."""
         if self._writes is None:
             raise RuntimeError("the database is not open")
         write = _Write(work)

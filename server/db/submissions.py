@@ -12,13 +12,11 @@ from server.db.database import Database
 from sync.decide import CAPS, Caps, Record, Seen, Stored, Tally, settle
 from sync.wire import SyncResult
 
-#: What is on disk for a batch, in one statement that answers one row of three JSON arrays
-#: (each statement and each row lets the writer's thread give up Python's lock, and taking it
-#: back while the event loop is busy costs far more than the row): for the batch's ids
-#: already stored, their training, content hash, score and whether each was the first its
-#: participant sent for its phase (received first: the lowest rowid); how many submissions are
-#: stored per [training, code, phase] the batch names; and how many from its device per
-#: [training, phase].
+#: What is on disk for a batch, as one row of three JSON arrays (one statement: the writer's
+#: thread gives up Python's lock at each, and gets it back late while the event loop is busy):
+#: the batch's ids already stored, with their training, content hash, score and whether each
+#: was its participant's first for its phase (the lowest rowid); the submissions stored per
+#: [training, code, phase] the batch names; and those from its device per [training, phase].
 _ON_DISK = """
 SELECT
   (SELECT json_group_array(json_array(s.id, s.training_id, s.content_hash, s.percent,

@@ -8,35 +8,20 @@ import msgspec
 from litestar import Request, Response, post
 from litestar.di import NamedDependency
 from litestar.exceptions import ClientException
-from litestar.openapi.spec import OpenAPIType, Schema
 
 from server.db.database import Database
 from server.ingest import TooManyUnknownCodes, ingest
 from server.ratelimit import Allowance, join_allowance
 from server.routes._openapi import (
-    TOO_LARGE,
-    TOO_MANY,
-    UNAVAILABLE,
-    Problem,
-    answer,
+    SYNC_ANSWERS,
     json_schema,
     operation_with,
+    with_submissions,
 )
 from sync.limits import MAX_SUBMISSIONS
-from sync.wire import DECODE_ERRORS, Submission, SyncBatch, SyncResponse
-
-
-def with_submissions(body: Schema, **extra: Any) -> Schema:
-    """`body` (decoded with its submissions left raw) stating what each submission is."""
-    assert body.properties is not None
-    submissions = Schema(type=OpenAPIType.ARRAY, items=json_schema(Submission), **extra)
-    body.properties = {**body.properties, "submissions": submissions}
-    return body
-
+from sync.wire import DECODE_ERRORS, SyncBatch, SyncResponse
 
 _BATCH = with_submissions(json_schema(SyncBatch), max_items=MAX_SUBMISSIONS)
-RESULTS = answer(SyncResponse, "One result per submission, in order.")
-REFUSED = answer(Problem, "Not a batch or file the app sends; nothing stored.")
 
 
 def json_error(status: int, detail: str, headers: dict[str, str] | None = None) -> Response[Any]:
@@ -69,7 +54,7 @@ def retry_later(detail: str, seconds: int) -> Response[Any]:
     status_code=200,
     request_max_body_size=None,
     operation_class=operation_with(body={"application/json": _BATCH}),
-    responses={200: RESULTS, 400: REFUSED, 413: TOO_LARGE, 429: TOO_MANY, 503: UNAVAILABLE},
+    responses=SYNC_ANSWERS,
 )
 async def sync(request: Request[Any, Any, Any], db: NamedDependency[Database]) -> Response[Any]:
     """Store a batch of submissions; one result per submission, in order."""

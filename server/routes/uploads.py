@@ -19,21 +19,13 @@ from server.ratelimit import join_allowance
 from server.routes._openapi import (
     STAFF,
     STAFF_SECURITY,
-    TOO_LARGE,
-    TOO_MANY,
-    UNAVAILABLE,
+    SYNC_ANSWERS,
     file_field,
     json_schema,
     operation_with,
-)
-from server.routes.sync import (
-    REFUSED,
-    RESULTS,
-    json_error,
-    read_limited,
-    too_many_codes,
     with_submissions,
 )
+from server.routes.sync import json_error, read_limited, too_many_codes
 from sync.wire import NotUnsentFile, SyncResponse, UnsentFile
 
 _UNSENT = with_submissions(json_schema(UnsentFile))
@@ -53,14 +45,7 @@ _UNSENT.properties["format"] = Schema(type=OpenAPIType.STRING, const="tadrib-uns
             "multipart/form-data": file_field("The file of unsent records the app exported."),
         }
     ),
-    responses={
-        **STAFF,
-        200: RESULTS,
-        400: REFUSED,
-        413: TOO_LARGE,
-        429: TOO_MANY,
-        503: UNAVAILABLE,
-    },
+    responses={**STAFF, **SYNC_ANSWERS},
 )
 async def upload_unsent(
     request: Request[Any, Any, Any], db: NamedDependency[Database]
