@@ -12,16 +12,12 @@ from server.db import forms, submissions, trainings
 from server.db.database import Database
 from server.ratelimit import Allowance
 from sync.decide import Trainings, closed_codes, decide
-from sync.limits import MAX_ID
+from sync.limits import MAX_ID, MAX_PENDING
 from sync.wire import Submission, SyncResult, read_batch
-
-#: The most unsent records a device is reported to hold (SQLite integers stop at 2**63 - 1).
-MAX_PENDING = 1_000_000
 
 
 class TooManyUnknownCodes(Exception):
-    """The batch names more join codes than its sender may still get wrong: nothing of it was
-    looked up, answered or stored."""
+    """The batch names more join codes than its sender may still get wrong: none is looked up."""
 
 
 async def ingest(

@@ -28,7 +28,8 @@ from server.db.schema import migrate
 Params = Sequence[Any] | dict[str, Any]
 T = TypeVar("T")
 
-PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON")
+#: WAL, so readers see the last commit while the writer works; FULL, so a commit is on disk.
+PRAGMAS = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
 #: The most writes committed together: a bound on how long the first of them waits.
 MAX_GROUP = 64
 #: SQLite's result codes that say the file cannot be written now, whatever the write.
@@ -79,8 +80,7 @@ class Database:
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = self._connect()
-        for pragma in PRAGMAS:
-            conn.execute(pragma)
+        conn.executescript(PRAGMAS)
         migrate(conn)
         self._writes = queue.SimpleQueue()
         self._writer = threading.Thread(

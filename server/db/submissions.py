@@ -112,15 +112,13 @@ def store(
         by_device={(t, p): n for t, p, n in by_device},
     )
     settled = settle(decided, stored, tally, caps)
-    rows = _json(settled.records)
-    conn.execute(_PARTICIPANTS, {"rows": rows, "now": now})
-    simulated = int(source == "demo")
-    batch = {"rows": rows, "now": now, "device": device.id, "source": source}
-    conn.execute(_SUBMISSIONS, batch | {"simulated": simulated})
-    conn.execute(_DEVICES, {
-        "trainings": _json(device.trainings), "device": device.id, "now": now,
-        "pending": device.pending, "user_agent": device.user_agent,
-    })  # fmt: skip
+    params = {
+        "rows": _json(settled.records), "now": now, "source": source,
+        "simulated": int(source == "demo"), "device": device.id, "pending": device.pending,
+        "user_agent": device.user_agent, "trainings": _json(device.trainings),
+    }  # fmt: skip
+    for statement in (_PARTICIPANTS, _SUBMISSIONS, _DEVICES):  # each takes the names it needs
+        conn.execute(statement, params)
     return settled.results
 
 
