@@ -34,6 +34,7 @@ from server.routes.pwa import pwa_routes
 from server.routes.reports import REPORT_ROUTES
 from server.routes.sync import SYNC_ROUTES
 from server.routes.trainings import TRAINING_ROUTES
+from server.routes.uploads import UPLOAD_ROUTES
 from server.settings import Settings
 
 CSP = (
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *TRAINING_ROUTES,
             *BUNDLE_ROUTES,
             *SYNC_ROUTES,
+            *UPLOAD_ROUTES,
             *REPORT_ROUTES,
             *pwa_routes(settings.pwa_dir),
             *CONSOLE_ROUTES,

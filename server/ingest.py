@@ -11,17 +11,13 @@ from server.clock import now_iso
 from server.db import forms, submissions, trainings
 from server.db.database import Database
 from server.ratelimit import Allowance
-from sync.decide import Trainings, closed_codes, decide, read_batch
-from sync.limits import MAX_ID
-from sync.wire import Submission, SyncResult
-
-#: The most unsent records a device is reported to hold (SQLite integers stop at 2**63 - 1).
-MAX_PENDING = 1_000_000
+from sync.decide import Trainings, closed_codes, decide
+from sync.limits import MAX_ID, MAX_PENDING
+from sync.wire import Submission, SyncResult, read_batch
 
 
 class TooManyUnknownCodes(Exception):
-    """The batch names more join codes than its sender may still get wrong: nothing of it was
-    looked up, answered or stored."""
+    """The batch names more join codes than its sender may still get wrong: none is looked up."""
 
 
 async def ingest(
@@ -33,13 +29,12 @@ async def ingest(
     source: str = "sync",
     allowance: Allowance | None = None,
 ) -> list[SyncResult]:
-    """One result per submission of the batch, once the new ones are stored.
+    """One result per submission of the batch, once the new ones are stored. `pending` is what
+    the phone holds besides this batch, shown to trainers.
 
-    Join codes are secrets: with an `allowance`, a batch naming more codes than its sender may
-    still get wrong raises `TooManyUnknownCodes` before any is looked up (so no answer tells
-    which of them exist) and uses the allowance up; otherwise the unknown ones are spent from
-    it. `pending` is what the phone holds besides this batch, only shown to trainers.
-    """
+    Join codes are secrets: a batch naming more codes than the sender's `allowance` has left
+    raises `TooManyUnknownCodes` before any is looked up (so no answer tells which exist) and
+    uses it up; otherwise the unknown ones are spent from it."""
     batch = read_batch(raws)
     subs = [sub for sub in batch if isinstance(sub, Submission)]
     codes = sorted({sub.training for sub in subs})
@@ -51,11 +46,8 @@ async def ingest(
         allowance.spend(sum(ctx is None for ctx in known.values()))
     named = sorted({(sub.form, sub.version) for sub in subs if known[sub.training]})
     sets = {key: await forms.get(db, *key) for key in named}
-    seen = {
-        (training_id, code)
-        for training_id, wanted in closed_codes(batch, known).items()
-        for code in await submissions.seen_codes(db, training_id, wanted)
-    }
+    closed = closed_codes(batch, known)
+    seen = await submissions.seen_codes(db, closed) if closed else frozenset()
     decided = decide(batch, known, sets, seen)
     # A device is noted only under the trainings whose join code it sent.
     device_of = submissions.DeviceSeen(

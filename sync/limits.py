@@ -10,6 +10,8 @@ MAX_SUBMISSIONS = 500
 MAX_TEXT = 5000
 #: Longest identifier (submission id, device id), in characters.
 MAX_ID = 64
+#: The most unsent records a device is reported to hold (SQLite integers stop at 2**63 - 1).
+MAX_PENDING = 1_000_000
 #: A completed_at this far outside the training's dates is flagged early or late (days).
 TIMING_GRACE_DAYS = 1
 #: Most submissions stored per phase of a training under one participant code: room for an

@@ -1,5 +1,5 @@
 """Phase windows: reading their edges, the defaults that fit a training's dates, and whether a
-completion fell inside. Pure: plain values in and out.
+completion fell inside them and inside the training's dates. Pure: plain values in and out.
 
 An edge is a day (`2019-01-11`) or an instant with its offset (`2019-01-11T08:00:00Z`). A day
 opens at its start and closes at its end on the calendar of whoever reads it: the phone uses its
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from sync.limits import TIMING_GRACE_DAYS
 from sync.wire import PhaseWindow
 
 #: When a follow-up opens and closes, in days after the training's last day, unless set.
@@ -86,23 +87,35 @@ def defaults(ends_on: str, followup: bool) -> dict[str, PhaseWindow]:
     return found
 
 
-def timing_flag(window: PhaseWindow | None, completed_at: str) -> str | None:
-    """`before-open` or `after-close` when a completion fell outside its phase's window (it is
-    stored all the same), else None. A day edge is compared by day, in UTC: the server does not
-    know the room's offset, so the benefit of the doubt goes to the phone."""
-    if window is None:
-        return None
+def timing_flags(
+    completed_at: str, starts_on: str, ends_on: str, window: PhaseWindow | None
+) -> list[str]:
+    """Flags for when a submission was completed (it is stored all the same): `early` or `late`
+    outside the training's dates, give or take `TIMING_GRACE_DAYS` (`bad-time` when a date
+    cannot be read), and `before-open` or `after-close` outside its phase's window.
+
+    The training's dates are compared with the phone's own calendar day; a window's day edge
+    is compared by day in UTC: the server does not know the room's offset, so the benefit of
+    the doubt goes to the phone."""
     try:
         done = datetime.fromisoformat(completed_at)
     except ValueError:
-        return None  # the training's dates already flag a time that cannot be read
+        return ["bad-time"]
+    try:
+        starts, ends = date.fromisoformat(starts_on), date.fromisoformat(ends_on)
+    except ValueError:
+        flags = ["bad-time"]
+    else:
+        grace = timedelta(days=TIMING_GRACE_DAYS)
+        day = done.date()
+        flags = ["early"] if day < starts - grace else ["late"] if day > ends + grace else []
     if done.tzinfo is None:
         done = done.replace(tzinfo=UTC)
-    if window.opens_at is not None and _before(done, window.opens_at):
-        return "before-open"
-    if window.closes_at is not None and _after(done, window.closes_at):
-        return "after-close"
-    return None
+    if window is not None and window.opens_at is not None and _before(done, window.opens_at):
+        flags.append("before-open")
+    elif window is not None and window.closes_at is not None and _after(done, window.closes_at):
+        flags.append("after-close")
+    return flags
 
 
 def _before(done: datetime, edge: str) -> bool:

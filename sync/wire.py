@@ -1,10 +1,14 @@
-"""Wire types of `POST /api/v1/sync`: the one definition used by routes, tests and benchmarks."""
+"""Wire types of `POST /api/v1/sync`, the one definition used by routes, tests and benchmarks,
+and reading them from a request's bytes."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal, get_args
 
 import msgspec
+
+from sync.limits import MAX_ID
 
 Phase = Literal["pre", "post", "evaluation", "followup"]
 #: The phases in the order a participant meets them.
@@ -143,3 +147,42 @@ def read_unsent(body: bytes) -> UnsentFile:
     if unsent.format != "tadrib-unsent":
         raise NotUnsentFile("This is not a file of unsent records exported by the Tadrib app.")
     return unsent
+
+
+#: Fields with a fixed set of values, and those values, to say what a phone should have sent.
+_ALLOWED = {
+    "$.phase": PHASES,
+    "$.participant.sex": get_args(Sex),
+    "$.participant.age_band": AGE_BANDS,
+}
+_submission = msgspec.json.Decoder(Submission)
+
+
+def read_batch(raws: Sequence[msgspec.Raw]) -> list[Submission | SyncResult]:
+    """Each submission of a batch decoded, or rejected saying why it cannot be one: one bad
+    submission never sinks the others."""
+    return [_read(raw) for raw in raws]
+
+
+def _read(raw: msgspec.Raw) -> Submission | SyncResult:
+    try:
+        sub = _submission.decode(raw)
+    except msgspec.ValidationError as exc:
+        allowed = [v for path, v in _ALLOWED.items() if str(exc).endswith(f"`{path}`")]
+        hint = f" Allowed: {', '.join(allowed[0])}." if allowed else ""
+        return _rejected(raw, f"The submission is malformed: {exc}.{hint}")
+    except DECODE_ERRORS:
+        return _rejected(raw, "The submission is not valid JSON.")
+    if not sub.id or len(sub.id) > MAX_ID:
+        return _rejected(raw, f"The submission id must be 1 to {MAX_ID} characters.")
+    return sub
+
+
+def _rejected(raw: msgspec.Raw, detail: str) -> SyncResult:
+    """A submission that cannot be read, answered under its id when it has a readable one."""
+    try:
+        value = msgspec.json.decode(raw)
+    except DECODE_ERRORS:
+        value = None
+    found = value.get("id") if isinstance(value, dict) else None
+    return SyncResult(found[:MAX_ID] if isinstance(found, str) else "", "rejected", detail)

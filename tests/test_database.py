@@ -14,7 +14,7 @@ import pytest
 from server.db import Database, StorageUnavailable
 from server.db.schema import MIGRATIONS
 from server.db.submissions import DeviceSeen, store
-from sync.decide import Caps, Decided, Record
+from sync.decide import Caps, Record
 
 
 @pytest.fixture
@@ -132,11 +132,11 @@ async def test_a_batch_longer_than_one_statement_is_stored_whole(db: Database) -
     await db.write(training)
     records = [
         Record(
-            index=i, show_score=False, id=f"id-{i}", training_id="t", code=f"C{i % 700}",
+            show_score=False, id=f"id-{i}", training_id="t", code=f"C{i % 700}",
             form_id="f", form_version="1", phase="pre", lang="en", raw_code="c",
             institution="police", sex="male", age_band=None, answers="{}", content_hash="h",
             score=None, max_score=None, percent=None, item_points=None, started_at=None,
-            completed_at="2019-01-07T10:00:00Z", flags="[]",
+            completed_at="2019-01-07T10:00:00Z", flags="[]", choice_order=None,
         )
         for i in range(1200)
     ]  # fmt: skip
@@ -144,11 +144,11 @@ async def test_a_batch_longer_than_one_statement_is_stored_whole(db: Database) -
     no_caps = Caps(per_code=10_000, per_device=10_000)
 
     results = await db.write(lambda conn: store(
-        conn, Decided(records=records[:300], rejected={}), device, "now", "upload", no_caps
+        conn, records[:300], device, "now", "upload", no_caps
     ))  # fmt: skip
     assert {r.status for r in results} == {"accepted"} and len(results) == 300
     results = await db.write(lambda conn: store(
-        conn, Decided(records=records, rejected={}), device, "now", "upload", no_caps
+        conn, records, device, "now", "upload", no_caps
     ))  # fmt: skip
     assert [r.status for r in results] == ["duplicate"] * 300 + ["accepted"] * 900
     assert await db.fetch_value("SELECT COUNT(*) FROM submissions") == 1200

@@ -154,16 +154,33 @@ async def test_a_phase_that_is_not_one_is_not_found(
 
 
 def test_a_completion_outside_its_window_is_flagged_by_day_or_instant() -> None:
+    def flags(window: PhaseWindow | None, completed_at: str) -> list[str]:
+        return windows.timing_flags(completed_at, "2019-01-07", "2019-01-11", window)
+
     days = PhaseWindow(opens_at="2019-01-11", closes_at="2019-01-11")
-    assert windows.timing_flag(days, "2019-01-10T23:59:00Z") == "before-open"
-    assert windows.timing_flag(days, "2019-01-11T00:00:00Z") is None
-    assert windows.timing_flag(days, "2019-01-11T23:59:00Z") is None
-    assert windows.timing_flag(days, "2019-01-12T00:00:00Z") == "after-close"
+    assert flags(days, "2019-01-10T23:59:00Z") == ["before-open"]
+    assert flags(days, "2019-01-11T00:00:00Z") == []
+    assert flags(days, "2019-01-11T23:59:00Z") == []
+    assert flags(days, "2019-01-12T00:00:00Z") == ["after-close"]
     instants = PhaseWindow(opens_at="2019-01-11T08:00:00Z", closes_at="2019-01-11T12:00:00Z")
-    assert windows.timing_flag(instants, "2019-01-11T09:00:00+02:00") == "before-open"
-    assert windows.timing_flag(instants, "2019-01-11T13:00:00+02:00") is None
-    assert windows.timing_flag(instants, "2019-01-11T12:00:01Z") == "after-close"
-    assert windows.timing_flag(None, "2019-01-11T12:00:01Z") is None
+    assert flags(instants, "2019-01-11T09:00:00+02:00") == ["before-open"]
+    assert flags(instants, "2019-01-11T13:00:00+02:00") == []
+    assert flags(instants, "2019-01-11T12:00:01Z") == ["after-close"]
+    assert flags(None, "2019-01-11T12:00:01Z") == []
+
+
+def test_a_completion_outside_the_training_dates_is_flagged_with_a_days_grace() -> None:
+    def flags(completed_at: str, starts_on: str = "2019-01-07") -> list[str]:
+        window = PhaseWindow(closes_at="2019-01-13")
+        return windows.timing_flags(completed_at, starts_on, "2019-01-11", window)
+
+    assert flags("2019-01-05T23:00:00+01:00") == ["early"]
+    assert flags("2019-01-06T00:30:00+01:00") == []  # the phone's own day, not UTC's
+    assert flags("2019-01-12T23:59:00Z") == []
+    assert flags("2019-01-13T10:00:00Z") == ["late"]
+    assert flags("2019-01-14T10:00:00Z") == ["late", "after-close"]
+    assert flags("yesterday") == ["bad-time"]
+    assert flags("2019-01-08T10:00:00Z", starts_on="soon") == ["bad-time"]
 
 
 def test_open_now_and_close_now() -> None:

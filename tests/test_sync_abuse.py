@@ -13,8 +13,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from server.app import create_app
-from server.db.schema import MIGRATIONS
-from server.db.writer import Writer
+from server.db.schema import MIGRATIONS, migrate
 from server.settings import Settings
 from sync.limits import MAX_PER_CODE, MAX_PER_DEVICE
 from tests.conftest import (
@@ -185,8 +184,8 @@ async def test_devices_seen_with_no_training_are_forgotten_when_the_schema_moves
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "old.db"
-    writer = Writer(path)
-    writer.migrate(MIGRATIONS[:1])
+    with sqlite3.connect(path, isolation_level=None) as conn:
+        migrate(conn, MIGRATIONS[:1])
     with sqlite3.connect(path) as conn:
         conn.execute(
             "INSERT INTO trainings (id, title, country, starts_on, ends_on, join_code,"
@@ -196,9 +195,8 @@ async def test_devices_seen_with_no_training_are_forgotten_when_the_schema_moves
             "INSERT INTO devices (id, training_id, last_seen_at, pending) VALUES (?, ?, 'n', ?)",
             [("seen", "t", 3), ("codeless", None, 4)],
         )
-    writer.migrate(MIGRATIONS)
-    with sqlite3.connect(path) as conn:
+    with sqlite3.connect(path, isolation_level=None) as conn:
+        migrate(conn)
         assert conn.execute("SELECT training_id, id, pending FROM devices").fetchall() == [
             ("t", "seen", 3),
         ]  # fmt: skip
-    await writer.close()

@@ -9,15 +9,15 @@ import msgspec
 from forms.model import QuestionSet
 from sync.decide import (
     Caps,
+    Record,
     Stored,
     Tally,
     TrainingContext,
     content_hash,
     decide,
-    read_batch,
     settle,
 )
-from sync.wire import Submission
+from sync.wire import Submission, read_batch
 
 QS = msgspec.convert(
     {
@@ -102,7 +102,8 @@ def test_each_reason_to_reject_is_told_in_batch_order() -> None:
 
 def test_an_earlier_version_is_scored_with_its_own_key_and_flagged() -> None:
     raws = [msgspec.Raw(msgspec.json.encode(sub(version="1")))]
-    [record] = decide(read_batch(raws), TRAININGS, FORMS).records
+    [record] = decide(read_batch(raws), TRAININGS, FORMS)
+    assert isinstance(record, Record)
     assert record.form_version == "1" and record.flags == '["other-version"]'
 
 
@@ -111,7 +112,7 @@ def test_completions_outside_the_training_dates_are_flagged() -> None:
     late = sub(2, completed_at="2019-02-01T10:00:00Z")
     unreadable = sub(3, completed_at="last tuesday")
     raws = [msgspec.Raw(msgspec.json.encode(s)) for s in (early, late, unreadable)]
-    flags = [r.flags for r in decide(read_batch(raws), TRAININGS, FORMS).records]
+    flags = [r.flags for r in decide(read_batch(raws), TRAININGS, FORMS) if isinstance(r, Record)]
     assert flags == ['["early"]', '["late"]', '["bad-time"]']
 
 
@@ -176,6 +177,19 @@ def test_an_id_another_training_holds_is_refused() -> None:
     theirs = {"id-1": Stored("t2", "their hash", 90.0, first=True)}
     [(_, status, detail)] = run(sub(1), stored=theirs)
     assert status == "rejected" and "in use elsewhere" in detail
+
+
+def test_a_repeat_in_the_batch_is_settled_as_if_its_first_copy_were_stored() -> None:
+    code_full = Tally(by_code={("t1", "KM07R", "pre"): 2}, by_device={})
+    [first, again] = run(sub(1), sub(1), tally=code_full)
+    assert first[1] == "rejected" and again == first
+    # The first copy kept under one training: the same id for another training is refused.
+    other = {**TRAININGS, "OTHER123": msgspec.structs.replace(TRAINING, id="t2")}
+    raws = [msgspec.Raw(msgspec.json.encode(s)) for s in (sub(1), sub(1, training="OTHER123"))]
+    settled = settle(decide(read_batch(raws), other, FORMS), {}, NOTHING)
+    assert [r.status for r in settled.results] == ["accepted", "rejected"]
+    assert "in use elsewhere" in (settled.results[1].detail or "")
+    assert [r.training_id for r in settled.records] == ["t1"]
 
 
 # The form's logic (forms.scoring.check_and_score), applied to what phones send and to uploads alike

@@ -1,6 +1,6 @@
-"""Storage: one SQLite file, written by one thread (`writer`); migrations by `user_version`."""
+"""Storage: one SQLite file, written by one thread (`Database.write`); migrations by
+`user_version`."""
 
-from server.db.database import Database
-from server.db.writer import StorageUnavailable
+from server.db.database import Database, StorageUnavailable
 
 __all__ = ["Database", "StorageUnavailable"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Sequence
+
 MIGRATIONS: list[str] = [
     # 1: the first schema.
     """
@@ -204,3 +207,10 @@ MIGRATIONS: list[str] = [
     ALTER TABLE submissions ADD COLUMN choice_order TEXT;  -- JSON {question id: [choice ids]}
     """,
 ]
+
+
+def migrate(conn: sqlite3.Connection, migrations: Sequence[str] = MIGRATIONS) -> None:
+    """Bring the schema up to date, one transaction per migration."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    for number, script in enumerate(migrations[current:], start=current + 1):
+        conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")

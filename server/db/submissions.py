@@ -1,53 +1,23 @@
-"""SQL for participants, submissions and devices: what ingest stores, and what trainers see."""
+"""SQL for participants, submissions and devices as ingest stores them (what trainers see of
+them while a training runs is in `server.db.monitor`)."""
 
 from __future__ import annotations
 
-import functools
 import sqlite3
-from typing import Any
+from collections.abc import Sequence
 
 import msgspec
 
 from server.db.database import Database
-from sync.decide import CAPS, Caps, Decided, Stored, Tally, settle
+from sync.decide import CAPS, Caps, Record, Seen, Stored, Tally, settle
 from sync.wire import SyncResult
 
-#: The columns a batch writes, named as `sync.decide.Record`'s fields and the four the writer
-#: adds; `participant_id` is found by training and normalised code.
-_COLUMNS = (
-    "id", "training_id", "participant_id", "form_id", "form_version", "phase", "lang",
-    "raw_code", "institution", "sex", "age_band", "answers", "content_hash", "score",
-    "max_score", "percent", "item_points", "device", "started_at", "completed_at",
-    "received_at", "flags", "source", "simulated", "choice_order",
-)  # fmt: skip
-_PARTICIPANT = "(SELECT id FROM participants WHERE training_id = ? AND code = ?)"
-_ROW = "(" + ", ".join(_PARTICIPANT if c == "participant_id" else "?" for c in _COLUMNS) + ")"
-#: One row's parameters by name, in the order of the `?`s of `_ROW`.
-_PARAMS = [
-    n for c in _COLUMNS for n in (("training_id", "code") if c == "participant_id" else (c,))
-]
-#: Rows per statement (SQLite takes at most 32,766 parameters). One statement for a batch
-#: keeps the writer's thread inside SQLite, which runs without Python's lock, rather than
-#: coming back to Python for each row while the event loop checks the next batches.
-_ROWS_PER_STATEMENT = 500
-
-
-@functools.cache
-def _insert_sql(rows: int) -> str:
-    return (
-        f"INSERT INTO submissions ({', '.join(_COLUMNS)}) VALUES {', '.join([_ROW] * rows)}"
-        " ON CONFLICT (id) DO NOTHING"
-    )
-
-
-#: What is on disk for a batch, in one statement that answers one row of three JSON arrays
-#: (the writer's thread lets go of Python's lock for each statement and each row SQLite steps
-#: to, and taking it back while the event loop is busy costs far more than the row):
-#: for the batch's ids already stored, their training, content hash, score and whether each was
-#: the first its participant sent for its phase (received first: the lowest rowid); how many
-#: submissions are stored per [training, code, phase] the batch names; and how many from its
-#: device per [training, phase].
-_ON_DISK_SQL = """
+#: What is on disk for a batch, as one row of three JSON arrays (one statement: the writer's
+#: thread gives up Python's lock at each, and gets it back late while the event loop is busy):
+#: the batch's ids already stored, with their training, content hash, score and whether each
+#: was its participant's first for its phase (the lowest rowid); the submissions stored per
+#: [training, code, phase] the batch names; and those from its device per [training, phase].
+_ON_DISK = """
 SELECT
   (SELECT json_group_array(json_array(s.id, s.training_id, s.content_hash, s.percent,
           NOT EXISTS (SELECT 1 FROM submissions AS o WHERE o.participant_id = s.participant_id
@@ -71,6 +41,35 @@ _on_disk = msgspec.json.Decoder(
     ]
 )
 
+#: The participants of the records to store, as one JSON array of [training, code] pairs.
+_PARTICIPANTS = """
+INSERT INTO participants (training_id, code, created_at)
+SELECT value ->> 0, value ->> 1, :now FROM json_each(:people) WHERE true ON CONFLICT DO NOTHING
+"""
+#: The columns a batch fills, named as `sync.decide.Record`'s fields and the four the writer
+#: adds; the last, `participant_id`, is found by training and normalised code.
+_COLUMNS = (
+    "id", "training_id", "form_id", "form_version", "phase", "lang", "raw_code", "institution",
+    "sex", "age_band", "answers", "content_hash", "score", "max_score", "percent", "item_points",
+    "device", "started_at", "completed_at", "received_at", "flags", "source", "simulated",
+    "choice_order", "participant_id",
+)  # fmt: skip
+_PARTICIPANT = "(SELECT id FROM participants WHERE training_id = ? AND code = ?)"
+_ROW = f"({'?, ' * (len(_COLUMNS) - 1)}{_PARTICIPANT})"
+#: A row's parameters by name, in the order of `_ROW`'s `?`s.
+_PARAMS = [*_COLUMNS[:-1], "training_id", "code"]
+#: Rows per statement: SQLite takes at most 32,766 parameters. The batch's rows go in as few
+#: statements as that allows (parameters bind much faster than SQLite reads JSON).
+_ROWS_PER_STATEMENT = 500
+_DEVICES = """
+INSERT INTO devices (training_id, id, last_seen_at, pending, user_agent)
+SELECT value, :device, :now, :pending, :user_agent FROM json_each(:trainings) WHERE true
+ON CONFLICT (training_id, id) DO UPDATE SET
+  last_seen_at = excluded.last_seen_at, pending = excluded.pending,
+  user_agent = CASE WHEN excluded.user_agent = '' THEN devices.user_agent
+               ELSE excluded.user_agent END
+"""
+
 
 def _json(value: object) -> str:
     return msgspec.json.encode(value).decode()
@@ -88,7 +87,7 @@ class DeviceSeen(msgspec.Struct, frozen=True):
 
 def store(
     conn: sqlite3.Connection,
-    decided: Decided,
+    decided: Sequence[Record | SyncResult],
     device: DeviceSeen,
     now: str,
     source: str,
@@ -97,14 +96,14 @@ def store(
     """Read what is on disk for the batch, store what `sync.decide.settle` keeps, note the
     device, and answer each submission. Runs in the writer's thread, so what it reads stays
     true until it commits."""
-    records = decided.records
+    records = [r for r in decided if isinstance(r, Record)]
     keys = {
         "ids": _json(sorted({r.id for r in records})),
         "codes": _json(sorted({(r.training_id, r.code, r.phase) for r in records})),
         "device": device.id,
         "phases": _json(sorted({(r.training_id, r.phase) for r in records})),
     }
-    found = conn.execute(_ON_DISK_SQL, keys).fetchone()
+    found = conn.execute(_ON_DISK, keys).fetchone()
     ids, by_code, by_device = _on_disk.decode("[" + ",".join(found) + "]")
     stored = {i: Stored(t, content, percent, bool(first)) for i, t, content, percent, first in ids}
     tally = Tally(
@@ -112,68 +111,31 @@ def store(
         by_device={(t, p): n for t, p, n in by_device},
     )
     settled = settle(decided, stored, tally, caps)
-    people = [(r.training_id, r.code) for r in settled.records]
-    conn.execute(
-        "INSERT INTO participants (training_id, code, created_at)"
-        " SELECT value ->> 0, value ->> 1, ? FROM json_each(?) WHERE true ON CONFLICT DO NOTHING",
-        (now, _json(people)),
-    )
-    simulated = int(source == "demo")
-    extra = {"device": device.id, "received_at": now, "source": source, "simulated": simulated}
+    params = {
+        "people": _json([(r.training_id, r.code) for r in settled.records]), "now": now,
+        "device": device.id, "pending": device.pending, "user_agent": device.user_agent,
+        "trainings": _json(device.trainings),
+    }  # fmt: skip
+    conn.execute(_PARTICIPANTS, params)  # each statement takes the names it needs
+    extra: dict[str, object] = {"device": device.id, "received_at": now, "source": source}
+    extra["simulated"] = source == "demo"
     rows = [msgspec.structs.asdict(r) | extra for r in settled.records]
     for first in range(0, len(rows), _ROWS_PER_STATEMENT):
         chunk = rows[first : first + _ROWS_PER_STATEMENT]
-        values = [row[name] for row in chunk for name in _PARAMS]
-        conn.execute(_insert_sql(len(chunk)), values)
-    conn.executemany(
-        "INSERT INTO devices (training_id, id, last_seen_at, pending, user_agent)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (training_id, id) DO UPDATE SET"
-        " last_seen_at = excluded.last_seen_at, pending = excluded.pending,"
-        " user_agent = CASE WHEN excluded.user_agent = '' THEN devices.user_agent"
-        " ELSE excluded.user_agent END",
-        [(t, device.id, now, device.pending, device.user_agent) for t in device.trainings],
-    )
+        values = ", ".join([_ROW] * len(chunk))
+        conn.execute(
+            f"INSERT INTO submissions ({', '.join(_COLUMNS)}) VALUES {values}",
+            [row[name] for row in chunk for name in _PARAMS],
+        )
+    conn.execute(_DEVICES, params)
     return settled.results
 
 
-async def seen_codes(db: Database, training_id: str, codes: set[str]) -> set[str]:
-    """Which of `codes` (normalised) the training has stored submissions of."""
-    wanted = sorted(codes)
+async def seen_codes(db: Database, pairs: Seen) -> Seen:
+    """Which of the (training id, normalised code) pairs the training has stored."""
     rows = await db.fetch_all(
-        "SELECT code FROM participants WHERE training_id = ? AND code IN"
-        f" ({', '.join('?' * len(wanted))})",
-        (training_id, *wanted),
+        "SELECT training_id, code FROM participants WHERE (training_id, code) IN"
+        " (SELECT value ->> 0, value ->> 1 FROM json_each(?))",
+        (_json(sorted(pairs)),),
     )
-    return {row[0] for row in rows}
-
-
-async def list_for_training(
-    db: Database, training_id: str, limit: int = 1000
-) -> list[dict[str, Any]]:
-    rows = await db.fetch_all(
-        "SELECT s.id, s.phase, p.code, s.raw_code, s.institution, s.sex, s.lang, s.form_id,"
-        " s.form_version, s.percent, s.completed_at, s.received_at, s.flags, s.source, s.device"
-        " FROM submissions s JOIN participants p ON p.id = s.participant_id"
-        " WHERE s.training_id = ? ORDER BY s.received_at DESC, s.id LIMIT ?",
-        (training_id, limit),
-    )
-    return [{**dict(r), "flags": msgspec.json.decode(r["flags"])} for r in rows]
-
-
-async def counts(db: Database, training_id: str) -> list[dict[str, Any]]:
-    """Submissions per phase and institution, for the trainer's live monitor."""
-    rows = await db.fetch_all(
-        "SELECT phase, institution, COUNT(*) AS n FROM submissions WHERE training_id = ?"
-        " GROUP BY phase, institution ORDER BY phase, institution",
-        (training_id,),
-    )
-    return [dict(r) for r in rows]
-
-
-async def devices_with_pending(db: Database, training_id: str) -> list[dict[str, Any]]:
-    rows = await db.fetch_all(
-        "SELECT id, last_seen_at, pending FROM devices WHERE training_id = ? AND pending > 0"
-        " ORDER BY last_seen_at DESC",
-        (training_id,),
-    )
-    return [dict(r) for r in rows]
+    return {(row[0], row[1]) for row in rows}

@@ -23,6 +23,7 @@ from litestar.openapi.spec import (
 )
 
 from server.auth.middleware import SESSION_COOKIE
+from sync.wire import Submission, SyncResponse
 
 if TYPE_CHECKING:
     from litestar._openapi.schema_generation import SchemaCreator
@@ -162,3 +163,22 @@ def operation_with(
                 response.headers = {**(response.headers or {}), **named}
 
     return Documented
+
+
+def with_submissions(body: Schema, **extra: Any) -> Schema:
+    """The schema of a sync batch or an unsent file, whose submissions are decoded one by one
+    (left raw in the type), stating what each submission is."""
+    assert body.properties is not None
+    submissions = Schema(type=OpenAPIType.ARRAY, items=json_schema(Submission), **extra)
+    body.properties = {**body.properties, "submissions": submissions}
+    return body
+
+
+#: What a sync batch or an unsent file can be answered.
+SYNC_ANSWERS = {
+    200: answer(SyncResponse, "One result per submission, in order."),
+    400: answer(Problem, "Not a batch or file the app sends; nothing stored."),
+    413: TOO_LARGE,
+    429: TOO_MANY,
+    503: UNAVAILABLE,
+}

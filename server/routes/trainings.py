@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody
 from server.auth.access import visible_training
 from server.auth.guards import admin_guard, current, staff_guard
 from server.checks import Problem, training_problems
-from server.db import submissions as subs_db
+from server.db import monitor as monitor_db
 from server.db import trainings as trainings_db
 from server.db.database import Database
 from server.links import join_url
@@ -100,7 +100,7 @@ async def list_submissions(
 ) -> list[dict[str, Any]]:
     """What has arrived, newest first (participant codes, never names)."""
     await visible_training(db, current(request), training_id)
-    return await subs_db.list_for_training(db, training_id)
+    return await monitor_db.list_for_training(db, training_id)
 
 
 @get(
@@ -112,11 +112,11 @@ async def monitor(
 ) -> dict[str, Any]:
     """Counts per phase and institution, the last arrivals, devices still holding unsent work."""
     await visible_training(db, current(request), training_id)
-    recent = await subs_db.list_for_training(db, training_id, limit=10)
+    recent = await monitor_db.list_for_training(db, training_id, limit=10)
     return {
-        "counts": await subs_db.counts(db, training_id),
+        "counts": await monitor_db.counts(db, training_id),
         "recent": recent,
-        "devices_pending": await subs_db.devices_with_pending(db, training_id),
+        "devices_pending": await monitor_db.devices_with_pending(db, training_id),
     }
 
 

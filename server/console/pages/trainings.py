@@ -22,7 +22,7 @@ from server.console.queries import submission_counts
 from server.console.render import html, language
 from server.db import forms as forms_db
 from server.db import institutions as inst_db
-from server.db import submissions as subs_db
+from server.db import monitor as monitor_db
 from server.db import trainings as trainings_db
 from server.db import users as users_db
 from server.db.database import Database
@@ -308,7 +308,7 @@ async def monitor_page(
     lang = language(request)
     table: dict[str, dict[str, int]] = {}
     totals: dict[str, int] = {}
-    for row in await subs_db.counts(db, training_id):
+    for row in await monitor_db.counts(db, training_id):
         table.setdefault(row["institution"], {})[row["phase"]] = row["n"]
         totals[row["phase"]] = totals.get(row["phase"], 0) + row["n"]
     return html(
@@ -318,8 +318,8 @@ async def monitor_page(
             "tr": found,
             "table": sorted(table.items()),
             "totals": totals,
-            "recent": await subs_db.list_for_training(db, training_id, limit=10),
-            "devices": await subs_db.devices_with_pending(db, training_id),
+            "recent": await monitor_db.list_for_training(db, training_id, limit=10),
+            "devices": await monitor_db.devices_with_pending(db, training_id),
             "inst_names": {key: i18n.pick(name, lang) for key, name in names.items()},
         },
     )
