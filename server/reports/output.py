@@ -14,7 +14,7 @@ from server.reports import tables as tbl
 from server.reports.build import build_report
 from server.reports.inputs import ReportInput
 from server.reports.programme import programme_report, summarise
-from server.reports.queries import Reader, load_input
+from server.reports.queries import Forms, Reader, load_input
 from server.reports.render_csv import render_csv
 from server.reports.render_html import render_html
 from server.reports.render_xlsx import render_xlsx
@@ -52,8 +52,9 @@ async def programme_for(
     """
     summaries = []
     names: dict[str, str] = {}
+    forms = Forms(db)
     for tid in training_ids:
-        inp = await load_input(db, tid, item_points=False, lang=lang)
+        inp = await load_input(db, tid, item_points=False, lang=lang, forms=forms)
         if inp is None:
             continue
         names.update({i.key: label(i.name, lang) or i.key for i in inp.institutions})

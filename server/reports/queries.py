@@ -59,11 +59,24 @@ def decode_form(content: str | bytes) -> QuestionSet:
     return from_json(content.encode() if isinstance(content, str) else content)
 
 
-async def _load_form(db: Reader, form_id: str | None, version: str | None) -> QuestionSet | None:
-    if not form_id or not version:
-        return None
-    row = await db.fetch_one(FORM_SQL, (form_id, version))
-    return decode_form(row[0]) if row is not None else None
+class Forms:
+    """Question sets by id and version, each read and decoded once: the programme view loads
+    thousands of trainings that share a handful of tests, and a training's pre- and post-test
+    are often the same one. Reports only read the question sets they are given."""
+
+    def __init__(self, db: Reader) -> None:
+        self.db = db
+        self._decoded: dict[tuple[str, str], QuestionSet | None] = {}
+
+    async def get(self, form_id: str | None, version: str | None) -> QuestionSet | None:
+        """The question set, or None when there is none (not given, or no longer stored)."""
+        if not form_id or not version:
+            return None
+        key = (form_id, version)
+        if key not in self._decoded:
+            row = await self.db.fetch_one(FORM_SQL, key)
+            self._decoded[key] = decode_form(row[0]) if row is not None else None
+        return self._decoded[key]
 
 
 def _title(raw: str, lang: str = "en") -> str:
@@ -104,18 +117,19 @@ async def load_input(
     answers: bool = False,
     item_points: bool = True,
     lang: str = "en",
+    forms: Forms | None = None,
 ) -> ReportInput | None:
     """Everything the report of `training_id` needs, or None when there is no such training.
 
     Test answers are loaded only when `answers` is true (for the `responses` table), item
     points only when `item_points` is (the programme view needs none); the training's title is
-    picked in `lang`.
+    picked in `lang`. Pass one `forms` to the loads of many trainings to decode each test once.
     """
-    return await _load(db, training_id, answers, item_points, lang)
+    return await _load(db, training_id, answers, item_points, lang, forms or Forms(db))
 
 
 async def _load(
-    db: Reader, training_id: str, answers: bool, item_points: bool, lang: str
+    db: Reader, training_id: str, answers: bool, item_points: bool, lang: str, forms: Forms
 ) -> ReportInput | None:
     t = await db.fetch_one(TRAINING_SQL, (training_id,))
     if t is None:
@@ -131,7 +145,7 @@ async def _load(
     taken = set(map(itemgetter(9, 10), rows)) - current
     others = []
     for form_id, version in sorted(taken):
-        form = await _load_form(db, form_id, version)
+        form = await forms.get(form_id, version)
         if form is not None:
             others.append(form)
     return ReportInput(
@@ -147,8 +161,8 @@ async def _load(
         ),
         institutions=institutions,
         responses=responses_from_rows(rows),
-        pre_form=await _load_form(db, t[7], t[8]),
-        post_form=await _load_form(db, t[9], t[10]),
-        eval_form=await _load_form(db, t[11], t[12]),
+        pre_form=await forms.get(t[7], t[8]),
+        post_form=await forms.get(t[9], t[10]),
+        eval_form=await forms.get(t[11], t[12]),
         other_forms=others,
     )
