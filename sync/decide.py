@@ -95,7 +95,7 @@ class Tally(msgspec.Struct):
 
 class Caps(msgspec.Struct, frozen=True):
     """The most submissions stored per phase of a training for one participant code and for one
-    device (sync/PROTOCOL.md states them)."""
+    device: enough for honest use, too few to rebuild an answer key by trial."""
 
     per_code: int = MAX_PER_CODE
     per_device: int = MAX_PER_DEVICE
@@ -232,12 +232,11 @@ def settle(
     ids already there, `tally` of what each participant code and the device sent before. Each
     record is settled in turn, as if the ones the batch stored before it were on disk.
 
-    A record beyond `caps` is refused, as is an id another training's submission holds, and a
-    code the training has not seen from a phone that may not join; an id already stored is a
-    duplicate when its content is the same and a conflict otherwise. Only
-    the first submission of a participant and phase shows its score (if the training shows
-    scores): later ones are repeats, and their scores would give the answer key away one
-    changed answer at a time.
+    An id already stored is a duplicate when its content is the same and a conflict otherwise;
+    an id another training's submission holds is refused, as is a code the training has not
+    seen from a phone that may not join, and a record beyond `caps`. Only the first submission
+    of a participant and phase shows its score (if the training shows scores): later ones are
+    repeats, and their scores would give the answer key away one changed answer at a time.
     """
     by_code, by_device, seen = dict(tally.by_code), dict(tally.by_device), set(tally.seen)
     stored = dict(stored)  # grows with what the batch stores: a repeat in it is a duplicate
