@@ -11,7 +11,7 @@ from server.clock import now_iso
 from server.db import forms, submissions, trainings
 from server.db.database import Database
 from server.ratelimit import Allowance
-from sync.decide import Trainings, closed_codes, decide
+from sync.decide import Trainings, decide
 from sync.limits import MAX_ID, MAX_PENDING
 from sync.wire import Submission, SyncResult, read_batch
 
@@ -46,9 +46,7 @@ async def ingest(
         allowance.spend(sum(ctx is None for ctx in known.values()))
     named = sorted({(sub.form, sub.version) for sub in subs if known[sub.training]})
     sets = {key: await forms.get(db, *key) for key in named}
-    closed = closed_codes(batch, known)
-    seen = await submissions.seen_codes(db, closed) if closed else frozenset()
-    decided = decide(batch, known, sets, seen)
+    decided = decide(batch, known, sets)
     # A device is noted only under the trainings whose join code it sent.
     device_of = submissions.DeviceSeen(
         id=device[:MAX_ID],

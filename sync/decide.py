@@ -6,7 +6,7 @@ stored is known. No reading, no writing: ingest reads before and writes after.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence, Set
+from collections.abc import Sequence
 from datetime import datetime
 
 import msgspec
@@ -49,6 +49,8 @@ class Record(msgspec.Struct, kw_only=True):
     participant's normalised code), and whether its training shows scores."""
 
     show_score: bool
+    #: Joining was open, or the phone's stamp proves it joined while it was (`sync.joining`).
+    may_join: bool
     id: str
     training_id: str
     code: str
@@ -84,15 +86,16 @@ class Stored(msgspec.Struct, frozen=True):
 
 class Tally(msgspec.Struct):
     """Submissions already stored per (training, code, phase), and from the batch's device per
-    (training, phase)."""
+    (training, phase); the (training, code) pairs the batch names that the training has seen."""
 
     by_code: dict[tuple[str, str, str], int]
     by_device: dict[tuple[str, str], int]
+    seen: set[tuple[str, str]] = set()
 
 
 class Caps(msgspec.Struct, frozen=True):
     """The most submissions stored per phase of a training for one participant code and for one
-    device (sync/PROTOCOL.md states them)."""
+    device: enough for honest use, too few to rebuild an answer key by trial."""
 
     per_code: int = MAX_PER_CODE
     per_device: int = MAX_PER_DEVICE
@@ -109,11 +112,9 @@ class Settled(msgspec.Struct):
 
 
 #: What `decide` was given to read: trainings by join code, question sets by (id, version);
-#: None for what does not exist. `Seen`: the (training id, normalised code) pairs of
-#: `closed_codes` that the training has stored.
+#: None for what does not exist.
 Trainings = dict[str, TrainingContext | None]
 Forms = dict[tuple[str, str], QuestionSet | None]
-Seen = Set[tuple[str, str]]
 
 
 class Rejection(Exception):
@@ -129,19 +130,7 @@ def content_hash(sub: Submission) -> str:
     return hashlib.sha256(_canonical.encode(sub)).hexdigest()
 
 
-def closed_codes(batch: Sequence[Submission | SyncResult], trainings: Trainings) -> Seen:
-    """The (training id, normalised code) pairs the batch names for trainings closed to
-    joining: `decide` needs to know which of them the training has seen."""
-    return {
-        (ctx.id, normalise_code(sub.participant.code))
-        for sub in batch
-        if isinstance(sub, Submission)
-        and (ctx := trainings.get(sub.training)) is not None
-        and not ctx.joining_open
-    }
-
-
-def _record(sub: Submission, trainings: Trainings, forms: Forms, seen: Seen) -> Record:
+def _record(sub: Submission, trainings: Trainings, forms: Forms) -> Record:
     """The submission checked and scored; raises `Rejection`."""
     ctx = trainings.get(sub.training)
     if ctx is None:
@@ -164,10 +153,7 @@ def _record(sub: Submission, trainings: Trainings, forms: Forms, seen: Seen) -> 
             "trainer can add it to the training, then export and upload this record again."
         )
     code = normalise_code(person.code)
-    stamped = joining.matches(ctx.joining_stamp, sub.joining_stamp)
-    problem = code_problem(code) or joining.refusal(
-        ctx.id, ctx.joining_open, (ctx.id, code) in seen, stamped
-    )
+    problem = code_problem(code)
     if problem:
         raise Rejection(problem)
     form = forms.get((sub.form, sub.version))
@@ -187,11 +173,13 @@ def _record(sub: Submission, trainings: Trainings, forms: Forms, seen: Seen) -> 
     window = ctx.windows.get(sub.phase)
     flags += windows.timing_flags(sub.completed_at, ctx.starts_on, ctx.ends_on, window)
     sc = checked.score
+    stamped = joining.matches(ctx.joining_stamp, sub.joining_stamp)
     return Record(
-        show_score=ctx.show_score, id=sub.id, training_id=ctx.id, code=code, form_id=sub.form,
-        form_version=sub.version, phase=sub.phase, lang=sub.lang, raw_code=person.code,
-        institution=person.institution, sex=person.sex, age_band=person.age_band,
-        answers=_json.encode(checked.answers).decode(), content_hash=content_hash(sub),
+        show_score=ctx.show_score, may_join=ctx.joining_open or stamped, id=sub.id,
+        training_id=ctx.id, code=code, form_id=sub.form, form_version=sub.version,
+        phase=sub.phase, lang=sub.lang, raw_code=person.code, institution=person.institution,
+        sex=person.sex, age_band=person.age_band, content_hash=content_hash(sub),
+        answers=_json.encode(checked.answers).decode(),
         score=sc.total if sc else None, max_score=sc.maximum if sc else None,
         percent=sc.percent if sc else None,
         item_points=_json.encode(sc.points).decode() if sc else None,
@@ -205,7 +193,6 @@ def decide(
     batch: Sequence[Submission | SyncResult],
     trainings: Trainings,
     forms: Forms,
-    seen: Seen = frozenset(),
 ) -> list[Record | SyncResult]:
     """Each submission of the batch (`sync.wire.read_batch`), in order, accepted as a `Record` or
     rejected with the reason. A join code or question set missing from `trainings` or `forms`
@@ -216,7 +203,7 @@ def decide(
             decided.append(sub)
             continue
         try:
-            decided.append(_record(sub, trainings, forms, seen))
+            decided.append(_record(sub, trainings, forms))
         except Rejection as exc:
             decided.append(SyncResult(id=sub.id, status="rejected", detail=str(exc)))
     return decided
@@ -245,13 +232,13 @@ def settle(
     ids already there, `tally` of what each participant code and the device sent before. Each
     record is settled in turn, as if the ones the batch stored before it were on disk.
 
-    A record beyond `caps` is refused, as is an id another training's submission holds; an id
-    already stored is a duplicate when its content is the same and a conflict otherwise. Only
-    the first submission of a participant and phase shows its score (if the training shows
-    scores): later ones are repeats, and their scores would give the answer key away one
-    changed answer at a time.
+    An id already stored is a duplicate when its content is the same and a conflict otherwise;
+    an id another training's submission holds is refused, as is a code the training has not
+    seen from a phone that may not join, and a record beyond `caps`. Only the first submission
+    of a participant and phase shows its score (if the training shows scores): later ones are
+    repeats, and their scores would give the answer key away one changed answer at a time.
     """
-    by_code, by_device = dict(tally.by_code), dict(tally.by_device)
+    by_code, by_device, seen = dict(tally.by_code), dict(tally.by_device), set(tally.seen)
     stored = dict(stored)  # grows with what the batch stores: a repeat in it is a duplicate
     settled = Settled(records=[], results=[])
 
@@ -266,6 +253,10 @@ def settle(
         if prior is not None:
             detail = "A different submission with this id is already stored; the first one is kept."
             return SyncResult(record.id, "conflict", detail + _EXPORT)
+        person = (record.training_id, record.code)
+        refused = joining.refusal(record.training_id, record.may_join, person in seen)
+        if refused:
+            return _refused(record, refused)
         code_key = (record.training_id, record.code, record.phase)
         device_key = (record.training_id, record.phase)
         sent, from_device = by_code.get(code_key, 0), by_device.get(device_key, 0)
@@ -278,6 +269,7 @@ def settle(
                             "stored from it.", export=True)  # fmt: skip
         by_code[code_key], by_device[device_key] = sent + 1, from_device + 1
         first = sent == 0
+        seen.add(person)
         stored[record.id] = Stored(record.training_id, record.content_hash, record.percent, first)
         settled.records.append(record)
         return SyncResult(record.id, "accepted", score=_visible(record, record.percent, first))

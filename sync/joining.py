@@ -32,13 +32,14 @@ JOINING_CLOSED = (
 )
 
 
-def refusal(training_id: str, joining_open: bool, code_seen: bool, stamped: bool) -> str | None:
+def refusal(training_id: str, may_join: bool, code_seen: bool) -> str | None:
     """Why a submission cannot be taken for joining, or None when it can.
 
-    Codes already seen and stamped phones are always taken; otherwise only while joining is
-    open. The submission's own times play no part: a phone's clock proves nothing.
+    A code the training has seen is always taken; a new one only from a phone that may join
+    (joining is open, or its bundle's stamp proves it joined while open). The submission's own
+    times play no part: a phone's clock proves nothing.
     """
-    if joining_open or code_seen or stamped:
+    if may_join or code_seen:
         return None
     return JOINING_CLOSED.format(id=training_id)
 

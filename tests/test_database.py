@@ -132,7 +132,7 @@ async def test_a_batch_longer_than_one_statement_is_stored_whole(db: Database) -
     await db.write(training)
     records = [
         Record(
-            show_score=False, id=f"id-{i}", training_id="t", code=f"C{i % 700}",
+            show_score=False, may_join=True, id=f"id-{i}", training_id="t", code=f"C{i % 700}",
             form_id="f", form_version="1", phase="pre", lang="en", raw_code="c",
             institution="police", sex="male", age_band=None, answers="{}", content_hash="h",
             score=None, max_score=None, percent=None, item_points=None, started_at=None,

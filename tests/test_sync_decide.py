@@ -192,6 +192,26 @@ def test_a_repeat_in_the_batch_is_settled_as_if_its_first_copy_were_stored() -> 
     assert [r.training_id for r in settled.records] == ["t1"]
 
 
+def test_while_joining_is_closed_only_seen_codes_and_stamped_phones_are_taken() -> None:
+    closed = msgspec.structs.replace(TRAINING, joining_open=False, joining_stamp="j1.ok")
+
+    def statuses(
+        *subs: dict[str, Any], seen: frozenset[tuple[str, str]] = frozenset()
+    ) -> list[str]:
+        raws = [msgspec.Raw(msgspec.json.encode(s)) for s in subs]
+        decided = decide(read_batch(raws), {"JOIN1234": closed}, FORMS)
+        tally = Tally(by_code={}, by_device={}, seen=set(seen))
+        return [r.status for r in settle(decided, {}, tally).results]
+
+    assert statuses(sub(1)) == ["rejected"]
+    assert statuses(sub(1, joining_stamp="j1.forged")) == ["rejected"]
+    assert statuses(sub(1), seen=frozenset({("t1", "KM07R")})) == ["accepted"]
+    # A stamped phone's first record makes its code seen for the rest of the batch.
+    later = sub(2, phase="post")
+    assert statuses(sub(1, joining_stamp="j1.ok"), later) == ["accepted", "accepted"]
+    assert statuses(later, sub(1, joining_stamp="j1.ok")) == ["rejected", "accepted"]
+
+
 # The form's logic (forms.scoring.check_and_score), applied to what phones send and to uploads alike
 LOGIC = msgspec.convert(
     {

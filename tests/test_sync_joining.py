@@ -18,11 +18,10 @@ def test_a_stamp_is_valid_only_for_its_training_and_secret() -> None:
     assert not joining.matches(joining.stamp(SECRET, "rabat-tot", "7K3MZQ2P"), "")
 
 
-def test_only_a_new_unstamped_code_is_refused_and_only_while_joining_is_closed() -> None:
-    assert joining.refusal("rabat-tot", joining_open=True, code_seen=False, stamped=False) is None
-    assert joining.refusal("rabat-tot", joining_open=False, code_seen=True, stamped=False) is None
-    assert joining.refusal("rabat-tot", joining_open=False, code_seen=False, stamped=True) is None
-    why = joining.refusal("rabat-tot", joining_open=False, code_seen=False, stamped=False)
+def test_only_a_new_code_from_a_phone_that_may_not_join_is_refused() -> None:
+    assert joining.refusal("rabat-tot", may_join=True, code_seen=False) is None
+    assert joining.refusal("rabat-tot", may_join=False, code_seen=True) is None
+    why = joining.refusal("rabat-tot", may_join=False, code_seen=False)
     assert why is not None
     assert "Joining training 'rabat-tot' is closed" in why
     assert "Les inscriptions à la formation 'rabat-tot' sont fermées" in why
