@@ -119,6 +119,25 @@ async def create_training(
     return result
 
 
+async def publish_for(
+    client: AsyncTestClient[Litestar],
+    admin: dict[str, str],
+    training: dict[str, Any],
+    doc: dict[str, Any],
+    phases: tuple[str, ...] = ("pre_test",),
+) -> None:
+    """Publish the question set `doc` and make it the training's set for `phases`."""
+    response = await client.post("/api/v1/forms", json=doc, headers=admin)
+    assert response.status_code == 201, response.text
+    update = {**training}
+    for phase in phases:
+        update[phase] = {"form": doc["id"], "version": doc["version"]}
+    for key in ("join_code", "join_url", "simulated", "created_at", "updated_at"):
+        update.pop(key)
+    response = await client.put(f"/api/v1/trainings/{training['id']}", json=update, headers=admin)
+    assert response.status_code == 200, response.text
+
+
 @pytest.fixture
 async def training(client: AsyncTestClient[Litestar], admin: dict[str, str]) -> dict[str, Any]:
     return await create_training(client, admin)

@@ -13,6 +13,7 @@ from tests.conftest import (
     batch,
     create_training,
     knowledge_answers,
+    publish_for,
     submission,
     sync_results,
 )
@@ -202,13 +203,7 @@ async def test_old_version_is_accepted_and_scored_with_its_own_key(
         choice["correct"] = not choice.get("correct", False) and choice is q1["choices"][-1]
     if not any(c["correct"] for c in q1["choices"]):
         q1["choices"][0]["correct"] = True
-    response = await client.post("/api/v1/forms", json=doc, headers=admin)
-    assert response.status_code == 201, response.text
-    update = {**training, "pre_test": {"form": "tip-som-knowledge", "version": "2019.2"}}
-    for key in ("join_code", "join_url", "simulated", "created_at", "updated_at"):
-        update.pop(key)
-    response = await client.put(f"/api/v1/trainings/{training['id']}", json=update, headers=admin)
-    assert response.status_code == 200, response.text
+    await publish_for(client, admin, training, doc)
 
     old = submission(training["join_code"])  # made offline on 2019.1, all right by 2019.1's key
     results = await sync_results(client, batch(old))
@@ -305,13 +300,7 @@ async def test_the_forms_logic_drops_skipped_answers_and_names_a_missing_require
     doc["version"] = "2019.3"
     q2 = next(q for q in doc["questions"] if q["id"] == "q2")
     q2["relevant"] = "${q1} != 'a'"  # asked only of those who miss q1
-    response = await client.post("/api/v1/forms", json=doc, headers=admin)
-    assert response.status_code == 201, response.text
-    update = {**training, "pre_test": {"form": "tip-som-knowledge", "version": "2019.3"}}
-    for key in ("join_code", "join_url", "simulated", "created_at", "updated_at"):
-        update.pop(key)
-    response = await client.put(f"/api/v1/trainings/{training['id']}", json=update, headers=admin)
-    assert response.status_code == 200, response.text
+    await publish_for(client, admin, training, doc)
 
     skipped = submission(training["join_code"], version="2019.3")  # q1 right, q2 sent anyway
     skipped["answers"]["q2"] = knowledge_answers(right=False)["q2"]

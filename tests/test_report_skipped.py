@@ -15,7 +15,14 @@ from server.reports.inputs import ReportInput, Response
 from server.reports.render_html import render_html
 from server.reports.sample import knowledge_form, sample_input
 from server.reports.tables import all_tables
-from tests.conftest import KNOWLEDGE, batch, knowledge_answers, submission, sync_results
+from tests.conftest import (
+    KNOWLEDGE,
+    batch,
+    knowledge_answers,
+    publish_for,
+    submission,
+    sync_results,
+)
 
 Client = AsyncTestClient[Any]
 FORM = knowledge_form(3)  # q1 (definitions), q2 (law), q3 (victims), 1 point each
@@ -148,15 +155,7 @@ async def test_a_question_skipped_by_the_logic_on_the_phone_is_left_out_of_the_r
     q2 = next(q for q in doc["questions"] if q["id"] == "q2")
     q2["relevant"] = "${q1} != 'a'"  # asked only of those who miss q1
     q2["required"] = False
-    response = await client.post("/api/v1/forms", json=doc, headers=admin)
-    assert response.status_code == 201, response.text
-    update = {**training}
-    for phase in ("pre_test", "post_test"):
-        update[phase] = {"form": "tip-som-knowledge", "version": "2019.4"}
-    for key in ("join_code", "join_url", "simulated", "created_at", "updated_at"):
-        update.pop(key)
-    response = await client.put(f"/api/v1/trainings/{training['id']}", json=update, headers=admin)
-    assert response.status_code == 200, response.text
+    await publish_for(client, admin, training, doc, ("pre_test", "post_test"))
 
     right, wrong = knowledge_answers(True), knowledge_answers(False)
     subs = []

@@ -12,7 +12,7 @@ from forms.model import QuestionSet
 from server.reports.build import build_report
 from server.reports.inputs import ReportInput, Response
 from server.reports.sample import knowledge_form, sample_input
-from tests.conftest import KNOWLEDGE, batch, knowledge_answers, submission
+from tests.conftest import KNOWLEDGE, batch, knowledge_answers, publish_for, submission
 
 Client = AsyncTestClient[Any]
 
@@ -132,15 +132,7 @@ async def test_report_scores_each_submission_with_the_version_it_answered(
         {"id": "q16", "type": "truefalse", "topic": "data", "answer": True,
          "text": {"en": "New question", "fr": "Nouvelle question", "ar": "سؤال جديد"}}
     )  # fmt: skip
-    response = await client.post("/api/v1/forms", json=doc, headers=admin)
-    assert response.status_code == 201, response.text
-    update = {**training}
-    for phase in ("pre_test", "post_test"):
-        update[phase] = {"form": "tip-som-knowledge", "version": "2019.2"}
-    for key in ("join_code", "join_url", "simulated", "created_at", "updated_at"):
-        update.pop(key)
-    response = await client.put(f"/api/v1/trainings/{training['id']}", json=update, headers=admin)
-    assert response.status_code == 200, response.text
+    await publish_for(client, admin, training, doc, ("pre_test", "post_test"))
 
     right_v1 = knowledge_answers(True)
     right_v2 = {k: v for k, v in right_v1.items() if k != "q15"}
