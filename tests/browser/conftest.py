@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,14 @@ class Live:
         r = self.api.get(f"/api/v1/trainings/{training_id}/submissions")
         assert r.status_code == 200, r.text
         return list(r.json())
+
+    def submissions_soon(self, training_id: str) -> list[dict[str, Any]]:
+        """The training's submissions once there are any, or none after 10 s of asking."""
+        for _ in range(50):
+            if found := self.submissions(training_id):
+                return found
+            time.sleep(0.2)
+        return []
 
 
 @pytest.fixture(scope="session")

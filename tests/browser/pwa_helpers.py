@@ -37,6 +37,19 @@ def start(page: Any, phase: str) -> None:
     page.locator("form.question").wait_for()
 
 
+def open_evaluation(live: Any, context: Any, form: dict[str, Any], lang: str) -> tuple[Any, Any]:
+    """Publishes `form` as a training's evaluation, joins it in `lang` and starts it: the page
+    and the training."""
+    r = live.api.post("/api/v1/forms", json=form)
+    assert r.status_code in (201, 409), r.text
+    training = live.training(evaluation={"form": form["id"], "version": form["version"]})
+    page = context.new_page()
+    join(page, training["join_code"], lang)
+    fill_profile(page)
+    start(page, "evaluation")
+    return page, training
+
+
 def answer_current(page: Any) -> None:
     """Gives the first possible answer on the current screen and moves on."""
     form = page.locator("form.question")

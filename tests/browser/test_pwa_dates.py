@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 from typing import Any
 
 import pytest
 from conftest import Live
-from pwa_helpers import fill_profile, join, start, text
+from pwa_helpers import open_evaluation, text
 
 pytestmark = pytest.mark.browser
 
@@ -38,13 +37,7 @@ def _next(page: Any, pos: int) -> None:
 
 
 def test_dates_times_and_an_acknowledgement_are_filled_and_stored(live: Live, context: Any) -> None:
-    r = live.api.post("/api/v1/forms", json=FORM)
-    assert r.status_code in (201, 409), r.text
-    training = live.training(evaluation={"form": "dates-eval", "version": "1"})
-    page = context.new_page()
-    join(page, training["join_code"], "ar")
-    fill_profile(page)
-    start(page, "evaluation")
+    page, training = open_evaluation(live, context, FORM, "ar")
     assert page.evaluate("document.documentElement.dir") == "rtl"
 
     born = page.get_by_label("Date of the first session (ar)")
@@ -84,11 +77,7 @@ def test_dates_times_and_an_acknowledgement_are_filled_and_stored(live: Live, co
     page.locator("#finish").click()
     page.locator("ul.phases").wait_for()
 
-    for _ in range(50):
-        if live.submissions(training["id"]):
-            break
-        time.sleep(0.2)
-    assert [s["phase"] for s in live.submissions(training["id"])] == ["evaluation"]
+    assert [s["phase"] for s in live.submissions_soon(training["id"])] == ["evaluation"]
     got = live.api.get(
         f"/api/v1/trainings/{training['id']}/report.csv", params={"table": "responses"}
     )

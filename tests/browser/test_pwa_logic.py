@@ -4,12 +4,11 @@ same rules."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
 from conftest import Live
-from pwa_helpers import fill_profile, join, start, text
+from pwa_helpers import open_evaluation, text
 
 pytestmark = pytest.mark.browser
 
@@ -31,13 +30,7 @@ FORM = {
 def test_a_skipped_question_is_not_shown_and_a_constraint_speaks_the_participants_language(
     live: Live, context: Any
 ) -> None:
-    r = live.api.post("/api/v1/forms", json=FORM)
-    assert r.status_code in (201, 409), r.text
-    training = live.training(evaluation={"form": "logic-eval", "version": "1"})
-    page = context.new_page()
-    join(page, training["join_code"], "fr")
-    fill_profile(page)
-    start(page, "evaluation")
+    page, training = open_evaluation(live, context, FORM, "fr")
     form = page.locator("form.question")
     form.locator("input[value=y]").check()
     form.locator("button[type=submit]").click()
@@ -65,8 +58,4 @@ def test_a_skipped_question_is_not_shown_and_a_constraint_speaks_the_participant
     page.locator("form.question button[type=submit]").click()
     page.locator("#finish").click()
     page.locator("ul.phases").wait_for()
-    for _ in range(50):
-        if live.submissions(training["id"]):
-            break
-        time.sleep(0.2)
-    assert [s["phase"] for s in live.submissions(training["id"])] == ["evaluation"]
+    assert [s["phase"] for s in live.submissions_soon(training["id"])] == ["evaluation"]

@@ -139,11 +139,7 @@ def test_background_sync_sends_the_outbox_with_no_app_open(live: Live, context: 
             "lastChance": False,
         },
     )
-    for _ in range(50):
-        if live.submissions(training["id"]):
-            break
-        blank.wait_for_timeout(200)
-    assert [s["phase"] for s in live.submissions(training["id"])] == ["evaluation"]
+    assert [s["phase"] for s in live.submissions_soon(training["id"])] == ["evaluation"]
     app = context.new_page()
     app.goto(f"/t/{training['join_code']}")
     app.locator(".phase.sent").wait_for()
